@@ -1,0 +1,155 @@
+import { describeZod, Peer, type MessageTransport, type PeerOptions } from '@imsg-hub/jsonrpc';
+import type { z } from 'zod';
+import { ImsgMessageSchema, type ImsgMessage } from './message.js';
+import {
+  ChatsListResultSchema,
+  ErrorNotificationSchema,
+  HistoryResultSchema,
+  OkResultSchema,
+  SendResultSchema,
+  SubscribeResultSchema,
+  type ChatsListResult,
+  type HistoryParams,
+  type HistoryResult,
+  type ReadParams,
+  type SendParams,
+  type SendResult,
+  type SubscribeParams,
+  type TypingParams,
+} from './methods.js';
+
+/** Receives one subscription's stream. */
+export interface WatchHandlers {
+  message(message: ImsgMessage): void;
+  /** The stream failed (imsg's `error` notification); it will emit nothing more. */
+  error?(message: string): void;
+  /** A `message` notification whose payload did not validate; `raw` is what arrived. */
+  invalid?(raw: unknown, reason: string): void;
+}
+
+export interface Subscription {
+  readonly id: number;
+  unsubscribe(): Promise<void>;
+}
+
+export interface ImsgClientOptions extends Omit<PeerOptions, 'onNotification' | 'onRequest' | 'answerInvalid'> {
+  /** Notifications held for subscription ids not yet known (§2.3 ordering race). Default 10,000. */
+  maxEarlyNotifications?: number;
+}
+
+type Notification = { method: string; params: unknown };
+
+/**
+ * A typed client of `imsg rpc`. Notifications that arrive before the `watch.subscribe` response
+ * naming their subscription are held and delivered, in order, once the id is known.
+ */
+export class ImsgClient {
+  readonly peer: Peer;
+  readonly #handlers = new Map<number, WatchHandlers>();
+  readonly #early = new Map<number, Notification[]>();
+  #earlyCount = 0;
+  readonly #maxEarly: number;
+  readonly #onProtocolError: PeerOptions['onProtocolError'];
+
+  constructor(transport: MessageTransport, options: ImsgClientOptions = {}) {
+    this.#maxEarly = options.maxEarlyNotifications ?? 10_000;
+    this.#onProtocolError = options.onProtocolError;
+    this.peer = new Peer(transport, {
+      ...options,
+      onNotification: (method, params) => this.#onNotification({ method, params }),
+    });
+  }
+
+  get closed(): Promise<Error | undefined> {
+    return this.peer.closed;
+  }
+
+  async chatsList(limit = 20, timeoutMs?: number): Promise<ChatsListResult> {
+    return this.#call('chats.list', { limit }, ChatsListResultSchema, timeoutMs);
+  }
+
+  async history(params: HistoryParams, timeoutMs?: number): Promise<HistoryResult> {
+    return this.#call('messages.history', params, HistoryResultSchema, timeoutMs);
+  }
+
+  async send(params: SendParams, timeoutMs?: number): Promise<SendResult> {
+    return this.#call('send', params, SendResultSchema, timeoutMs);
+  }
+
+  async typing(params: TypingParams, timeoutMs?: number): Promise<{ ok: boolean }> {
+    return this.#call('typing', params, OkResultSchema, timeoutMs);
+  }
+
+  async read(params: ReadParams, timeoutMs?: number): Promise<{ ok: boolean }> {
+    return this.#call('read', params, OkResultSchema, timeoutMs);
+  }
+
+  /** Starts a watch; `handlers` receive its messages, including any that raced the response. */
+  async subscribe(params: SubscribeParams, handlers: WatchHandlers, timeoutMs?: number): Promise<Subscription> {
+    const { subscription } = await this.#call('watch.subscribe', params, SubscribeResultSchema, timeoutMs);
+    this.#handlers.set(subscription, handlers);
+    const early = this.#early.get(subscription);
+    if (early) {
+      this.#early.delete(subscription);
+      this.#earlyCount -= early.length;
+      for (const n of early) this.#dispatch(n, handlers);
+    }
+    return {
+      id: subscription,
+      unsubscribe: async () => {
+        this.#handlers.delete(subscription);
+        await this.peer.request('watch.unsubscribe', { subscription }, timeoutMs === undefined ? {} : { timeoutMs });
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.peer.close();
+  }
+
+  async #call<S extends z.ZodType>(method: string, params: unknown, schema: S, timeoutMs?: number): Promise<z.infer<S>> {
+    const raw = await this.peer.request(method, params, timeoutMs === undefined ? {} : { timeoutMs });
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new TypeError(`imsg ${method} returned an unexpected result: ${describeZod(parsed.error)}`);
+    return parsed.data;
+  }
+
+  #onNotification(n: Notification): void {
+    const sub = subscriptionOf(n.params);
+    if (sub === undefined) {
+      this.#onProtocolError?.(new TypeError(`imsg notification ${n.method} without a subscription id`));
+      return;
+    }
+    const handlers = this.#handlers.get(sub);
+    if (handlers) {
+      this.#dispatch(n, handlers);
+      return;
+    }
+    if (this.#earlyCount >= this.#maxEarly) {
+      this.#onProtocolError?.(new RangeError(`dropped notification for unknown subscription ${sub}: early buffer full`));
+      return;
+    }
+    const list = this.#early.get(sub) ?? [];
+    list.push(n);
+    this.#early.set(sub, list);
+    this.#earlyCount += 1;
+  }
+
+  #dispatch(n: Notification, handlers: WatchHandlers): void {
+    if (n.method === 'message') {
+      const raw = (n.params as { message?: unknown }).message;
+      const parsed = ImsgMessageSchema.safeParse(raw);
+      if (parsed.success) handlers.message(parsed.data);
+      else handlers.invalid?.(raw, describeZod(parsed.error));
+    } else if (n.method === 'error') {
+      const parsed = ErrorNotificationSchema.safeParse(n.params);
+      handlers.error?.(parsed.success ? parsed.data.error.message : JSON.stringify(n.params));
+    }
+  }
+}
+
+function subscriptionOf(params: unknown): number | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const s = (params as { subscription?: unknown }).subscription;
+  return typeof s === 'number' && Number.isInteger(s) ? s : undefined;
+}

@@ -1,0 +1,9 @@
+export * from './message.js';
+export * from './methods.js';
+export { stringParam, intParam, boolParam, stringArrayParam, firstPresent, type Params } from './coerce.js';
+export { imsgError, PARSE_ERROR_DATA, permissionDeniedText } from './imsg-error.js';
+export { parseImsgRequest, type ImsgRequest, type ParsedLine } from './request-parser.js';
+export { ImsgRpcServer, toImsgError, type ImsgBackend, type ImsgSession, type ImsgRpcServerOptions } from './imsg-server.js';
+export { ImsgClient, type WatchHandlers, type Subscription, type ImsgClientOptions } from './imsg-client.js';
+export { APPLE_EPOCH_OFFSET_S, appleNanosToIso, unixMsToAppleNanos, parseIsoDate } from './apple-time.js';
+export { REACTION_KINDS, isReactionType, decodeReaction, reactionCode, stripPartPrefix } from './reactions.js';

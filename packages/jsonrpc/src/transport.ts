@@ -1,0 +1,22 @@
+/** Receives what a transport delivers. */
+export interface TransportHandlers {
+  /** One complete message (a line, or a WebSocket frame), as text. */
+  message(text: string): void;
+  /** The transport ended; `error` says why when it was not a clean end. Called once. */
+  close(error?: Error): void;
+  /** A message exceeded the size bound and was dropped; the transport keeps working. */
+  oversize?(bytes: number): void;
+}
+
+/**
+ * A message-oriented duplex: lines over stdio or SSH, frames over WebSocket.
+ * The Peer and the imsg server see only this, never the pipe or socket behind it.
+ */
+export interface MessageTransport {
+  /** Registers the receiver. Must be called once, before any message can be lost. */
+  attach(handlers: TransportHandlers): void;
+  /** Sends one message; rejects if the write fails (EPIPE, socket closed). */
+  send(text: string): Promise<void>;
+  /** Ends the outbound side and releases the underlying stream or socket. */
+  close(): Promise<void>;
+}
