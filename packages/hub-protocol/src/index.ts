@@ -1,1 +1,10 @@
-export {};
+export * from './ids.js';
+export * from './version.js';
+export * from './hub-errors.js';
+export * from './hub-message.js';
+export * from './agent-methods.js';
+export * from './hello.js';
+export * from './send.js';
+export * from './client-methods.js';
+export * from './target.js';
+export { HUB_METHODS, parseParams, callHub, type HubMethod, type HubParams, type HubResult } from './method-table.js';

@@ -1,0 +1,117 @@
+import { ImsgMessageSchema, SendParamsSchema, SendResultSchema } from '@imsg-hub/imsg-protocol';
+import { z } from 'zod';
+import { BlobStateSchema } from './hub-message.js';
+import { MAX_BATCH_ROWS } from './version.js';
+
+// Agent ↔ hub methods after `hello` (docs/hub-protocol.md).
+
+const account = z.string().min(1).max(64);
+const epoch = z.number().int().positive();
+
+/** Per-account resume point the hub hands the agent: resume watching after `hwm` in `epoch`. */
+export const AccountResumeSchema = z.object({ name: account, epoch, hwm: z.number().int().nonnegative() });
+export type AccountResume = z.infer<typeof AccountResumeSchema>;
+
+/** Where an inbound attachment went: indexes into `message.attachments`. */
+export const RowBlobSchema = z.object({
+  index: z.number().int().nonnegative(),
+  state: BlobStateSchema,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  size: z.number().int().nonnegative().optional(),
+});
+export type RowBlob = z.infer<typeof RowBlobSchema>;
+
+export const RowSchema = z.object({
+  rowid: z.number().int(),
+  message: ImsgMessageSchema,
+  replay: z.boolean().optional(),
+  blobs: z.array(RowBlobSchema).max(64).optional(),
+});
+export type Row = z.infer<typeof RowSchema>;
+
+/** `rows` (agent → hub): a batch in ascending rowid; answered once committed (cumulative ack). */
+export const RowsParamsSchema = z.object({ account, epoch, rows: z.array(RowSchema).min(1).max(MAX_BATCH_ROWS) });
+export type RowsParams = z.infer<typeof RowsParamsSchema>;
+export const RowsResultSchema = z.object({ account, epoch, acked: z.number().int().nonnegative() });
+export type RowsResult = z.infer<typeof RowsResultSchema>;
+
+/** `epoch.new` (agent → hub): the chat.db was replaced; start a new epoch, deduping by guid. */
+export const EpochNewParamsSchema = z.object({ account, reason: z.string().max(500) });
+export const EpochNewResultSchema = AccountResumeSchema;
+
+export const ImsgStateSchema = z.enum(['starting', 'running', 'stalled', 'restarting', 'failed', 'stopped']);
+export type ImsgState = z.infer<typeof ImsgStateSchema>;
+
+/** `account.state` (agent → hub notification): health of one account's imsg. */
+export const AccountStateParamsSchema = z.object({
+  account,
+  state: ImsgStateSchema,
+  detail: z.string().max(2000).optional(),
+  source: z.enum(['local', 'ssh']).optional(),
+  /** Newest chat.db rowid the watchdog probe saw; the hub computes cursor lag from it. */
+  newest_rowid: z.number().int().optional(),
+  last_row_at: z.string().optional(),
+  restarts: z.number().int().nonnegative().optional(),
+});
+export type AccountStateParams = z.infer<typeof AccountStateParamsSchema>;
+
+/** A file to send, already in the hub's blob store. */
+export const BlobRefSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string().min(1).max(255),
+  size: z.number().int().nonnegative(),
+});
+export type BlobRef = z.infer<typeof BlobRefSchema>;
+
+/** `send.dispatch` (hub → agent): pass this to imsg `send` exactly once per key. */
+export const SendDispatchParamsSchema = z.object({
+  key: z.string().min(1).max(200),
+  account,
+  params: SendParamsSchema,
+  file: BlobRefSchema.optional(),
+});
+export type SendDispatchParams = z.infer<typeof SendDispatchParamsSchema>;
+
+/** imsg's own error, verbatim. */
+export const ImsgErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
+export type ImsgErrorObject = z.infer<typeof ImsgErrorSchema>;
+
+export const SendDispatchResultSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('sent'), result: SendResultSchema }),
+  z.object({ status: z.literal('failed'), error: ImsgErrorSchema, retryable: z.boolean().optional() }),
+]);
+export type SendDispatchResult = z.infer<typeof SendDispatchResultSchema>;
+
+/** `imsg.call` (hub → agent): pass-through of `typing`/`read` to the account's imsg. */
+export const ImsgCallParamsSchema = z.object({
+  account,
+  method: z.enum(['typing', 'read']),
+  params: z.record(z.string(), z.unknown()),
+});
+
+/** `blob.read` (agent → hub): a chunk of a stored blob (outbound files). */
+export const BlobReadParamsSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().positive().max(4 * 1024 * 1024),
+});
+export const BlobReadResultSchema = z.object({ data: z.string(), size: z.number().int(), eof: z.boolean() });
+
+/** Uploads (both roles): begin, write chunks in order, finish with the sha256 of the whole. */
+export const UploadBeginParamsSchema = z.object({
+  size: z.number().int().nonnegative(),
+  name: z.string().min(1).max(255),
+  mime_type: z.string().max(200).optional(),
+});
+export const UploadBeginResultSchema = z.object({ upload_id: z.string(), chunk_bytes: z.number().int().positive() });
+export const UploadChunkParamsSchema = z.object({
+  upload_id: z.string(),
+  offset: z.number().int().nonnegative(),
+  data: z.string(),
+});
+export const UploadFinishParamsSchema = z.object({ upload_id: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export const UploadFinishResultSchema = z.object({ sha256: z.string(), size: z.number().int() });
+
+/** `ping` (either direction): app-level liveness. */
+export const PingParamsSchema = z.object({ ts: z.number().optional() }).loose();
+export const PingResultSchema = z.object({ ts: z.number() }).loose();

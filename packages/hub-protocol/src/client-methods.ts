@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ImsgStateSchema } from './agent-methods.js';
+import { HubChatSchema, HubMessageSchema } from './hub-message.js';
+
+// Client ↔ hub methods after `hello` (docs/hub-protocol.md).
+
+export const AccountHealthSchema = z.object({
+  name: z.string(),
+  agent: z.object({ connected: z.boolean(), id: z.string().optional(), since: z.string().optional() }),
+  imsg: z.object({ state: ImsgStateSchema.or(z.literal('unknown')), detail: z.string().optional(), restarts: z.number().int().optional() }),
+  last_row_at: z.string().optional(),
+  cursor: z.object({ epoch: z.number().int(), hwm: z.number().int() }),
+  /** Rows the Mac has that the hub has not stored yet, from the agent's latest probe. */
+  lag: z.number().int().optional(),
+  messages: z.number().int(),
+  outbox: z.object({ queued: z.number().int(), dispatched: z.number().int() }),
+});
+export type AccountHealth = z.infer<typeof AccountHealthSchema>;
+
+export const AccountsListResultSchema = z.object({ accounts: z.array(AccountHealthSchema) });
+
+export const ChatsListParamsSchema = z.object({
+  account: z.string().max(64).optional(),
+  limit: z.number().int().positive().max(10_000).optional(),
+  /** Merged view: one entry per conversation (shared groups once). Default true without `account`. */
+  merged: z.boolean().optional(),
+});
+export const ChatsListResultSchema = z.object({ chats: z.array(HubChatSchema) });
+
+export const HistoryParamsSchema = z.object({
+  chat_id: z.number().int().positive(),
+  limit: z.number().int().positive().max(10_000).optional(),
+  /** Only messages with hub id below / above these. */
+  before: z.number().int().optional(),
+  after: z.number().int().optional(),
+  attachments: z.boolean().optional(),
+});
+export const HistoryResultSchema = z.object({ messages: z.array(HubMessageSchema) });
+
+export const WatchSubscribeParamsSchema = z.object({
+  /** Replay every message with hub id > since, then continue live. Absent: live only. */
+  since: z.number().int().nonnegative().optional(),
+  accounts: z.array(z.string().max(64)).max(64).optional(),
+  chat_id: z.number().int().positive().optional(),
+  /** Deliver a message seen by several accounts once (default true). */
+  merged: z.boolean().optional(),
+  include_reactions: z.boolean().optional(),
+});
+export type WatchSubscribeParams = z.infer<typeof WatchSubscribeParamsSchema>;
+export const WatchSubscribeResultSchema = z.object({ subscription: z.number().int(), seq: z.number().int() });
+export const WatchUnsubscribeParamsSchema = z.object({ subscription: z.number().int() });
+
+/** `message` notification to clients. */
+export const HubMessageNotificationSchema = z.object({ subscription: z.number().int(), message: HubMessageSchema });
+export type HubMessageNotification = z.infer<typeof HubMessageNotificationSchema>;
+
+export const BlobGetParamsSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  offset: z.number().int().nonnegative().optional(),
+  length: z.number().int().positive().max(4 * 1024 * 1024).optional(),
+});

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ImsgErrorSchema } from './agent-methods.js';
+
+export const SendStateSchema = z.enum(['queued', 'dispatched', 'sent', 'failed', 'expired']);
+export type SendState = z.infer<typeof SendStateSchema>;
+
+/** `send` (client → hub). `target` uses the design's grammar, optionally `<account>/`-prefixed. */
+export const SendRequestSchema = z.object({
+  target: z.string().min(1).max(512),
+  text: z.string().max(100_000).optional(),
+  /** A file already uploaded (`upload.*`), by its sha256, with the name imsg should send it as. */
+  file: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().min(1).max(255) }).optional(),
+  account: z.string().max(64).optional(),
+  service: z.enum(['auto', 'imessage', 'sms']).optional(),
+  region: z.string().regex(/^[A-Za-z]{2}$/).optional(),
+  idempotency_key: z.string().min(1).max(200).optional(),
+  /** How long the send may wait for an offline agent; 0 = fail at once when offline. */
+  queue_ttl_s: z.number().int().nonnegative().max(7 * 24 * 3600).optional(),
+  /** How long this call waits for a final state before answering with the current one. */
+  wait_ms: z.number().int().nonnegative().max(120_000).optional(),
+});
+export type SendRequest = z.infer<typeof SendRequestSchema>;
+
+/** Where a send stands. `result` carries imsg's id/guid; `message_id` the hub message of the echo row. */
+export const SendOutcomeSchema = z.object({
+  idempotency_key: z.string(),
+  state: SendStateSchema,
+  account: z.string(),
+  target: z.string(),
+  /** How the account was chosen: explicit, chat, rule, affinity, default. */
+  route: z.string(),
+  chat_id: z.number().int().optional(),
+  result: z.object({ id: z.number().int().optional(), guid: z.string().optional(), transport: z.string().optional() }).loose().optional(),
+  message_id: z.number().int().optional(),
+  error: ImsgErrorSchema.optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type SendOutcome = z.infer<typeof SendOutcomeSchema>;
+
+export const SendStatusParamsSchema = z.object({ idempotency_key: z.string().min(1).max(200) });

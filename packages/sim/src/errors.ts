@@ -1,0 +1,20 @@
+/** Stable codes for failures of the simulator; listed in docs/errors.md. */
+export type SimFailureCode =
+  | 'DB_OPEN_FAILED'
+  | 'SCHEMA_MISSING'
+  | 'WORLD_CONFIG'
+  | 'UNKNOWN_ACCOUNT'
+  | 'UNKNOWN_CHAT'
+  | 'BAD_INJECT'
+  | 'ATTACHMENT_NOT_FOUND';
+
+/** A simulator failure: misuse of the API, a bad config file, or a chat.db it cannot use. */
+export class SimError extends Error {
+  readonly code: SimFailureCode;
+
+  constructor(code: SimFailureCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SimError';
+    this.code = code;
+  }
+}
