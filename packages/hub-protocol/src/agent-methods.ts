@@ -88,6 +88,7 @@ export const ImsgCallParamsSchema = z.object({
   method: z.enum(['typing', 'read']),
   params: z.record(z.string(), z.unknown()),
 });
+export const ImsgCallResultSchema = z.record(z.string(), z.unknown());
 
 /** `blob.read` (agent → hub): a chunk of a stored blob (outbound files). */
 export const BlobReadParamsSchema = z.object({

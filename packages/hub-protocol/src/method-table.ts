@@ -14,10 +14,12 @@ export const HUB_METHODS = {
   'blob.read': { params: A.BlobReadParamsSchema, result: A.BlobReadResultSchema },
   // hub → agent
   'send.dispatch': { params: A.SendDispatchParamsSchema, result: A.SendDispatchResultSchema },
+  'imsg.call': { params: A.ImsgCallParamsSchema, result: A.ImsgCallResultSchema },
   // both
   'upload.begin': { params: A.UploadBeginParamsSchema, result: A.UploadBeginResultSchema },
   'upload.chunk': { params: A.UploadChunkParamsSchema, result: A.PingResultSchema.partial() },
   'upload.finish': { params: A.UploadFinishParamsSchema, result: A.UploadFinishResultSchema },
+  'account.state': { params: A.AccountStateParamsSchema, result: A.PingResultSchema.partial() },
   'ping': { params: A.PingParamsSchema, result: A.PingResultSchema },
   // client → hub
   'accounts.list': { params: A.PingParamsSchema, result: C.AccountsListResultSchema },
