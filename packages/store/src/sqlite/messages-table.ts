@@ -1,0 +1,202 @@
+import type Database from 'better-sqlite3';
+import type { HubAttachment, HubMessage, Row } from '@imsg-hub/hub-protocol';
+import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
+import type { MessageFilter, StoredRow } from '../store.js';
+import type { ChatsTable } from './chats-table.js';
+
+interface MessageRow {
+  seq: number;
+  account: string;
+  epoch: number;
+  native_id: number;
+  chat_id: number;
+  guid: string;
+  dup_of: number | null;
+  is_from_me: number;
+  is_reaction: number;
+  replay: number;
+  send_key: string | null;
+  body: string;
+  received_at: string;
+}
+
+/** The imsg message with each attachment annotated with where its bytes are. */
+function bodyOf(row: Row): ImsgMessage {
+  if (!row.blobs?.length) return row.message;
+  const attachments: HubAttachment[] = row.message.attachments.map((a) => ({ ...a }));
+  for (const b of row.blobs) {
+    const target = attachments[b.index];
+    if (!target) continue;
+    target.blob_state = b.state;
+    if (b.sha256) target.blob = b.sha256;
+  }
+  return { ...row.message, attachments };
+}
+
+/** The other party of a DM, or the sender of a group message: who this account exchanged with. */
+function affinityHandle(m: ImsgMessage): string | undefined {
+  const h = m.is_group ? (m.is_from_me ? '' : m.sender) : m.chat_identifier || m.sender;
+  if (!h) return undefined;
+  return h.includes('@') ? h.toLowerCase() : h;
+}
+
+/** messages: every stored copy, its hub sequence, and the reads clients make. */
+export class MessagesTable {
+  readonly #db: Database.Database;
+  readonly #chats: ChatsTable;
+  readonly #insert: Database.Statement;
+  readonly #firstCopy: Database.Statement;
+  readonly #copies: Database.Statement;
+  readonly #affinity: Database.Statement;
+  readonly #bySeq: Database.Statement;
+  readonly #queries = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database, chats: ChatsTable) {
+    this.#db = db;
+    this.#chats = chats;
+    this.#insert = db.prepare(
+      `INSERT OR IGNORE INTO messages (account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at)
+       VALUES (@account, @epoch, @native_id, @chat_id, @guid, @dup_of, @is_from_me, @is_reaction, @replay, @send_key, @body, @received_at)`,
+    );
+    this.#firstCopy = db.prepare('SELECT seq, chat_id FROM messages WHERE guid = ? AND account <> ? ORDER BY seq LIMIT 1');
+    this.#copies = db.prepare('SELECT account FROM messages WHERE guid = ? ORDER BY seq');
+    this.#affinity = db.prepare(
+      'INSERT INTO affinity (handle, account, seq) VALUES (?, ?, ?) ON CONFLICT (handle) DO UPDATE SET account = excluded.account, seq = excluded.seq',
+    );
+    this.#bySeq = db.prepare('SELECT * FROM messages WHERE seq = ?');
+  }
+
+  /** Stores one row (inside the ingest transaction); undefined when it was already stored (same guid). */
+  insert(account: string, epoch: number, row: Row, sendKey: string | undefined, now: string): StoredRow | undefined {
+    const m = bodyOf(row);
+    const nextSeq = this.maxSeq() + 1;
+    const chatId = this.#chats.upsert(account, m, nextSeq);
+    const first = m.guid ? (this.#firstCopy.get(m.guid, account) as { seq: number; chat_id: number } | undefined) : undefined;
+    const result = this.#insert.run({
+      account,
+      epoch,
+      native_id: row.rowid,
+      chat_id: chatId,
+      guid: m.guid,
+      dup_of: first?.seq ?? null,
+      is_from_me: m.is_from_me ? 1 : 0,
+      is_reaction: m.is_reaction ? 1 : 0,
+      replay: row.replay ? 1 : 0,
+      send_key: sendKey ?? null,
+      body: JSON.stringify(m),
+      received_at: now,
+    });
+    if (result.changes === 0) return undefined;
+    const seq = Number(result.lastInsertRowid);
+    this.#maxSeq = seq;
+    if (first && chatId && first.chat_id) this.#chats.link(chatId, first.chat_id);
+    const handle = affinityHandle(m);
+    if (handle) this.#affinity.run(handle, account, seq);
+    return { seq, account, chatId, guid: m.guid, dupOf: first?.seq, isFromMe: m.is_from_me };
+  }
+
+  #maxSeq: number | undefined;
+  maxSeq(): number {
+    if (this.#maxSeq === undefined) {
+      this.#maxSeq = (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS m FROM messages').get() as { m: number }).m;
+    }
+    return this.#maxSeq;
+  }
+
+  /** Forgets the cached max after a rolled-back transaction. */
+  resetCache(): void {
+    this.#maxSeq = undefined;
+  }
+
+  setSendKey(seq: number, key: string): void {
+    this.#db.prepare('UPDATE messages SET send_key = ? WHERE seq = ?').run(key, seq);
+  }
+
+  seqByGuid(account: string, guid: string): number | undefined {
+    const r = this.#db.prepare('SELECT seq FROM messages WHERE account = ? AND guid = ?').get(account, guid) as { seq: number } | undefined;
+    return r?.seq;
+  }
+
+  affinity(handle: string): string | undefined {
+    const h = handle.includes('@') ? handle.toLowerCase() : handle;
+    return (this.#db.prepare('SELECT account FROM affinity WHERE handle = ?').get(h) as { account: string } | undefined)?.account;
+  }
+
+  get(seq: number): HubMessage | undefined {
+    const row = this.#bySeq.get(seq) as MessageRow | undefined;
+    return row && this.#toHub(row, false, undefined);
+  }
+
+  /** Messages with seq > after, ascending, as a watch delivers them. */
+  after(after: number, f: MessageFilter, limit: number): HubMessage[] {
+    const { sql, params } = this.#filterSql(f);
+    const stmt = this.#prepared(`SELECT m.* FROM messages m WHERE m.seq > @after ${sql} ORDER BY m.seq LIMIT @limit`);
+    const rows = stmt.all({ ...params, after, limit }) as MessageRow[];
+    return rows.map((r) => this.#toHub(r, f.merged, f.accounts));
+  }
+
+  /** A chat's messages (its whole conversation when linked), newest first, reactions excluded. */
+  history(chatId: number, o: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[] {
+    const { sql, params } = this.#filterSql({ chatId, merged: true, includeReactions: false, ...(o.accounts ? { accounts: o.accounts } : {}) });
+    const stmt = this.#prepared(
+      `SELECT m.* FROM messages m WHERE m.seq < @before AND m.seq > @after ${sql} ORDER BY m.seq DESC LIMIT @limit`,
+    );
+    const rows = stmt.all({ ...params, before: o.before ?? Number.MAX_SAFE_INTEGER, after: o.after ?? 0, limit: o.limit }) as MessageRow[];
+    return rows.map((r) => this.#toHub(r, true, o.accounts));
+  }
+
+  #filterSql(f: MessageFilter): { sql: string; params: Record<string, unknown> } {
+    const parts: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (f.accounts) {
+      parts.push('AND m.account IN (SELECT value FROM json_each(@accounts))');
+      params['accounts'] = JSON.stringify(f.accounts);
+    }
+    if (f.chatId !== undefined) {
+      const members = f.merged ? this.#chats.conversationMembers(f.chatId, f.accounts) : [f.chatId];
+      parts.push('AND m.chat_id IN (SELECT value FROM json_each(@chats))');
+      params['chats'] = JSON.stringify(members);
+    }
+    if (!f.includeReactions) parts.push('AND m.is_reaction = 0');
+    if (f.merged) {
+      parts.push(
+        f.accounts
+          ? `AND (m.dup_of IS NULL OR NOT EXISTS (SELECT 1 FROM messages p WHERE p.guid = m.guid AND p.seq < m.seq
+               AND p.account IN (SELECT value FROM json_each(@accounts))))`
+          : 'AND m.dup_of IS NULL',
+      );
+    }
+    return { sql: parts.join(' '), params };
+  }
+
+  #prepared(sql: string): Database.Statement {
+    let stmt = this.#queries.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#queries.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #toHub(r: MessageRow, merged: boolean, scope: readonly string[] | undefined): HubMessage {
+    const m = JSON.parse(r.body) as ImsgMessage;
+    let accounts = [r.account];
+    if (r.guid) {
+      const all = (this.#copies.all(r.guid) as { account: string }[]).map((c) => c.account);
+      accounts = [...new Set(all.filter((a) => !scope || scope.includes(a)))];
+      if (!accounts.includes(r.account)) accounts.unshift(r.account);
+    }
+    return {
+      ...m,
+      attachments: m.attachments as HubAttachment[],
+      id: r.seq,
+      chat_id: merged && r.chat_id ? this.#chats.representative(r.chat_id, scope) : r.chat_id,
+      account: r.account,
+      accounts,
+      native_id: r.native_id,
+      native_chat_id: m.chat_id,
+      replay: r.replay === 1,
+      ...(r.send_key ? { send_key: r.send_key } : {}),
+    };
+  }
+}

@@ -1,0 +1,174 @@
+import type Database from 'better-sqlite3';
+import type { HubChat, HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
+import type {
+  AccountRecord,
+  ChatQuery,
+  IngestBatch,
+  IngestOutcome,
+  MessageFilter,
+  OutboxInsert,
+  OutboxPatch,
+  OutboxRecord,
+  Store,
+  StoredRow,
+  TokenRecord,
+} from '../store.js';
+import { AccountsTable } from './accounts-table.js';
+import { ChatsTable } from './chats-table.js';
+import { openDatabase, type Durability } from './database.js';
+import { MessagesTable } from './messages-table.js';
+import { OutboxTable, outcomeOf } from './outbox-table.js';
+import { TokensTable } from './tokens-table.js';
+
+export interface SqliteStoreOptions {
+  durability?: Durability;
+}
+
+/** The hub store in one SQLite file (WAL). Not safe to open from two processes at once. */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  readonly #accounts: AccountsTable;
+  readonly #tokens: TokensTable;
+  readonly #chats: ChatsTable;
+  readonly #messages: MessagesTable;
+  readonly #outbox: OutboxTable;
+  readonly #ingestTx: (batches: readonly IngestBatch[]) => IngestOutcome[];
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.db = openDatabase(path, options.durability);
+    this.#accounts = new AccountsTable(this.db);
+    this.#tokens = new TokensTable(this.db);
+    this.#chats = new ChatsTable(this.db);
+    this.#messages = new MessagesTable(this.db, this.#chats);
+    this.#outbox = new OutboxTable(this.db);
+    this.#ingestTx = this.db.transaction((batches: readonly IngestBatch[]) => batches.map((b) => this.#ingestOne(b)));
+  }
+
+  ensureAccount(name: string): AccountRecord {
+    return this.#accounts.ensure(name);
+  }
+  account(name: string): AccountRecord | undefined {
+    return this.#accounts.get(name);
+  }
+  accounts(): AccountRecord[] {
+    return this.#accounts.all();
+  }
+  newEpoch(name: string): AccountRecord {
+    return this.#accounts.newEpoch(name);
+  }
+
+  ingest(batches: readonly IngestBatch[]): IngestOutcome[] {
+    try {
+      return this.#ingestTx(batches);
+    } catch (err) {
+      // Rolled back: caches may hold progress that never reached the file.
+      this.#accounts.reload(this.db);
+      this.#chats.reload();
+      this.#messages.resetCache();
+      throw err;
+    }
+  }
+
+  #ingestOne(b: IngestBatch): IngestOutcome {
+    const account = this.#accounts.get(b.account);
+    if (!account) return { ok: false, account: b.account, epoch: b.epoch, reason: 'UNKNOWN_ACCOUNT', current: 0 };
+    if (account.epoch !== b.epoch) return { ok: false, account: b.account, epoch: b.epoch, reason: 'STALE_EPOCH', current: account.epoch };
+    const now = new Date().toISOString();
+    let hwm = account.hwm;
+    let lastRowAt: string | undefined;
+    const stored: StoredRow[] = [];
+    for (const row of b.rows) {
+      if (row.rowid <= hwm) continue; // already stored: never doubled
+      const echoOf = row.message.is_from_me && row.message.guid ? this.#outbox.byResultGuid(b.account, row.message.guid) : undefined;
+      const s = this.#messages.insert(b.account, b.epoch, row, echoOf?.key, now);
+      hwm = row.rowid;
+      if (!s) continue;
+      lastRowAt = row.message.created_at;
+      stored.push(s);
+      if (echoOf) this.#outbox.update(echoOf.key, { messageSeq: s.seq });
+    }
+    this.#accounts.progress(b.account, hwm, lastRowAt, stored.length);
+    return { ok: true, account: b.account, epoch: b.epoch, acked: hwm, stored };
+  }
+
+  maxSeq(): number {
+    return this.#messages.maxSeq();
+  }
+  messagesAfter(seq: number, filter: MessageFilter, limit: number): HubMessage[] {
+    return this.#messages.after(seq, filter, limit);
+  }
+  message(seq: number): HubMessage | undefined {
+    return this.#messages.get(seq);
+  }
+  history(chatId: number, options: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[] {
+    return this.#messages.history(chatId, options);
+  }
+  chats(query: ChatQuery): HubChat[] {
+    return this.#chats.list(query);
+  }
+  chat(id: number): HubChat | undefined {
+    return this.#chats.get(id);
+  }
+  findChat(by: { account?: string; guid?: string; identifier?: string }): HubChat[] {
+    return this.#chats.find(by);
+  }
+  affinity(handle: string): string | undefined {
+    return this.#messages.affinity(handle);
+  }
+
+  insertToken(token: TokenRecord): void {
+    this.#tokens.insert(token);
+  }
+  token(id: string): TokenRecord | undefined {
+    return this.#tokens.get(id);
+  }
+  tokens(): TokenRecord[] {
+    return this.#tokens.all();
+  }
+  revokeToken(id: string): boolean {
+    return this.#tokens.revoke(id);
+  }
+
+  outboxInsert(record: OutboxInsert): OutboxRecord {
+    return this.#outbox.insert(record);
+  }
+  outboxGet(key: string): OutboxRecord | undefined {
+    return this.#outbox.get(key);
+  }
+  outboxUpdate(key: string, patch: OutboxPatch): OutboxRecord {
+    let record = this.#outbox.update(key, patch);
+    // The echo row may have been stored before imsg's answer came back: link it now.
+    const guid = typeof patch.result?.['guid'] === 'string' ? (patch.result['guid'] as string) : undefined;
+    if (guid && record.messageSeq === undefined) {
+      const seq = this.#messages.seqByGuid(record.account, guid);
+      if (seq !== undefined) {
+        this.#messages.setSendKey(seq, key);
+        record = this.#outbox.update(key, { messageSeq: seq });
+      }
+    }
+    return record;
+  }
+  outboxPending(account?: string): OutboxRecord[] {
+    return this.#outbox.pending(account);
+  }
+  outboxExpire(nowMs: number): OutboxRecord[] {
+    return this.#outbox.expire(nowMs);
+  }
+  outboxCounts(): Map<string, { queued: number; dispatched: number }> {
+    return this.#outbox.counts();
+  }
+  linkEcho(account: string, guid: string, seq: number): string | undefined {
+    const send = this.#outbox.byResultGuid(account, guid);
+    if (!send) return undefined;
+    this.#messages.setSendKey(seq, send.key);
+    this.#outbox.update(send.key, { messageSeq: seq });
+    return send.key;
+  }
+  outcome(record: OutboxRecord): SendOutcome {
+    return outcomeOf(record);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,130 @@
+import type { HubChat, HubMessage, Row, SendOutcome, SendState } from '@imsg-hub/hub-protocol';
+
+// The hub sees only this interface; sqlite/ implements it (PostgreSQL would be one more adapter).
+
+export interface AccountRecord {
+  name: string;
+  epoch: number;
+  hwm: number;
+  lastRowAt: string | undefined;
+  messageCount: number;
+}
+
+export type TokenRole = 'agent' | 'client';
+
+export interface TokenRecord {
+  id: string;
+  secretHash: Buffer;
+  role: TokenRole;
+  /** Account names, or '*' for every account. */
+  accounts: string[] | '*';
+  label: string | undefined;
+  createdAt: string;
+  revokedAt: string | undefined;
+}
+
+/** Rows from one agent for one account, as received. */
+export interface IngestBatch {
+  account: string;
+  epoch: number;
+  rows: Row[];
+}
+
+/** A message copy stored by an ingest, for fan-out and bookkeeping. */
+export interface StoredRow {
+  seq: number;
+  account: string;
+  chatId: number;
+  guid: string;
+  dupOf: number | undefined;
+  isFromMe: boolean;
+}
+
+export type IngestOutcome =
+  | { ok: true; account: string; epoch: number; acked: number; stored: StoredRow[] }
+  | { ok: false; account: string; epoch: number; reason: 'STALE_EPOCH' | 'UNKNOWN_ACCOUNT'; current: number };
+
+/** Which messages a read or a watch sees. */
+export interface MessageFilter {
+  /** Accounts in view; undefined = all. */
+  accounts?: readonly string[];
+  chatId?: number;
+  /** One copy per message guid among the accounts in view. */
+  merged: boolean;
+  includeReactions?: boolean;
+}
+
+export interface ChatQuery {
+  accounts?: readonly string[];
+  account?: string;
+  merged: boolean;
+  limit: number;
+}
+
+export interface OutboxRecord {
+  key: string;
+  n: number;
+  account: string;
+  target: string;
+  route: string;
+  chatId: number | undefined;
+  params: Record<string, unknown>;
+  file: { sha256: string; name: string; size: number } | undefined;
+  requestHash: string;
+  client: string | undefined;
+  state: SendState;
+  attempts: number;
+  result: Record<string, unknown> | undefined;
+  error: { code: number; message: string; data?: unknown } | undefined;
+  messageSeq: number | undefined;
+  expiresAt: number | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type OutboxInsert = Omit<OutboxRecord, 'n' | 'attempts' | 'result' | 'error' | 'messageSeq' | 'createdAt' | 'updatedAt' | 'state'>;
+
+export interface OutboxPatch {
+  state?: SendState;
+  attempts?: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+  messageSeq?: number;
+}
+
+/** Everything the hub keeps durably. Synchronous: the SQLite adapter runs in-process. */
+export interface Store {
+  ensureAccount(name: string): AccountRecord;
+  account(name: string): AccountRecord | undefined;
+  accounts(): AccountRecord[];
+  newEpoch(name: string): AccountRecord;
+
+  /** Commits every batch in one transaction (group commit). */
+  ingest(batches: readonly IngestBatch[]): IngestOutcome[];
+  maxSeq(): number;
+  messagesAfter(seq: number, filter: MessageFilter, limit: number): HubMessage[];
+  message(seq: number): HubMessage | undefined;
+  history(chatId: number, options: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[];
+  chats(query: ChatQuery): HubChat[];
+  chat(id: number): HubChat | undefined;
+  findChat(by: { account?: string; guid?: string; identifier?: string }): HubChat[];
+  affinity(handle: string): string | undefined;
+
+  insertToken(token: TokenRecord): void;
+  token(id: string): TokenRecord | undefined;
+  tokens(): TokenRecord[];
+  revokeToken(id: string): boolean;
+
+  outboxInsert(record: OutboxInsert): OutboxRecord;
+  outboxGet(key: string): OutboxRecord | undefined;
+  outboxUpdate(key: string, patch: OutboxPatch): OutboxRecord;
+  /** Queued or dispatched sends of an account, oldest first. */
+  outboxPending(account?: string): OutboxRecord[];
+  outboxExpire(nowMs: number): OutboxRecord[];
+  outboxCounts(): Map<string, { queued: number; dispatched: number }>;
+  /** Links an echo row to the send it came from; returns the send's key when one matched. */
+  linkEcho(account: string, guid: string, seq: number): string | undefined;
+  outcome(record: OutboxRecord): SendOutcome;
+
+  close(): void;
+}
