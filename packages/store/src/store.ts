@@ -107,6 +107,8 @@ export interface Store {
   history(chatId: number, options: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[];
   chats(query: ChatQuery): HubChat[];
   chat(id: number): HubChat | undefined;
+  /** Every chat linked into the same conversation as `chatId` (itself first). */
+  conversation(chatId: number): HubChat[];
   findChat(by: { account?: string; guid?: string; identifier?: string }): HubChat[];
   affinity(handle: string): string | undefined;
 

@@ -109,6 +109,10 @@ export class SqliteStore implements Store {
   chat(id: number): HubChat | undefined {
     return this.#chats.get(id);
   }
+  conversation(chatId: number): HubChat[] {
+    const ids = this.#chats.conversationMembers(chatId, undefined).filter((id) => id !== chatId);
+    return [chatId, ...ids].map((id) => this.#chats.get(id)).filter((c): c is HubChat => c !== undefined);
+  }
   findChat(by: { account?: string; guid?: string; identifier?: string }): HubChat[] {
     return this.#chats.find(by);
   }

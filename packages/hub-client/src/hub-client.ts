@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  BLOB_CHUNK_BYTES,
+  callHub,
+  HubError,
+  HubMessageNotificationSchema,
+  PROTOCOL_VERSION,
+  ClientHelloResultSchema,
+  type ClientHelloResult,
+  type HubMessage,
+  type HubMethod,
+  type HubParams,
+  type HubResult,
+  type WatchSubscribeParams,
+} from '@imsg-hub/hub-protocol';
+import { Peer, PeerError, WebSocketTransport } from '@imsg-hub/jsonrpc';
+import WebSocket from 'ws';
+
+export interface HubClientOptions {
+  url: string;
+  token: string;
+  name?: string;
+  version?: string;
+  /** Reconnect forever after the link drops (default false: a closed link stays closed). */
+  reconnect?: boolean;
+  /** Extra TLS trust for a self-signed hub: PEM of its certificate or CA. */
+  ca?: string | Buffer;
+  /** Per-call timeout (default 30 s). */
+  timeoutMs?: number;
+  maxFrameBytes?: number;
+}
+
+export interface WatchHandle {
+  readonly id: number;
+  /** Hub id of the last message delivered; a resubscription resumes after it. */
+  readonly lastId: number;
+  close(): Promise<void>;
+}
+
+interface WatchState {
+  params: WatchSubscribeParams;
+  onMessage: (m: HubMessage) => void;
+  subscription: number;
+  lastId: number;
+  closed: boolean;
+}
+
+/**
+ * A client of the hub's WebSocket API: hello, typed calls, uploads, and watches that resume after
+ * the last delivered message when the link comes back (no gap, no duplicate).
+ * Events: `disconnect` (error), `reconnect` (hello result).
+ */
+export class HubClient extends EventEmitter {
+  readonly #options: HubClientOptions;
+  #peer: Peer | undefined;
+  #hello: ClientHelloResult | undefined;
+  readonly #watches = new Set<WatchState>();
+  #closed = false;
+  #connecting: Promise<void> | undefined;
+
+  private constructor(options: HubClientOptions) {
+    super();
+    this.#options = options;
+  }
+
+  /** Connects and says hello; rejects with the hub's error (UNAUTHORIZED, …) or the socket's. */
+  static async connect(options: HubClientOptions): Promise<HubClient> {
+    const client = new HubClient(options);
+    await client.#connect();
+    return client;
+  }
+
+  get hello(): ClientHelloResult {
+    if (!this.#hello) throw new Error('not connected');
+    return this.#hello;
+  }
+
+  get connected(): boolean {
+    return this.#peer !== undefined && !this.#peer.isClosed;
+  }
+
+  async call<M extends HubMethod>(method: M, params: HubParams<M>, timeoutMs?: number): Promise<HubResult<M>> {
+    const peer = await this.#ready();
+    return callHub(peer, method, params, { timeoutMs: timeoutMs ?? this.#options.timeoutMs ?? 30_000 });
+  }
+
+  /** Raw call for methods outside the table (imsg.call). */
+  async request(method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
+    const peer = await this.#ready();
+    return peer.request(method, params, { timeoutMs: timeoutMs ?? this.#options.timeoutMs ?? 30_000 });
+  }
+
+  /** Subscribes; `onMessage` gets replayed then live messages, across reconnects, each once. */
+  async watch(params: WatchSubscribeParams, onMessage: (m: HubMessage) => void): Promise<WatchHandle> {
+    const state: WatchState = { params, onMessage, subscription: 0, lastId: params.since ?? -1, closed: false };
+    this.#watches.add(state);
+    await this.#subscribe(state);
+    return {
+      get id() {
+        return state.subscription;
+      },
+      get lastId() {
+        return state.lastId;
+      },
+      close: async () => {
+        state.closed = true;
+        this.#watches.delete(state);
+        if (this.connected) await this.call('watch.unsubscribe', { subscription: state.subscription }).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Uploads bytes to the hub's blob store; resolves with their sha256. */
+  async upload(bytes: Buffer, name: string, mimeType?: string): Promise<{ sha256: string; size: number }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const begin = await this.call('upload.begin', { size: bytes.length, name, ...(mimeType ? { mime_type: mimeType } : {}) });
+    const step = Math.min(begin.chunk_bytes, BLOB_CHUNK_BYTES);
+    for (let offset = 0; offset < bytes.length; offset += step) {
+      await this.call('upload.chunk', { upload_id: begin.upload_id, offset, data: bytes.subarray(offset, offset + step).toString('base64') });
+    }
+    return this.call('upload.finish', { upload_id: begin.upload_id, sha256 });
+  }
+
+  /** Downloads a blob in chunks. */
+  async download(sha256: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let offset = 0;
+    for (;;) {
+      const r = await this.call('blob.get', { sha256, offset, length: BLOB_CHUNK_BYTES });
+      const data = Buffer.from(r.data, 'base64');
+      parts.push(data);
+      offset += data.length;
+      if (r.eof || data.length === 0) break;
+    }
+    return Buffer.concat(parts);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#peer?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #ready(): Promise<Peer> {
+    if (this.#connecting) await this.#connecting;
+    if (!this.#peer || this.#peer.isClosed) {
+      throw new PeerError('PEER_CLOSED', this.#closed ? 'hub client is closed' : 'not connected to the hub (reconnecting)');
+    }
+    return this.#peer;
+  }
+
+  async #connect(): Promise<void> {
+    const o = this.#options;
+    const socket = new WebSocket(o.url, {
+      maxPayload: o.maxFrameBytes ?? 64 * 1024 * 1024,
+      handshakeTimeout: 10_000,
+      ...(o.ca ? { ca: o.ca } : {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', (err) => reject(new PeerError('PEER_CLOSED', `cannot reach the hub at ${o.url}: ${err.message}`, { cause: err })));
+    });
+    const peer = new Peer(new WebSocketTransport(socket), {
+      onNotification: (method, params) => this.#onNotification(method, params),
+      onRequest: (method) => (method === 'ping' ? { ts: Date.now() } : undefined),
+    });
+    try {
+      const raw = await peer.request('hello', {
+        protocol: PROTOCOL_VERSION,
+        role: 'client',
+        token: o.token,
+        client: { name: o.name ?? 'hub-client', ...(o.version ? { version: o.version } : {}) },
+      });
+      this.#hello = ClientHelloResultSchema.parse(raw);
+    } catch (err) {
+      await peer.close();
+      throw HubError.from(err) ?? err;
+    }
+    this.#peer = peer;
+    void peer.closed.then((err) => this.#onClosed(err));
+  }
+
+  #onNotification(method: string, params: unknown): void {
+    if (method !== 'message') return;
+    const parsed = HubMessageNotificationSchema.safeParse(params);
+    if (!parsed.success) return;
+    for (const w of this.#watches) {
+      if (w.subscription !== parsed.data.subscription || w.closed) continue;
+      if (parsed.data.message.id <= w.lastId) continue; // never twice, even across a resubscription
+      w.lastId = parsed.data.message.id;
+      w.onMessage(parsed.data.message);
+    }
+  }
+
+  async #subscribe(w: WatchState): Promise<void> {
+    const since = w.lastId >= 0 ? w.lastId : undefined;
+    const r = await this.call('watch.subscribe', { ...w.params, ...(since !== undefined ? { since } : {}) });
+    w.subscription = r.subscription;
+    if (w.lastId < 0) w.lastId = r.seq;
+  }
+
+  #onClosed(err: Error | undefined): void {
+    this.emit('disconnect', err);
+    if (this.#closed || !this.#options.reconnect) return;
+    this.#connecting = this.#reconnectLoop().finally(() => (this.#connecting = undefined));
+  }
+
+  async #reconnectLoop(): Promise<void> {
+    let delay = 100;
+    while (!this.#closed) {
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+      try {
+        await this.#connect();
+        for (const w of this.#watches) await this.#subscribe(w);
+        this.emit('reconnect', this.#hello);
+        return;
+      } catch (err) {
+        if (HubError.from(err)?.hubCode === 'UNAUTHORIZED') {
+          this.emit('error', err);
+          return;
+        }
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+}

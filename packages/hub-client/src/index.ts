@@ -1,0 +1,1 @@
+export { HubClient, type HubClientOptions, type WatchHandle } from './hub-client.js';

@@ -1,0 +1,82 @@
+import type { AccountStateParams } from '@imsg-hub/hub-protocol';
+
+/** What the hub needs from a connected agent link. */
+export interface AgentLink {
+  readonly agentId: string;
+  readonly connectedAt: string;
+  request(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
+  /** Drops the claim on an account another link took over. */
+  release(account: string): void;
+}
+
+export interface AccountHealthState {
+  state: AccountStateParams['state'] | 'unknown';
+  detail?: string;
+  newestRowid?: number;
+  restarts?: number;
+  updatedAt: number;
+}
+
+/** Which agent link serves each account right now, and what it last said about imsg. */
+export class AgentRegistry {
+  readonly #links = new Map<string, AgentLink>();
+  readonly #health = new Map<string, AccountHealthState>();
+  readonly #listeners = new Set<(account: string, link: AgentLink | undefined) => void>();
+
+  /** The newest link wins an account; the previous one is told to let go. */
+  claim(accounts: readonly string[], link: AgentLink): void {
+    for (const account of accounts) {
+      const previous = this.#links.get(account);
+      this.#links.set(account, link);
+      if (previous && previous !== link) previous.release(account);
+      this.#emit(account, link);
+    }
+  }
+
+  /** Removes a link from every account it still holds. */
+  drop(link: AgentLink): void {
+    for (const [account, l] of this.#links) {
+      if (l !== link) continue;
+      this.#links.delete(account);
+      const h = this.#health.get(account);
+      if (h) this.#health.set(account, { ...h, state: 'unknown', detail: 'agent disconnected', updatedAt: Date.now() });
+      this.#emit(account, undefined);
+    }
+  }
+
+  link(account: string): AgentLink | undefined {
+    return this.#links.get(account);
+  }
+
+  connectedAccounts(): string[] {
+    return [...this.#links.keys()];
+  }
+
+  linkCount(): number {
+    return new Set(this.#links.values()).size;
+  }
+
+  setState(params: AccountStateParams): void {
+    this.#health.set(params.account, {
+      state: params.state,
+      ...(params.detail !== undefined ? { detail: params.detail } : {}),
+      ...(params.newest_rowid !== undefined ? { newestRowid: params.newest_rowid } : {}),
+      ...(params.restarts !== undefined ? { restarts: params.restarts } : {}),
+      updatedAt: Date.now(),
+    });
+  }
+
+  health(account: string): AccountHealthState | undefined {
+    return this.#health.get(account);
+  }
+
+  /** Called whenever an account gains or loses its agent. */
+  onChange(listener: (account: string, link: AgentLink | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(account: string, link: AgentLink | undefined): void {
+    for (const l of this.#listeners) l(account, link);
+  }
+}

@@ -1,0 +1,132 @@
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { BLOB_CHUNK_BYTES, HubError } from '@imsg-hub/hub-protocol';
+import { nanoid } from 'nanoid';
+
+interface Upload {
+  id: string;
+  owner: string;
+  size: number;
+  written: number;
+  fd: number;
+  path: string;
+  hash: Hash;
+  createdAt: number;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Content-addressed file store in the hub's data dir: `blobs/ab/<sha256>`. Uploads are written to
+ * `uploads/` and renamed into place only once their size and sha256 check out, so nothing
+ * half-written is ever visible, and a refused upload leaves nothing behind.
+ */
+export class BlobStore {
+  readonly #blobs: string;
+  readonly #uploads: string;
+  readonly #maxBytes: number;
+  readonly #open = new Map<string, Upload>();
+
+  constructor(dataDir: string, maxBytes: number) {
+    this.#blobs = join(dataDir, 'blobs');
+    this.#uploads = join(dataDir, 'uploads');
+    this.#maxBytes = maxBytes;
+    mkdirSync(this.#blobs, { recursive: true });
+    // Leftovers of uploads interrupted by a crash are never valid.
+    rmSync(this.#uploads, { recursive: true, force: true });
+    mkdirSync(this.#uploads, { recursive: true });
+  }
+
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  begin(owner: string, size: number): { upload_id: string; chunk_bytes: number } {
+    if (size > this.#maxBytes) {
+      throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the hub's limit of ${this.#maxBytes} bytes (send.max_file_bytes)`, {
+        size,
+        limit: this.#maxBytes,
+      });
+    }
+    const id = nanoid();
+    const path = join(this.#uploads, id);
+    this.#open.set(id, { id, owner, size, written: 0, fd: openSync(path, 'wx', 0o600), path, hash: createHash('sha256'), createdAt: Date.now() });
+    return { upload_id: id, chunk_bytes: BLOB_CHUNK_BYTES };
+  }
+
+  chunk(owner: string, id: string, offset: number, data: Buffer): void {
+    const u = this.#upload(owner, id);
+    if (offset !== u.written) {
+      throw new HubError('INVALID_PARAMS', `upload ${id}: chunk offset ${offset} but ${u.written} bytes written so far; send chunks in order`);
+    }
+    if (u.written + data.length > u.size) {
+      this.abort(id);
+      throw new HubError('PAYLOAD_TOO_LARGE', `upload ${id}: more bytes than the declared size ${u.size}; upload aborted`);
+    }
+    writeSync(u.fd, data);
+    u.hash.update(data);
+    u.written += data.length;
+  }
+
+  finish(owner: string, id: string, sha256: string): { sha256: string; size: number } {
+    const u = this.#upload(owner, id);
+    const actual = u.hash.digest('hex');
+    this.#open.delete(id);
+    fsyncSync(u.fd);
+    closeSync(u.fd);
+    if (u.written !== u.size || actual !== sha256) {
+      rmSync(u.path, { force: true });
+      throw new HubError('INVALID_PARAMS', `upload ${id} is corrupt: got ${u.written}/${u.size} bytes, sha256 ${actual}, expected ${sha256}; upload it again`);
+    }
+    const dir = join(this.#blobs, sha256.slice(0, 2));
+    mkdirSync(dir, { recursive: true });
+    renameSync(u.path, join(dir, sha256));
+    return { sha256, size: u.size };
+  }
+
+  abort(id: string): void {
+    const u = this.#open.get(id);
+    if (!u) return;
+    this.#open.delete(id);
+    closeSync(u.fd);
+    rmSync(u.path, { force: true });
+  }
+
+  /** Aborts every upload of a connection that went away. */
+  abortOwner(owner: string): void {
+    for (const u of [...this.#open.values()]) if (u.owner === owner) this.abort(u.id);
+  }
+
+  path(sha256: string): string | undefined {
+    if (!SHA256.test(sha256)) return undefined;
+    const p = join(this.#blobs, sha256.slice(0, 2), sha256);
+    return existsSync(p) ? p : undefined;
+  }
+
+  size(sha256: string): number | undefined {
+    const p = this.path(sha256);
+    return p === undefined ? undefined : statSync(p).size;
+  }
+
+  read(sha256: string, offset: number, length: number): { data: string; size: number; eof: boolean } {
+    const p = this.path(sha256);
+    if (!p) throw new HubError('NOT_FOUND', `no blob ${sha256} in the hub's store`);
+    const size = statSync(p).size;
+    const n = Math.max(0, Math.min(length, size - offset));
+    const buf = Buffer.alloc(n);
+    const fd = openSync(p, 'r');
+    try {
+      if (n > 0) readSync(fd, buf, 0, n, offset);
+    } finally {
+      closeSync(fd);
+    }
+    return { data: buf.toString('base64'), size, eof: offset + n >= size };
+  }
+
+  #upload(owner: string, id: string): Upload {
+    const u = this.#open.get(id);
+    if (!u || u.owner !== owner) throw new HubError('NOT_FOUND', `no open upload ${id} on this connection; start with upload.begin`);
+    return u;
+  }
+}

@@ -1,0 +1,177 @@
+import {
+  HubError,
+  parseParams,
+  PROTOCOL_VERSION,
+  type AccountHealth,
+  type ClientHelloParams,
+  type ClientHelloResult,
+} from '@imsg-hub/hub-protocol';
+import { imsgError } from '@imsg-hub/imsg-protocol';
+import type { TokenRecord } from '@imsg-hub/store';
+import type { Logger } from 'pino';
+import type { Connection, Session } from './connection.js';
+import type { HubContext } from './hub-context.js';
+import { tokenAllows, tokenScope } from './token-auth.js';
+import type { NotificationSink } from './watch-hub.js';
+
+/** A client after hello: reads, watches and sends within its token's accounts. */
+export class ClientSession implements Session, NotificationSink {
+  readonly #conn: Connection;
+  readonly #ctx: HubContext;
+  readonly #token: TokenRecord;
+  readonly #scope: string[] | undefined;
+  #log: Logger;
+
+  constructor(conn: Connection, ctx: HubContext, token: TokenRecord, log: Logger) {
+    this.#conn = conn;
+    this.#ctx = ctx;
+    this.#token = token;
+    this.#scope = tokenScope(token);
+    this.#log = log.child({ role: 'client', tokenId: token.id });
+  }
+
+  start(hello: ClientHelloParams): ClientHelloResult {
+    this.#log = this.#log.child({ client: hello.client?.name });
+    this.#log.info('client connected');
+    return {
+      protocol: PROTOCOL_VERSION,
+      hub_version: this.#ctx.version,
+      session: this.#conn.id,
+      accounts: this.#visibleAccounts(),
+      seq: this.#ctx.store.maxSeq(),
+      max_frame_bytes: this.#ctx.config.max_frame_bytes,
+      max_file_bytes: this.#ctx.config.send.max_file_bytes,
+    };
+  }
+
+  notify(method: string, params: unknown): Promise<void> {
+    return this.#conn.peer.notify(method, params);
+  }
+
+  bufferedBytes(): number {
+    return this.#conn.bufferedBytes;
+  }
+
+  async handle(method: string, params: unknown): Promise<unknown> {
+    const { store } = this.#ctx;
+    switch (method) {
+      case 'accounts.list':
+        return { accounts: this.#visibleAccounts().map((name) => this.#health(name)) };
+      case 'chats.list': {
+        const p = parseParams('chats.list', params);
+        if (p.account) this.#allow(p.account);
+        const chats = store.chats({
+          ...(this.#scope ? { accounts: this.#scope } : {}),
+          ...(p.account ? { account: p.account } : {}),
+          merged: p.merged ?? !p.account,
+          limit: p.limit ?? 100,
+        });
+        return { chats };
+      }
+      case 'messages.history': {
+        const p = parseParams('messages.history', params);
+        const chat = store.chat(p.chat_id);
+        const visible = chat && store.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account));
+        if (!visible) throw new HubError('NOT_FOUND', `no chat ${p.chat_id} among the accounts this token sees; list them with chats.list`);
+        const messages = store.history(p.chat_id, {
+          limit: p.limit ?? 50,
+          ...(p.before !== undefined ? { before: p.before } : {}),
+          ...(p.after !== undefined ? { after: p.after } : {}),
+          ...(this.#scope ? { accounts: this.#scope } : {}),
+        });
+        return { messages };
+      }
+      case 'watch.subscribe': {
+        const p = parseParams('watch.subscribe', params);
+        for (const a of p.accounts ?? []) this.#allow(a);
+        const accounts = p.accounts ?? this.#scope;
+        return this.#ctx.watch.subscribe(
+          this,
+          {
+            ...(accounts ? { accounts } : {}),
+            ...(p.chat_id !== undefined ? { chatId: p.chat_id } : {}),
+            merged: p.merged ?? true,
+            includeReactions: p.include_reactions ?? true,
+          },
+          p.since,
+        );
+      }
+      case 'watch.unsubscribe': {
+        const p = parseParams('watch.unsubscribe', params);
+        this.#ctx.watch.unsubscribe(this, p.subscription);
+        return {};
+      }
+      case 'send':
+        return this.#ctx.outbox.send(parseParams('send', params), this.#token);
+      case 'send.status':
+        return this.#ctx.outbox.status(parseParams('send.status', params).idempotency_key, this.#token);
+      case 'upload.begin':
+        return this.#ctx.blobs.begin(this.#conn.id, parseParams('upload.begin', params).size);
+      case 'upload.chunk': {
+        const p = parseParams('upload.chunk', params);
+        this.#ctx.blobs.chunk(this.#conn.id, p.upload_id, p.offset, Buffer.from(p.data, 'base64'));
+        return {};
+      }
+      case 'upload.finish': {
+        const p = parseParams('upload.finish', params);
+        return this.#ctx.blobs.finish(this.#conn.id, p.upload_id, p.sha256);
+      }
+      case 'blob.get': {
+        const p = parseParams('blob.get', params);
+        return this.#ctx.blobs.read(p.sha256, p.offset ?? 0, p.length ?? 1024 * 1024);
+      }
+      case 'imsg.call':
+        return this.#imsgCall(params);
+      default:
+        throw imsgError.methodNotFound(method);
+    }
+  }
+
+  closed(): void {
+    this.#ctx.watch.dropSink(this);
+    this.#ctx.blobs.abortOwner(this.#conn.id);
+  }
+
+  /** typing/read for the facade: passed to the owning agent's imsg, its error verbatim. */
+  async #imsgCall(params: unknown): Promise<unknown> {
+    const p = parseParams('imsg.call', params);
+    this.#allow(p.account);
+    const link = this.#ctx.registry.link(p.account);
+    if (!link) throw new HubError('AGENT_OFFLINE', `the agent for ${p.account} is not connected`, { account: p.account });
+    return link.request('imsg.call', p, 15_000);
+  }
+
+  #visibleAccounts(): string[] {
+    const all = this.#ctx.store.accounts().map((a) => a.name);
+    return this.#scope ? all.filter((a) => this.#scope!.includes(a)).concat(this.#scope.filter((a) => !all.includes(a))) : all;
+  }
+
+  #allow(account: string): void {
+    if (!tokenAllows(this.#token, account)) {
+      throw new HubError('TOKEN_SCOPE', `this client token may not see account ${account}; it sees: ${this.#visibleAccounts().join(', ')}`);
+    }
+  }
+
+  #health(name: string): AccountHealth {
+    const { store, registry } = this.#ctx;
+    const account = store.account(name);
+    const link = registry.link(name);
+    const h = registry.health(name);
+    const hwm = account?.hwm ?? 0;
+    const outbox = store.outboxCounts().get(name) ?? { queued: 0, dispatched: 0 };
+    return {
+      name,
+      agent: link ? { connected: true, id: link.agentId, since: link.connectedAt } : { connected: false },
+      imsg: {
+        state: link ? (h?.state ?? 'unknown') : 'unknown',
+        ...(h?.detail ? { detail: h.detail } : {}),
+        ...(h?.restarts !== undefined ? { restarts: h.restarts } : {}),
+      },
+      ...(account?.lastRowAt ? { last_row_at: account.lastRowAt } : {}),
+      cursor: { epoch: account?.epoch ?? 1, hwm },
+      ...(h?.newestRowid !== undefined ? { lag: Math.max(0, h.newestRowid - hwm) } : {}),
+      messages: account?.messageCount ?? 0,
+      outbox,
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_MAX_FRAME_BYTES } from '@imsg-hub/hub-protocol';
+import { z } from 'zod';
+
+/** A route rule: sends matching `match` leave through `account` (design.md "Routing"). */
+export const RouteRuleSchema = z.strictObject({
+  match: z
+    .strictObject({
+      /** Glob over the normalised handle: `*@work.example`, `+1415*`. */
+      handle: z.string().min(1).optional(),
+      /** A hub chat id. */
+      chat: z.number().int().positive().optional(),
+      /** A client token id or label. */
+      client: z.string().min(1).optional(),
+    })
+    .refine((m) => m.handle !== undefined || m.chat !== undefined || m.client !== undefined, {
+      message: 'a route rule must match on at least one of handle, chat or client',
+    }),
+  account: z.string().min(1),
+});
+export type RouteRule = z.infer<typeof RouteRuleSchema>;
+
+export const WebhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z.string().min(16, 'webhook secrets must be at least 16 characters'),
+  accounts: z.array(z.string()).optional(),
+  chats: z.array(z.number().int().positive()).optional(),
+});
+export type WebhookConfig = z.infer<typeof WebhookSchema>;
+
+export const HubConfigSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(7311),
+    })
+    .prefault({}),
+  data_dir: z.string().min(1).default('./imsg-hub-data'),
+  tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+  durability: z.enum(['full', 'normal']).default('full'),
+  max_frame_bytes: z.number().int().min(1024).default(DEFAULT_MAX_FRAME_BYTES),
+  ping_interval_ms: z.number().int().min(100).default(15_000),
+  routes: z.array(RouteRuleSchema).default([]),
+  default_account: z.string().optional(),
+  send: z
+    .strictObject({
+      queue_ttl_s: z.number().int().nonnegative().default(3600),
+      wait_ms: z.number().int().nonnegative().default(8000),
+      max_file_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+      /** Per-account token bucket: sustained rate and burst. Conservative: Apple flags fast senders. */
+      rate_per_minute: z.number().positive().default(30),
+      burst: z.number().int().positive().default(10),
+    })
+    .prefault({}),
+  webhooks: z.array(WebhookSchema).default([]),
+});
+export type HubConfig = z.infer<typeof HubConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a config object; the error names each bad key and what was expected. */
+export function parseHubConfig(raw: unknown, source = 'config'): HubConfig {
+  const r = HubConfigSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}\nFix these keys and start again (docs/configuration.md lists every key).`);
+  }
+  return r.data;
+}
+
+/** Reads a JSON config file; relative paths in it are resolved against the file's directory. */
+export function loadHubConfig(path: string): HubConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const config = parseHubConfig(raw, `config file ${path}`);
+  const base = dirname(resolve(path));
+  config.data_dir = resolve(base, config.data_dir);
+  if (config.tls) config.tls = { cert: resolve(base, config.tls.cert), key: resolve(base, config.tls.key) };
+  return config;
+}

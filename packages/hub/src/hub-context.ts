@@ -1,0 +1,23 @@
+import type { Store } from '@imsg-hub/store';
+import type { Logger } from 'pino';
+import type { AgentRegistry } from './agent-registry.js';
+import type { BlobStore } from './blob-store.js';
+import type { HubConfig } from './config.js';
+import type { IngestQueue } from './ingest-queue.js';
+import type { HubMetrics } from './metrics.js';
+import type { Outbox } from './outbox.js';
+import type { WatchHub } from './watch-hub.js';
+
+/** The hub's parts as sessions see them. */
+export interface HubContext {
+  readonly config: HubConfig;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly registry: AgentRegistry;
+  readonly ingest: IngestQueue;
+  readonly watch: WatchHub;
+  readonly outbox: Outbox;
+  readonly blobs: BlobStore;
+  readonly metrics: HubMetrics;
+  readonly version: string;
+}

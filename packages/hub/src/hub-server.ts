@@ -1,0 +1,106 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { HubError } from '@imsg-hub/hub-protocol';
+import { WebSocketServer } from 'ws';
+import type { Hub } from './hub.js';
+import { verifyToken } from './token-auth.js';
+
+export interface HubServerOptions {
+  host: string;
+  port: number;
+  tls?: { cert: string; key: string } | undefined;
+  /** Extra HTTP routes (status page, webhooks admin); return true when handled. */
+  routes?: ((req: IncomingMessage, res: ServerResponse, hub: Hub) => boolean | Promise<boolean>)[];
+}
+
+export interface HubServer {
+  readonly url: string;
+  readonly httpUrl: string;
+  readonly port: number;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Serves the hub: WebSocket API on `/`, plus /healthz, /metrics and /blobs/<sha256> over HTTP(S). */
+export async function startHubServer(hub: Hub, options: HubServerOptions): Promise<HubServer> {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    void route(hub, options, req, res).catch((err: Error) => {
+      hub.log.error({ err: err.message, url: req.url }, 'http handler failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+    });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
+    : createHttpServer(handler);
+  const wss = new WebSocketServer({ server, maxPayload: hub.config.max_frame_bytes });
+  wss.on('connection', (socket, req) => {
+    hub.accept(socket, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const scheme = options.tls ? 'wss' : 'ws';
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    })());
+  return {
+    url: `${scheme}://${host}:${port}/`,
+    httpUrl: `${options.tls ? 'https' : 'http'}://${host}:${port}/`,
+    port,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://hub');
+  if (req.method === 'GET' && url.pathname === '/healthz') {
+    sendJson(res, 200, { ok: true, version: hub.version, agents: hub.registry.linkCount(), seq: hub.store.maxSeq() });
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/metrics') {
+    hub.refreshGauges();
+    res.writeHead(200, { 'content-type': hub.metrics.contentType }).end(await hub.metrics.text());
+    return;
+  }
+  const blob = /^\/blobs\/([0-9a-f]{64})$/.exec(url.pathname);
+  if (req.method === 'GET' && blob) {
+    const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+    try {
+      const token = verifyToken(hub.store, auth?.[1] ?? '');
+      if (token.role !== 'client') throw new HubError('WRONG_ROLE', 'blobs are fetched with a client token');
+    } catch (err) {
+      sendJson(res, 401, { error: (err as Error).message });
+      return;
+    }
+    const path = hub.blobs.path(blob[1]!);
+    if (!path) {
+      sendJson(res, 404, { error: `no blob ${blob[1]}` });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(hub.blobs.size(blob[1]!)) });
+    createReadStream(path).pipe(res);
+    return;
+  }
+  for (const extra of options.routes ?? []) {
+    if (await extra(req, res, hub)) return;
+  }
+  sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+}

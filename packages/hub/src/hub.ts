@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WebSocketLike } from '@imsg-hub/jsonrpc';
+import { SqliteStore, type Store } from '@imsg-hub/store';
+import type { Logger } from 'pino';
+import { AgentRegistry } from './agent-registry.js';
+import { BlobStore } from './blob-store.js';
+import type { HubConfig } from './config.js';
+import { Connection } from './connection.js';
+import type { HubContext } from './hub-context.js';
+import { IngestQueue } from './ingest-queue.js';
+import { HubMetrics } from './metrics.js';
+import { Outbox } from './outbox.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Router } from './router.js';
+import { WatchHub } from './watch-hub.js';
+
+export const HUB_VERSION = '0.1.0';
+
+export interface HubOptions {
+  config: HubConfig;
+  log: Logger;
+  /** Defaults to `<data_dir>/hub.db`. */
+  store?: Store;
+}
+
+/**
+ * The hub core: store, ingest, fan-out, routing and outbox. It is handed sockets; it never opens
+ * ports (hub-server.ts does, for the app).
+ */
+export class Hub implements HubContext {
+  readonly config: HubConfig;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly registry = new AgentRegistry();
+  readonly ingest: IngestQueue;
+  readonly watch: WatchHub;
+  readonly outbox: Outbox;
+  readonly blobs: BlobStore;
+  readonly metrics: HubMetrics;
+  readonly version = HUB_VERSION;
+  readonly #connections = new Set<Connection>();
+
+  constructor(options: HubOptions) {
+    this.config = options.config;
+    this.log = options.log;
+    mkdirSync(this.config.data_dir, { recursive: true, mode: 0o700 });
+    this.store = options.store ?? new SqliteStore(join(this.config.data_dir, 'hub.db'), { durability: this.config.durability });
+    this.metrics = new HubMetrics();
+    this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes);
+    this.watch = new WatchHub(this.store);
+    this.ingest = new IngestQueue(this.store, {
+      onCommitted: (stored) => {
+        for (const s of stored) this.metrics.rowsIn.inc({ account: s.account });
+        this.watch.committed();
+      },
+      onCommitTimed: ({ rows, ms, oldestWaitMs }) => {
+        this.metrics.commits.observe(ms / 1000);
+        this.metrics.commitRows.observe(rows);
+        this.metrics.ingestDelay.observe((oldestWaitMs + ms) / 1000);
+      },
+    });
+    const router = new Router(this.store, this.config.routes, this.config.default_account);
+    this.outbox = new Outbox(
+      {
+        store: this.store,
+        registry: this.registry,
+        router,
+        blobs: this.blobs,
+        limiter: new RateLimiter(this.config.send.rate_per_minute, this.config.send.burst),
+        log: this.log,
+      },
+      {
+        defaultTtlS: this.config.send.queue_ttl_s,
+        defaultWaitMs: this.config.send.wait_ms,
+        onStateChange: (r) => this.metrics.sendTransitions.inc({ state: r.state }),
+      },
+    );
+    this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
+  }
+
+  /** Takes a new WebSocket connection (already upgraded). */
+  accept(socket: WebSocketLike & { bufferedAmount?: number }, remote: string): Connection {
+    const conn = new Connection(socket, this, remote);
+    this.#connections.add(conn);
+    this.metrics.clients.inc();
+    void conn.peer.closed.then(() => {
+      this.#connections.delete(conn);
+      this.metrics.clients.dec();
+    });
+    return conn;
+  }
+
+  /** Refreshes gauges that are cheaper to compute on scrape than to track. */
+  refreshGauges(): void {
+    const counts = this.store.outboxCounts();
+    let queued = 0;
+    let dispatched = 0;
+    for (const c of counts.values()) {
+      queued += c.queued;
+      dispatched += c.dispatched;
+    }
+    this.metrics.sends.set({ state: 'queued' }, queued);
+    this.metrics.sends.set({ state: 'dispatched' }, dispatched);
+    for (const a of this.store.accounts()) {
+      const h = this.registry.health(a.name);
+      if (h?.newestRowid !== undefined) this.metrics.cursorLag.set({ account: a.name }, Math.max(0, h.newestRowid - a.hwm));
+    }
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  async close(): Promise<void> {
+    this.outbox.close();
+    await Promise.all([...this.#connections].map((c) => c.peer.close().catch(() => undefined)));
+    this.store.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { HubError, SendDispatchResultSchema, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
+import { nanoid } from 'nanoid';
+import type { Logger } from 'pino';
+import type { AgentRegistry } from './agent-registry.js';
+import type { BlobStore } from './blob-store.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { Router } from './router.js';
+import { tokenAllows } from './token-auth.js';
+
+export interface OutboxOptions {
+  defaultTtlS: number;
+  defaultWaitMs: number;
+  /** How long one dispatch may take at the agent (imsg sends can stall ~2 min on macOS 26). */
+  dispatchTimeoutMs?: number;
+  onStateChange?: (record: OutboxRecord) => void;
+}
+
+const FINAL = new Set(['sent', 'failed', 'expired']);
+
+/**
+ * The durable outbox (design.md "Outbound contract"): accepts sends, routes them, dispatches each
+ * account's sends in order to its agent, and records the outcome. The same idempotency key never
+ * produces a second send.
+ */
+export class Outbox {
+  readonly #store: Store;
+  readonly #registry: AgentRegistry;
+  readonly #router: Router;
+  readonly #blobs: BlobStore;
+  readonly #limiter: RateLimiter;
+  readonly #options: OutboxOptions;
+  readonly #log: Logger;
+  readonly #waiters = new Map<string, Set<() => void>>();
+  /** Accounts with a dispatch in flight (one at a time per account keeps per-chat order). */
+  readonly #busy = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(deps: { store: Store; registry: AgentRegistry; router: Router; blobs: BlobStore; limiter: RateLimiter; log: Logger }, options: OutboxOptions) {
+    this.#store = deps.store;
+    this.#registry = deps.registry;
+    this.#router = deps.router;
+    this.#blobs = deps.blobs;
+    this.#limiter = deps.limiter;
+    this.#log = deps.log.child({ component: 'outbox' });
+    this.#options = options;
+    deps.registry.onChange((account, link) => link && this.#pump(account));
+    this.#timer = setInterval(() => this.#expire(), 1000);
+    this.#timer.unref();
+  }
+
+  async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
+    const key = req.idempotency_key ?? nanoid();
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]))
+      .digest('hex');
+    const existing = this.#store.outboxGet(key);
+    if (existing) {
+      if (!tokenAllows(client, existing.account)) throw new HubError('TOKEN_SCOPE', `send ${key} belongs to an account this token may not see`);
+      if (existing.requestHash !== requestHash) {
+        throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used for a different send; use a new key`);
+      }
+      return this.#outcome(await this.#waitFinal(key, req.wait_ms ?? this.#options.defaultWaitMs));
+    }
+    const text = req.text ?? '';
+    if (text === '' && !req.file) throw new HubError('INVALID_PARAMS', 'text or file is required');
+    const route = this.#router.resolve({ target: req.target, account: req.account, service: req.service, region: req.region, client });
+    let file: OutboxRecord['file'];
+    if (req.file) {
+      const size = this.#blobs.size(req.file.sha256);
+      if (size === undefined) throw new HubError('NOT_FOUND', `file ${req.file.sha256} is not in the hub; upload it first (upload.begin/chunk/finish)`);
+      if (size > this.#blobs.maxBytes) throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the limit of ${this.#blobs.maxBytes}`);
+      file = { sha256: req.file.sha256, name: req.file.name, size };
+    }
+    const online = this.#registry.link(route.account) !== undefined;
+    const ttl = req.queue_ttl_s ?? this.#options.defaultTtlS;
+    if (!online && ttl === 0) {
+      throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is offline and queue_ttl_s is 0; start its imsg-agent or allow queueing`, { account: route.account });
+    }
+    const rate = this.#limiter.take(route.account);
+    if (!rate.ok) {
+      throw new HubError('RATE_LIMITED', `rate limited: ${route.account} is sending too fast, retry after ${rate.retryAfterS} s`, {
+        account: route.account,
+        retry_after_s: rate.retryAfterS,
+      });
+    }
+    const params = { ...route.params, ...(text ? { text } : {}) };
+    const record = this.#store.outboxInsert({
+      key,
+      account: route.account,
+      target: req.target,
+      route: route.route,
+      chatId: route.chatId,
+      params,
+      file,
+      requestHash,
+      client: client.id,
+      expiresAt: Date.now() + ttl * 1000,
+    });
+    this.#log.info({ key, account: route.account, route: route.route, target: req.target }, 'send queued');
+    this.#options.onStateChange?.(record);
+    this.#pump(route.account);
+    return this.#outcome(await this.#waitFinal(key, req.wait_ms ?? this.#options.defaultWaitMs));
+  }
+
+  status(key: string, client: TokenRecord): SendOutcome {
+    const record = this.#store.outboxGet(key);
+    if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${key}`);
+    return this.#outcome(record);
+  }
+
+  /** Dispatches whatever is pending for accounts whose agent is connected (after a restart). */
+  start(): void {
+    for (const account of this.#registry.connectedAccounts()) this.#pump(account);
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    for (const set of this.#waiters.values()) for (const wake of set) wake();
+  }
+
+  #outcome(record: OutboxRecord): SendOutcome {
+    return this.#store.outcome(record);
+  }
+
+  async #waitFinal(key: string, waitMs: number): Promise<OutboxRecord> {
+    const current = this.#store.outboxGet(key)!;
+    if (FINAL.has(current.state) || waitMs === 0) return current;
+    await new Promise<void>((resolve) => {
+      const set = this.#waiters.get(key) ?? new Set();
+      const wake = () => {
+        clearTimeout(timer);
+        set.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, waitMs);
+      set.add(wake);
+      this.#waiters.set(key, set);
+    });
+    return this.#store.outboxGet(key)!;
+  }
+
+  #changed(record: OutboxRecord): void {
+    this.#options.onStateChange?.(record);
+    if (!FINAL.has(record.state)) return;
+    const set = this.#waiters.get(record.key);
+    if (!set) return;
+    this.#waiters.delete(record.key);
+    for (const wake of set) wake();
+  }
+
+  #expire(): void {
+    for (const record of this.#store.outboxExpire(Date.now())) {
+      this.#log.warn({ key: record.key, account: record.account }, 'send expired: agent stayed offline past the TTL');
+      this.#changed(record);
+    }
+  }
+
+  /** Sends the account's oldest pending send, then the next, one at a time, while the agent is there. */
+  #pump(account: string): void {
+    if (this.#closed || this.#busy.has(account)) return;
+    const link = this.#registry.link(account);
+    if (!link) return;
+    const next = this.#store.outboxPending(account)[0];
+    if (!next) return;
+    this.#busy.add(account);
+    const record = this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1 });
+    this.#changed(record);
+    link
+      .request('send.dispatch', { key: record.key, account, params: record.params, ...(record.file ? { file: record.file } : {}) }, this.#options.dispatchTimeoutMs ?? 180_000)
+      .then((raw) => {
+        const result = SendDispatchResultSchema.parse(raw);
+        const updated =
+          result.status === 'sent'
+            ? this.#store.outboxUpdate(record.key, { state: 'sent', result: result.result })
+            : this.#store.outboxUpdate(record.key, { state: 'failed', error: { ...result.error } });
+        this.#log.info({ key: record.key, account, state: updated.state }, 'send finished');
+        this.#changed(updated);
+      })
+      .catch((err: Error) => {
+        // The link went away or timed out: the send stays dispatched and is offered again when the
+        // agent is back; its ledger answers with the first outcome instead of sending twice.
+        this.#log.warn({ key: record.key, account, err: err.message }, 'dispatch interrupted; will redeliver');
+      })
+      .finally(() => {
+        this.#busy.delete(account);
+        if (this.#registry.link(account)) setImmediate(() => this.#pump(account));
+      });
+  }
+}

@@ -1,0 +1,144 @@
+import { HubError, parseTarget, TargetError, type HubChat, type Target } from '@imsg-hub/hub-protocol';
+import type { SendParams } from '@imsg-hub/imsg-protocol';
+import type { Store, TokenRecord } from '@imsg-hub/store';
+import type { RouteRule } from './config.js';
+import { tokenScope } from './token-auth.js';
+
+/** Where a send goes and why. */
+export interface Route {
+  account: string;
+  /** explicit | chat | rule | affinity | default */
+  route: string;
+  chatId: number | undefined;
+  /** imsg `send` params naming the target (text/file are added by the outbox). */
+  params: SendParams;
+  target: Target;
+}
+
+export interface RouteRequest {
+  target: string;
+  account?: string | undefined;
+  service?: 'auto' | 'imessage' | 'sms' | undefined;
+  region?: string | undefined;
+  client: TokenRecord;
+}
+
+/** Glob over a handle: `*` matches any run of characters, everything else literally, case-insensitive. */
+function globMatch(glob: string, value: string): boolean {
+  const re = new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+  return re.test(value);
+}
+
+/** imsg params that address a known chat: a handle for DMs (OpenClaw PR #372), the guid for groups. */
+function paramsForChat(chat: HubChat, service: RouteRequest['service']): SendParams {
+  if (!chat.is_group && chat.identifier) {
+    const chatService = chat.service.toLowerCase() === 'sms' ? 'sms' : 'imessage';
+    return { to: chat.identifier, service: service && service !== 'auto' ? service : chatService };
+  }
+  return chat.guid ? { chat_guid: chat.guid, chat_identifier: chat.identifier } : { chat_identifier: chat.identifier };
+}
+
+/**
+ * Picks the sending identity (design.md "Routing"): explicit account → hub chat id → route rules →
+ * affinity → default → NO_ROUTE naming the candidates. Never outside the client token's scope.
+ */
+export class Router {
+  readonly #store: Store;
+  readonly #rules: readonly RouteRule[];
+  readonly #defaultAccount: string | undefined;
+
+  constructor(store: Store, rules: readonly RouteRule[], defaultAccount: string | undefined) {
+    this.#store = store;
+    this.#rules = rules;
+    this.#defaultAccount = defaultAccount;
+  }
+
+  resolve(req: RouteRequest): Route {
+    let target: Target;
+    try {
+      target = parseTarget(req.target, req.region ?? 'US');
+    } catch (err) {
+      if (err instanceof TargetError) throw new HubError('BAD_TARGET', err.message, { target: req.target });
+      throw err;
+    }
+    const scope = tokenScope(req.client);
+    const known = this.#store.accounts().map((a) => a.name);
+    const candidates = known.filter((a) => !scope || scope.includes(a));
+    const explicit = req.account ?? target.account;
+    if (req.account && target.account && req.account !== target.account) {
+      throw new HubError('BAD_TARGET', `target names account ${target.account} but the request says ${req.account}; use one`);
+    }
+    if (explicit) {
+      if (!known.includes(explicit)) throw new HubError('NO_ROUTE', `unknown account "${explicit}"; known accounts: ${known.join(', ') || 'none'}`, { candidates });
+      if (scope && !scope.includes(explicit)) {
+        throw new HubError('TOKEN_SCOPE', `this client token may not send as ${explicit}; it may send as: ${candidates.join(', ')}`);
+      }
+    }
+
+    const pick = (account: string, route: string, chat?: HubChat): Route => ({
+      account,
+      route,
+      chatId: chat?.id,
+      params: chat ? paramsForChat(chat, req.service) : this.#handleParams(target, req.service),
+      target,
+    });
+
+    // Chat targets: the chat's owner (or, for a conversation, the copy of an account in view).
+    const chats = this.#chatsFor(target).filter((c) => candidates.includes(c.account));
+    if (target.kind !== 'handle') {
+      if (chats.length === 0) {
+        throw new HubError('NO_ROUTE', `no chat matches ${req.target} among the accounts this token sees (${candidates.join(', ')})`, { candidates });
+      }
+      if (explicit) {
+        const own = chats.find((c) => c.account === explicit);
+        if (!own) throw new HubError('NO_ROUTE', `account ${explicit} is not in chat ${req.target}; it is in: ${chats.map((c) => c.account).join(', ')}`, { candidates: chats.map((c) => c.account) });
+        return pick(explicit, 'explicit', own);
+      }
+      if (chats.length === 1 || target.kind === 'chat_id') return pick(chats[0]!.account, 'chat', chats[0]);
+    } else if (explicit) {
+      return pick(explicit, 'explicit');
+    }
+
+    // Several accounts could send (a shared group, or a bare handle): rules, affinity, default.
+    const allowed = target.kind === 'handle' ? candidates : chats.map((c) => c.account);
+    const chatOf = (account: string) => chats.find((c) => c.account === account);
+    const handle = target.kind === 'handle' ? target.handle : undefined;
+    for (const rule of this.#rules) {
+      const m = rule.match;
+      if (m.handle !== undefined && !(handle && globMatch(m.handle, handle))) continue;
+      if (m.chat !== undefined && !chats.some((c) => c.id === m.chat)) continue;
+      if (m.client !== undefined && m.client !== req.client.id && m.client !== req.client.label) continue;
+      if (allowed.includes(rule.account)) return pick(rule.account, 'rule', chatOf(rule.account));
+    }
+    const affine = handle ? this.#store.affinity(handle) : undefined;
+    if (affine && allowed.includes(affine)) return pick(affine, 'affinity');
+    if (this.#defaultAccount && allowed.includes(this.#defaultAccount)) return pick(this.#defaultAccount, 'default', chatOf(this.#defaultAccount));
+    if (target.kind !== 'handle' && chats.length > 0) return pick(chats[0]!.account, 'chat', chats[0]);
+    throw new HubError(
+      'NO_ROUTE',
+      `no route for ${req.target}: no rule matches, no account has talked to it, and no default_account is set. ` +
+        `Name the account (--as <account> or "<account>/${req.target}"); candidates: ${allowed.join(', ') || 'none'}`,
+      { candidates: allowed },
+    );
+  }
+
+  #chatsFor(t: Target): HubChat[] {
+    switch (t.kind) {
+      case 'chat_id':
+        // A merged conversation id stands for every account's copy of it; the chat itself first.
+        return this.#store.conversation(t.chatId);
+      case 'chat_guid':
+        return this.#store.findChat({ guid: t.guid });
+      case 'chat_identifier':
+        return this.#store.findChat({ identifier: t.identifier });
+      case 'handle':
+        return [];
+    }
+  }
+
+  #handleParams(t: Target, service: RouteRequest['service']): SendParams {
+    if (t.kind !== 'handle') throw new TypeError('not a handle target');
+    const svc = service && service !== 'auto' ? service : t.service;
+    return { to: t.handle, service: svc };
+  }
+}

@@ -1,0 +1,107 @@
+import type { HubMessage } from '@imsg-hub/hub-protocol';
+import type { MessageFilter, Store } from '@imsg-hub/store';
+
+/** Where a subscription's notifications go (a client connection). */
+export interface NotificationSink {
+  notify(method: string, params: unknown): Promise<void>;
+  /** Bytes queued on the socket and not yet sent; pumping pauses above a bound. */
+  bufferedBytes(): number;
+}
+
+interface Subscription {
+  id: number;
+  sink: NotificationSink;
+  filter: MessageFilter;
+  lastSeq: number;
+  pumping: boolean;
+  closed: boolean;
+  retry: NodeJS.Timeout | undefined;
+}
+
+const PAGE = 256;
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Client watch subscriptions. Replay and live delivery are one path: each subscription reads the
+ * store after its last delivered hub id, so the seam between them has no gap and no duplicate.
+ */
+export class WatchHub {
+  readonly #store: Store;
+  readonly #subs = new Map<number, Subscription>();
+  #nextId = 1;
+  readonly #onDelivered: ((message: HubMessage) => void) | undefined;
+
+  constructor(store: Store, onDelivered?: (message: HubMessage) => void) {
+    this.#store = store;
+    this.#onDelivered = onDelivered;
+  }
+
+  /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
+  subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined): { subscription: number; seq: number } {
+    const seq = this.#store.maxSeq();
+    const sub: Subscription = {
+      id: this.#nextId++,
+      sink,
+      filter,
+      lastSeq: since ?? seq,
+      pumping: false,
+      closed: false,
+      retry: undefined,
+    };
+    this.#subs.set(sub.id, sub);
+    setImmediate(() => this.#pump(sub));
+    return { subscription: sub.id, seq };
+  }
+
+  unsubscribe(sink: NotificationSink, id: number): boolean {
+    const sub = this.#subs.get(id);
+    if (!sub || sub.sink !== sink) return false;
+    this.#close(sub);
+    return true;
+  }
+
+  /** Ends every subscription of a connection that went away. */
+  dropSink(sink: NotificationSink): void {
+    for (const sub of this.#subs.values()) if (sub.sink === sink) this.#close(sub);
+  }
+
+  /** New rows were committed: let every subscription catch up. */
+  committed(): void {
+    for (const sub of this.#subs.values()) this.#pump(sub);
+  }
+
+  get size(): number {
+    return this.#subs.size;
+  }
+
+  #close(sub: Subscription): void {
+    sub.closed = true;
+    if (sub.retry) clearTimeout(sub.retry);
+    this.#subs.delete(sub.id);
+  }
+
+  #pump(sub: Subscription): void {
+    if (sub.pumping || sub.closed) return;
+    sub.pumping = true;
+    try {
+      for (;;) {
+        const max = this.#store.maxSeq();
+        if (sub.lastSeq >= max) return;
+        if (sub.sink.bufferedBytes() > HIGH_WATER_BYTES) {
+          // A slow client lags; it does not hold up anyone else and loses nothing.
+          if (!sub.retry) sub.retry = setTimeout(() => ((sub.retry = undefined), this.#pump(sub)), 25);
+          return;
+        }
+        const page = this.#store.messagesAfter(sub.lastSeq, sub.filter, PAGE);
+        for (const message of page) {
+          sub.sink.notify('message', { subscription: sub.id, message }).catch(() => undefined);
+          this.#onDelivered?.(message);
+        }
+        // The read and `max` are from the same committed state: nothing ≤ max is still to come.
+        sub.lastSeq = page.length === PAGE ? page[page.length - 1]!.id : max;
+      }
+    } finally {
+      sub.pumping = false;
+    }
+  }
+}
