@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { HubError } from '@imsg-hub/hub-protocol';
+import type { Command } from 'commander';
+import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
+import { fail } from '../fail.js';
+import { formatSend } from '../format.js';
+
+interface SendFlags extends ClientFlags {
+  as?: string;
+  text?: string;
+  file?: string;
+  service?: 'auto' | 'imessage' | 'sms';
+  region?: string;
+  key?: string;
+  ttl?: string;
+  wait?: string;
+  json?: boolean;
+}
+
+export function registerSend(program: Command): void {
+  withClientOptions(program.command('send'))
+    .description('send through the identity the route picks (or --as), exactly once per --key')
+    .argument('<target>', 'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix')
+    .option('--as <account>', 'send as this account')
+    .option('--text <text>', 'message text')
+    .option('--file <path>', 'a file to attach (uploaded through the hub)')
+    .option('--service <service>', 'auto | imessage | sms')
+    .option('--region <cc>', 'region for phone numbers without a country code (default US)')
+    .option('--key <key>', 'idempotency key: the same key twice never sends twice')
+    .option('--ttl <seconds>', 'how long to wait for an offline agent (0: fail at once)')
+    .option('--wait <ms>', 'how long to wait for the outcome before printing the current state', '15000')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (target: string, flags: SendFlags) => {
+      try {
+        if (!flags.text && !flags.file) throw new Error('nothing to send: give --text and/or --file');
+        await using client = await connectClient(flags, 'imsg-hub send');
+        let file: { sha256: string; name: string } | undefined;
+        if (flags.file) {
+          const bytes = await readFile(flags.file);
+          const limit = client.hello.max_file_bytes;
+          if (bytes.length > limit) {
+            throw new HubError('PAYLOAD_TOO_LARGE', `${flags.file} is ${bytes.length} bytes; the hub accepts at most ${limit} (send.max_file_bytes)`);
+          }
+          const up = await client.upload(bytes, basename(flags.file));
+          file = { sha256: up.sha256, name: basename(flags.file) };
+        }
+        const outcome = await client.call(
+          'send',
+          {
+            target,
+            ...(flags.text ? { text: flags.text } : {}),
+            ...(file ? { file } : {}),
+            ...(flags.as ? { account: flags.as } : {}),
+            ...(flags.service ? { service: flags.service } : {}),
+            ...(flags.region ? { region: flags.region } : {}),
+            ...(flags.key ? { idempotency_key: flags.key } : {}),
+            ...(flags.ttl !== undefined ? { queue_ttl_s: Number(flags.ttl) } : {}),
+            wait_ms: Number(flags.wait),
+          },
+          Number(flags.wait) + 10_000,
+        );
+        process.stdout.write((flags.json ? JSON.stringify(outcome) : formatSend(outcome)) + '\n');
+        if (outcome.state === 'failed' || outcome.state === 'expired') process.exitCode = 1;
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

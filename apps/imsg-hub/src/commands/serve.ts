@@ -1,0 +1,43 @@
+import { Hub, startHubServer } from '@imsg-hub/hub';
+import type { Command } from 'commander';
+import { fail } from '../fail.js';
+import { resolveHubConfig, withHubOptions, type HubFlags } from '../hub-options.js';
+import { createLogger } from '../logger.js';
+
+export function registerServe(program: Command): void {
+  withHubOptions(program.command('serve'))
+    .description('run the hub: WebSocket API, agent links, store')
+    .option('--host <host>', 'address to bind (default 127.0.0.1: loopback only)')
+    .option('-p, --port <port>', 'port to bind (default 7311; 0 picks a free one)')
+    .option('--cert <pem>', 'TLS certificate: serve wss://')
+    .option('--key <pem>', 'TLS private key')
+    .action(async (flags: HubFlags) => {
+      const log = createLogger('imsg-hub');
+      let config;
+      try {
+        config = resolveHubConfig(flags);
+      } catch (err) {
+        fail(err);
+      }
+      const hub = new Hub({ config, log });
+      const server = await startHubServer(hub, { host: config.listen.host, port: config.listen.port, tls: config.tls }).catch((err: Error) =>
+        fail(new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${err.message}`)),
+      );
+      hub.outbox.start();
+      log.info({ url: server.url, dataDir: config.data_dir }, 'hub listening');
+      // One machine-readable line on stdout so scripts and tests can find the port.
+      process.stdout.write(JSON.stringify({ listening: server.url, http: server.httpUrl, pid: process.pid }) + '\n');
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down');
+        await server.close();
+        await hub.close();
+        log.flush();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

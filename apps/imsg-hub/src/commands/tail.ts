@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
+import { fail } from '../fail.js';
+import { formatMessage } from '../format.js';
+
+export function registerTail(program: Command): void {
+  withClientOptions(program.command('tail'))
+    .description('follow the merged stream of every account (Ctrl-C to stop)')
+    .option('--since <id>', 'replay every message after this hub id first (0: everything)')
+    .option('--account <names>', 'only these accounts (comma-separated)')
+    .option('--json', 'one JSON object per line')
+    .option('--no-merged', 'show each account\'s copy of a shared message')
+    .option('--count <n>', 'stop after n messages')
+    .action(async (flags: ClientFlags & { since?: string; account?: string; json?: boolean; merged: boolean; count?: string }) => {
+      try {
+        const client = await connectClient(flags, 'imsg-hub tail', true);
+        const limit = flags.count ? Number(flags.count) : Infinity;
+        const since = flags.since !== undefined ? Number(flags.since) : undefined;
+        const start = client.hello.seq;
+        const backlog = since !== undefined ? Math.max(0, start - since) : 0;
+        let seen = 0;
+        let lastProgress = Date.now();
+        const done = new Promise<void>((resolve) => {
+          void client.watch(
+            {
+              ...(since !== undefined ? { since } : {}),
+              ...(flags.account ? { accounts: flags.account.split(',').map((a) => a.trim()) } : {}),
+              merged: flags.merged,
+            },
+            (m) => {
+              seen += 1;
+              process.stdout.write((flags.json ? JSON.stringify(m) : formatMessage(m)) + '\n');
+              // Catching up on a large backlog: say how far along we are, on stderr.
+              if (backlog > 1000 && m.id <= start && Date.now() - lastProgress > 1000) {
+                lastProgress = Date.now();
+                process.stderr.write(`catching up: ${m.id - (since ?? 0)}/${backlog} (${Math.round(((m.id - (since ?? 0)) / backlog) * 100)}%)\n`);
+              }
+              if (seen >= limit) resolve();
+            },
+          );
+          client.on('disconnect', () => process.stderr.write('imsg-hub tail: hub connection lost; reconnecting…\n'));
+          client.on('reconnect', () => process.stderr.write('imsg-hub tail: reconnected; resuming where we left off\n'));
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        await done;
+        await client.close();
+        process.exit(0);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

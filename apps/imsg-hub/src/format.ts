@@ -1,0 +1,39 @@
+import type { AccountHealth, HubChat, HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
+
+const useColor = process.stdout.isTTY && !process.env['NO_COLOR'];
+const paint = (code: number, s: string) => (useColor ? `\u001b[${code}m${s}\u001b[0m` : s);
+const ACCOUNT_COLORS = [36, 35, 33, 32, 34, 31];
+const colorOf = (account: string) => ACCOUNT_COLORS[[...account].reduce((n, c) => n + c.charCodeAt(0), 0) % ACCOUNT_COLORS.length]!;
+
+/** `[alice] 15:24:36 chat_id:12 +1415… → hello` — one line per message, tagged by account. */
+export function formatMessage(m: HubMessage): string {
+  const time = m.created_at.slice(11, 19);
+  const who = m.is_from_me ? `me(${m.destination_caller_id ?? m.account})` : m.sender || '?';
+  const tags = m.accounts.length > 1 ? m.accounts.join('+') : m.account;
+  const where = m.is_group ? `${m.chat_name || m.chat_identifier} ` : '';
+  let body = m.text;
+  if (m.is_reaction) body = `${m.is_reaction_add ? 'reacted' : 'removed'} ${m.reaction_emoji ?? m.reaction_type ?? ''} to ${m.reacted_to_guid ?? '?'}`;
+  if (m.reply_to_text) body = `↪ "${m.reply_to_text.slice(0, 40)}" ${body}`;
+  const files = m.attachments.map((a) => ` [📎 ${a.transfer_name || a.filename}${a.blob_state && a.blob_state !== 'stored' ? ` (${a.blob_state})` : ''}]`).join('');
+  const replay = m.replay ? paint(2, ' (replay)') : '';
+  return `${paint(colorOf(m.account), `[${tags}]`)} ${paint(2, time)} ${paint(2, `#${m.id} chat_id:${m.chat_id}`)} ${where}${paint(1, who)}: ${body}${files}${replay}`;
+}
+
+export function formatChat(c: HubChat): string {
+  const accounts = c.accounts.length > 1 ? c.accounts.join('+') : c.account;
+  const name = c.name || c.identifier;
+  return `${c.ref.padEnd(22)} ${paint(colorOf(c.account), accounts.padEnd(14))} ${c.is_group ? 'group' : 'dm   '} ${name}  ${paint(2, c.last_message_at)}`;
+}
+
+export function formatAccount(a: AccountHealth): string {
+  const agent = a.agent.connected ? paint(32, 'connected') : paint(31, 'offline');
+  const lag = a.lag === undefined ? '' : ` lag=${a.lag}`;
+  return `${a.name.padEnd(12)} agent=${agent} imsg=${a.imsg.state}${a.imsg.detail ? ` (${a.imsg.detail})` : ''} messages=${a.messages} cursor=${a.cursor.epoch}:${a.cursor.hwm}${lag} outbox=${a.outbox.queued}q/${a.outbox.dispatched}d last=${a.last_row_at ?? '-'}`;
+}
+
+export function formatSend(o: SendOutcome): string {
+  const id = o.result?.guid ? ` guid=${o.result.guid}` : '';
+  const msg = o.message_id ? ` message=#${o.message_id}` : '';
+  const err = o.error ? ` error: ${o.error.message}${o.error.data !== undefined ? ` (${typeof o.error.data === 'string' ? o.error.data : JSON.stringify(o.error.data)})` : ''}` : '';
+  return `${o.state} via ${o.account} (${o.route}) key=${o.idempotency_key}${id}${msg}${err}`;
+}
