@@ -56,6 +56,7 @@ export class HubClient extends EventEmitter {
   #peer: Peer | undefined;
   #hello: ClientHelloResult | undefined;
   readonly #watches = new Set<WatchState>();
+  readonly #early = new Map<number, HubMessage[]>();
   #closed = false;
   #connecting: Promise<void> | undefined;
 
@@ -187,13 +188,27 @@ export class HubClient extends EventEmitter {
   #onNotification(method: string, params: unknown): void {
     if (method !== 'message') return;
     const parsed = HubMessageNotificationSchema.safeParse(params);
-    if (!parsed.success) return;
-    for (const w of this.#watches) {
-      if (w.subscription !== parsed.data.subscription || w.closed) continue;
-      if (parsed.data.message.id <= w.lastId) continue; // never twice, even across a resubscription
-      w.lastId = parsed.data.message.id;
-      w.onMessage(parsed.data.message);
+    if (!parsed.success) {
+      this.emit('invalid', params, parsed.error);
+      return;
     }
+    const { subscription, message } = parsed.data;
+    const w = [...this.#watches].find((x) => x.subscription === subscription);
+    if (!w) {
+      // Arrived before the watch.subscribe answer was processed: hold it until it is.
+      const list = this.#early.get(subscription) ?? [];
+      if (list.length >= 10_000) return; // not ours (an old subscription): don't grow without bound
+      list.push(message);
+      this.#early.set(subscription, list);
+      return;
+    }
+    this.#deliver(w, message);
+  }
+
+  #deliver(w: WatchState, message: HubMessage): void {
+    if (w.closed || message.id <= w.lastId) return; // never twice, even across a resubscription
+    w.lastId = message.id;
+    w.onMessage(message);
   }
 
   async #subscribe(w: WatchState): Promise<void> {
@@ -201,6 +216,9 @@ export class HubClient extends EventEmitter {
     const r = await this.call('watch.subscribe', { ...w.params, ...(since !== undefined ? { since } : {}) });
     w.subscription = r.subscription;
     if (w.lastId < 0) w.lastId = r.seq;
+    const early = this.#early.get(r.subscription) ?? [];
+    this.#early.delete(r.subscription);
+    for (const m of early) this.#deliver(w, m);
   }
 
   #onClosed(err: Error | undefined): void {

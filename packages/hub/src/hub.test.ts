@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HubClient } from '@imsg-hub/hub-client';
+import { HubError, PROTOCOL_VERSION, type HubMessage, type Row } from '@imsg-hub/hub-protocol';
+import { Peer, WebSocketTransport } from '@imsg-hub/jsonrpc';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { parseHubConfig } from './config.js';
+import { Hub } from './hub.js';
+import { startHubServer, type HubServer } from './hub-server.js';
+import { createToken } from './token-auth.js';
+
+let dir: string;
+let hub: Hub;
+let server: HubServer;
+let tokens: { agentAlice: string; agentBob: string; client: string; clientBob: string };
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
+  hub = new Hub({ config: parseHubConfig({ data_dir: dir, max_frame_bytes: 256 * 1024 }), log: pino({ level: 'silent' }) });
+  server = await startHubServer(hub, { host: '127.0.0.1', port: 0 });
+  tokens = {
+    agentAlice: createToken(hub.store, 'agent', ['alice']).token,
+    agentBob: createToken(hub.store, 'agent', ['bob']).token,
+    client: createToken(hub.store, 'client', '*').token,
+    clientBob: createToken(hub.store, 'client', ['bob']).token,
+  };
+});
+afterEach(async () => {
+  await server.close();
+  await hub.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function rawPeer(): Promise<{ peer: Peer; socket: WebSocket }> {
+  const socket = new WebSocket(server.url);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return { peer: new Peer(new WebSocketTransport(socket)), socket };
+}
+
+async function agent(token: string, accounts: string[]): Promise<Peer> {
+  const { peer } = await rawPeer();
+  await peer.request('hello', { protocol: PROTOCOL_VERSION, role: 'agent', token, agent: { id: 'test', version: '0' }, accounts });
+  return peer;
+}
+
+function row(rowid: number, text = `m${rowid}`): Row {
+  return {
+    rowid,
+    message: {
+      id: rowid, chat_id: 1, guid: `guid-${rowid}-${text}`, sender: '+15551230000', is_from_me: false, text,
+      created_at: '2026-01-01T00:00:00.000Z', attachments: [], reactions: [], chat_identifier: '+15551230000',
+      chat_guid: 'iMessage;-;+15551230000', chat_name: '', participants: ['+15551230000'], is_group: false,
+    },
+  };
+}
+
+const until = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('hub over real sockets', () => {
+  it('stores agent rows, acks cumulatively, and streams replay then live with no gap or duplicate', async () => {
+    const a = await agent(tokens.agentAlice, ['alice']);
+    expect(await a.request('rows', { account: 'alice', epoch: 1, rows: [row(1), row(2), row(3)] })).toEqual({ account: 'alice', epoch: 1, acked: 3 });
+    await using client = await HubClient.connect({ url: server.url, token: tokens.client });
+    const seen: HubMessage[] = [];
+    await client.watch({ since: 1 }, (m) => seen.push(m));
+    // live rows arrive while the replay may still be going
+    await a.request('rows', { account: 'alice', epoch: 1, rows: [row(3), row(4), row(5)] });
+    await until(() => seen.length >= 4);
+    expect(seen.map((m) => m.native_id)).toEqual([2, 3, 4, 5]);
+    expect(seen.every((m) => m.account === 'alice')).toBe(true);
+    // The hub tells a reconnecting agent where to resume.
+    const again = await rawPeer();
+    const hello = (await again.peer.request('hello', { protocol: 1, role: 'agent', token: tokens.agentAlice, agent: { id: 'x', version: '0' }, accounts: ['alice'] })) as { accounts: unknown };
+    expect(hello.accounts).toEqual([{ name: 'alice', epoch: 1, hwm: 5 }]);
+    await a.close();
+    await again.peer.close();
+  });
+
+  it('refuses wrong and revoked tokens, a wrong role, and calls before hello', async () => {
+    const { peer } = await rawPeer();
+    await expect(peer.request('chats.list', {})).rejects.toMatchObject({ code: -32002 });
+    const p2 = (await rawPeer()).peer;
+    await expect(p2.request('hello', { protocol: 1, role: 'client', token: 'ihub_xxxxxxxxxx_' + 'a'.repeat(43) })).rejects.toMatchObject({ code: -32001 });
+    await expect(HubClient.connect({ url: server.url, token: tokens.agentAlice })).rejects.toMatchObject({ hubCode: 'WRONG_ROLE' });
+    const { record, token } = createToken(hub.store, 'client', '*');
+    hub.store.revokeToken(record.id);
+    const err = await HubClient.connect({ url: server.url, token }).catch((e: unknown) => e);
+    expect(HubError.from(err)?.message).toMatch(/revoked/);
+  });
+
+  it('refuses rows for an account the agent token does not name, storing nothing', async () => {
+    const { peer } = await rawPeer();
+    await expect(
+      peer.request('hello', { protocol: 1, role: 'agent', token: tokens.agentAlice, agent: { id: 'evil', version: '0' }, accounts: ['alice', 'bob'] }),
+    ).rejects.toMatchObject({ code: -32004 });
+    const a = await agent(tokens.agentAlice, ['alice']);
+    await expect(a.request('rows', { account: 'bob', epoch: 1, rows: [row(1)] })).rejects.toMatchObject({ code: -32004 });
+    expect(hub.store.maxSeq()).toBe(0);
+    expect(hub.store.account('bob')).toBeUndefined();
+    await a.close();
+  });
+
+  it('scopes a client token to its accounts', async () => {
+    const a = await agent(tokens.agentAlice, ['alice']);
+    const b = await agent(tokens.agentBob, ['bob']);
+    await a.request('rows', { account: 'alice', epoch: 1, rows: [row(1, 'for alice')] });
+    await b.request('rows', { account: 'bob', epoch: 1, rows: [row(1, 'for bob')] });
+    await using client = await HubClient.connect({ url: server.url, token: tokens.clientBob });
+    expect(client.hello.accounts).toEqual(['bob']);
+    const seen: HubMessage[] = [];
+    await client.watch({ since: 0 }, (m) => seen.push(m));
+    await until(() => seen.length >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.map((m) => m.text)).toEqual(['for bob']);
+    const chats = await client.call('chats.list', {});
+    expect(chats.chats.map((c) => c.account)).toEqual(['bob']);
+    await expect(client.call('chats.list', { account: 'alice' })).rejects.toMatchObject({ code: -32004 });
+    const aliceChat = hub.store.chats({ merged: false, limit: 5, account: 'alice' })[0]!;
+    await expect(client.call('messages.history', { chat_id: aliceChat.id })).rejects.toMatchObject({ code: -32020 });
+    await a.close();
+    await b.close();
+  });
+
+  it('answers malformed frames with an error, drops oversize frames, and keeps serving others', async () => {
+    await using client = await HubClient.connect({ url: server.url, token: tokens.client });
+    const { socket } = await rawPeer();
+    const replies: unknown[] = [];
+    socket.on('message', (d) => replies.push(JSON.parse(String(d))));
+    socket.send('{not json');
+    socket.send('[1,2]');
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'hello', params: { role: 'client' } }));
+    await until(() => replies.length >= 3);
+    expect(replies).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ error: expect.objectContaining({ code: -32700 }) }),
+        expect.objectContaining({ error: expect.objectContaining({ code: -32600 }) }),
+        expect.objectContaining({ id: 7, error: expect.objectContaining({ code: -32602 }) }),
+      ]),
+    );
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send('x'.repeat(300 * 1024));
+    expect(await closed).toBe(1009);
+    expect((await client.call('accounts.list', {})).accounts).toEqual([]);
+  });
+});
