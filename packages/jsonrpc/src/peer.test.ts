@@ -1,0 +1,118 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { PeerError, RpcError } from './errors.js';
+import { Peer } from './peer.js';
+import { LineStreamTransport } from './stream-transport.js';
+
+/** Two peers joined by a pair of in-memory pipes (a unit test of the peer, not of any process). */
+function pair(options: ConstructorParameters<typeof Peer>[1] = {}, serverOptions: ConstructorParameters<typeof Peer>[1] = {}) {
+  const aToB = new PassThrough();
+  const bToA = new PassThrough();
+  const client = new Peer(new LineStreamTransport(bToA, aToB), options);
+  const server = new Peer(new LineStreamTransport(aToB, bToA), serverOptions);
+  return { client, server, aToB, bToA };
+}
+
+function rawClient() {
+  const toPeer = new PassThrough();
+  const fromPeer = new PassThrough();
+  const lines: string[] = [];
+  fromPeer.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
+  return { toPeer, fromPeer, lines };
+}
+
+describe('Peer', () => {
+  it('resolves and rejects pending requests by id, keeping code/message/data', async () => {
+    const { client } = pair({}, {
+      onRequest: (method, params) => {
+        if (method === 'fail') throw new RpcError(-32602, 'Invalid params', 'chat_id is required');
+        return { echo: params };
+      },
+    });
+    await expect(client.request('echo', { a: 1 })).resolves.toEqual({ echo: { a: 1 } });
+    const err = await client.request('fail').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err).toMatchObject({ code: -32602, message: 'Invalid params', data: 'chat_id is required' });
+  });
+
+  it('delivers notifications (method, no id) in order with responses', async () => {
+    const seen: string[] = [];
+    const { client, server } = pair({ onNotification: (m) => seen.push(`n:${m}`) }, {
+      onRequest: async () => {
+        await server.notify('first');
+        await server.notify('second');
+        return 'ok';
+      },
+    });
+    const r = await client.request('go');
+    seen.push(`r:${String(r)}`);
+    expect(seen).toEqual(['n:first', 'n:second', 'r:ok']);
+  });
+
+  it('times out a request with a clear error and ignores the late answer', async () => {
+    vi.useFakeTimers();
+    try {
+      const raw = rawClient();
+      const client = new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer));
+      const p = client.request('slow', {}, { timeoutMs: 100 });
+      vi.advanceTimersByTime(101);
+      await expect(p).rejects.toMatchObject({ failure: 'RPC_TIMEOUT', message: 'slow timed out after 100 ms' });
+      raw.toPeer.write('{"jsonrpc":"2.0","id":1,"result":"late"}\n');
+      expect(client.pendingCount).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('rejects every pending request when the stream closes, and later calls too', async () => {
+    const raw = rawClient();
+    const client = new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer));
+    const a = client.request('a');
+    const b = client.request('b');
+    raw.toPeer.end();
+    await expect(a).rejects.toMatchObject({ failure: 'PEER_CLOSED' });
+    await expect(b).rejects.toThrow(/b failed: connection closed/);
+    await expect(client.request('c')).rejects.toBeInstanceOf(PeerError);
+  });
+
+  it('rejects only the request being written when the write fails (EPIPE), never unhandled', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const client = new Peer(new LineStreamTransport(input, output));
+    output.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await new Promise((r) => setImmediate(r));
+    await expect(client.request('x')).rejects.toMatchObject({ failure: 'WRITE_FAILED' });
+  });
+
+  it('as a server, answers malformed input when asked to and survives it', async () => {
+    const raw = rawClient();
+    const errors: Error[] = [];
+    new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), {
+      answerInvalid: true,
+      onProtocolError: (e) => errors.push(e),
+      onRequest: () => 'pong',
+    });
+    raw.toPeer.write('not json\n[]\n{"jsonrpc":"2.0","id":3,"method":"ping"}\n');
+    await new Promise((r) => setTimeout(r, 20));
+    const replies = raw.lines.map((l) => JSON.parse(l) as { id: unknown; error?: { code: number }; result?: unknown });
+    expect(replies.map((r) => r.error?.code ?? r.result)).toEqual([-32700, -32600, 'pong']);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('as a client, logs unparseable lines and writes nothing back', async () => {
+    const raw = rawClient();
+    const errors: string[] = [];
+    new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), { onProtocolError: (_e, text) => errors.push(text ?? '') });
+    raw.toPeer.write('garbage line\n');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(errors).toEqual(['garbage line']);
+    expect(raw.lines).toEqual([]);
+  });
+
+  it('escapes U+2028 in what it writes', async () => {
+    const raw = rawClient();
+    const peer = new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer));
+    await peer.notify('n', { t: 'a\u2028b' });
+    expect(raw.lines).toEqual(['{"jsonrpc":"2.0","method":"n","params":{"t":"a\\u2028b"}}']);
+  });
+});
