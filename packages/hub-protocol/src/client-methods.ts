@@ -29,6 +29,8 @@ export const ChatsListResultSchema = z.object({ chats: z.array(HubChatSchema) })
 
 export const HistoryParamsSchema = z.object({
   chat_id: z.number().int().positive(),
+  /** View the conversation as this one account (its own copies); default: merged. */
+  account: z.string().max(64).optional(),
   limit: z.number().int().positive().max(10_000).optional(),
   /** Only messages with hub id below / above these. */
   before: z.number().int().optional(),
@@ -53,6 +55,16 @@ export const WatchUnsubscribeParamsSchema = z.object({ subscription: z.number().
 /** `message` notification to clients. */
 export const HubMessageNotificationSchema = z.object({ subscription: z.number().int(), message: HubMessageSchema });
 export type HubMessageNotification = z.infer<typeof HubMessageNotificationSchema>;
+
+/**
+ * `imsg.call` (client → hub): `typing`/`read` passed to the owning account's imsg. `params` name the
+ * chat as the facade does (`chat_id` = hub chat id, or `to` = a handle); the hub routes like a send.
+ */
+export const ClientImsgCallParamsSchema = z.object({
+  account: z.string().max(64).optional(),
+  method: z.enum(['typing', 'read']),
+  params: z.record(z.string(), z.unknown()),
+});
 
 export const BlobGetParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

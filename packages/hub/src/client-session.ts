@@ -1,5 +1,6 @@
 import {
   HubError,
+  ClientImsgCallParamsSchema,
   parseParams,
   PROTOCOL_VERSION,
   type AccountHealth,
@@ -7,6 +8,7 @@ import {
   type ClientHelloResult,
 } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
+import { describeZod } from '@imsg-hub/jsonrpc';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { Connection, Session } from './connection.js';
@@ -73,11 +75,12 @@ export class ClientSession implements Session, NotificationSink {
         const chat = store.chat(p.chat_id);
         const visible = chat && store.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account));
         if (!visible) throw new HubError('NOT_FOUND', `no chat ${p.chat_id} among the accounts this token sees; list them with chats.list`);
+        if (p.account) this.#allow(p.account);
         const messages = store.history(p.chat_id, {
           limit: p.limit ?? 50,
           ...(p.before !== undefined ? { before: p.before } : {}),
           ...(p.after !== undefined ? { after: p.after } : {}),
-          ...(this.#scope ? { accounts: this.#scope } : {}),
+          ...(p.account ? { accounts: [p.account] } : this.#scope ? { accounts: this.#scope } : {}),
         });
         return { messages };
       }
@@ -132,13 +135,18 @@ export class ClientSession implements Session, NotificationSink {
     this.#ctx.blobs.abortOwner(this.#conn.id);
   }
 
-  /** typing/read for the facade: passed to the owning agent's imsg, its error verbatim. */
+  /** typing/read for the facade: routed like a send, passed to the owning agent's imsg, its error verbatim. */
   async #imsgCall(params: unknown): Promise<unknown> {
-    const p = parseParams('imsg.call', params);
-    this.#allow(p.account);
-    const link = this.#ctx.registry.link(p.account);
-    if (!link) throw new HubError('AGENT_OFFLINE', `the agent for ${p.account} is not connected`, { account: p.account });
-    return link.request('imsg.call', p, 15_000);
+    const parsed = ClientImsgCallParamsSchema.safeParse(params);
+    if (!parsed.success) throw new HubError('INVALID_PARAMS', `invalid params for imsg.call: ${describeZod(parsed.error)}`);
+    const p = parsed.data;
+    const target = imsgTargetOf(p.params);
+    if (!target) throw imsgError.invalidParams('chat_guid, chat_identifier, or chat_id is required');
+    const route = this.#ctx.router.resolve({ target, account: p.account, client: this.#token });
+    const link = this.#ctx.registry.link(route.account);
+    if (!link) throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is not connected; ${p.method} needs it online`, { account: route.account });
+    const extra = p.method === 'typing' && p.params['typing'] !== undefined ? { typing: p.params['typing'] } : {};
+    return link.request('imsg.call', { account: route.account, method: p.method, params: { ...route.params, ...extra } }, 15_000);
   }
 
   #visibleAccounts(): string[] {
@@ -174,4 +182,14 @@ export class ClientSession implements Session, NotificationSink {
       outbox,
     };
   }
+}
+
+/** The target of an imsg-style chat addressing (`chat_id` here is a hub chat id). */
+function imsgTargetOf(params: Record<string, unknown>): string | undefined {
+  const service = typeof params['service'] === 'string' ? `${params['service'].toLowerCase()}:` : '';
+  if (params['chat_id'] !== undefined && params['chat_id'] !== null) return `chat_id:${String(params['chat_id'])}`;
+  if (typeof params['chat_guid'] === 'string' && params['chat_guid']) return `chat_guid:${params['chat_guid']}`;
+  if (typeof params['chat_identifier'] === 'string' && params['chat_identifier']) return `chat_identifier:${params['chat_identifier']}`;
+  if (typeof params['to'] === 'string' && params['to']) return `${['imessage:', 'sms:', 'auto:'].includes(service) ? service : ''}${params['to']}`;
+  return undefined;
 }

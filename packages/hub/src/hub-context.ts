@@ -6,6 +6,7 @@ import type { HubConfig } from './config.js';
 import type { IngestQueue } from './ingest-queue.js';
 import type { HubMetrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
+import type { Router } from './router.js';
 import type { WatchHub } from './watch-hub.js';
 
 /** The hub's parts as sessions see them. */
@@ -17,6 +18,7 @@ export interface HubContext {
   readonly ingest: IngestQueue;
   readonly watch: WatchHub;
   readonly outbox: Outbox;
+  readonly router: Router;
   readonly blobs: BlobStore;
   readonly metrics: HubMetrics;
   readonly version: string;

@@ -36,6 +36,7 @@ export class Hub implements HubContext {
   readonly ingest: IngestQueue;
   readonly watch: WatchHub;
   readonly outbox: Outbox;
+  readonly router: Router;
   readonly blobs: BlobStore;
   readonly metrics: HubMetrics;
   readonly version = HUB_VERSION;
@@ -60,7 +61,7 @@ export class Hub implements HubContext {
         this.metrics.ingestDelay.observe((oldestWaitMs + ms) / 1000);
       },
     });
-    const router = new Router(this.store, this.config.routes, this.config.default_account);
+    const router = (this.router = new Router(this.store, this.config.routes, this.config.default_account));
     this.outbox = new Outbox(
       {
         store: this.store,
