@@ -1,1 +1,33 @@
-export {};
+import { Command, CommanderError } from 'commander';
+import { simVersion } from '@imsg-hub/sim';
+import { addDbCommands } from './db-commands.js';
+import { addInjectCommand } from './inject-command.js';
+import { addRpcCommand } from './rpc-command.js';
+import { addWorldCommand } from './world-command.js';
+
+// imsg-sim: the `imsg` CLI surface over simulated chat.dbs. `rpc` speaks on stdio; logs go to stderr.
+const program = new Command('imsg-sim')
+  .description('Simulated imsg: `imsg rpc` and friends over SQLite files in Apple chat.db schema')
+  .version(simVersion(), '-V, --version')
+  .exitOverride()
+  .showHelpAfterError(false);
+
+program.on('command:*', (operands: string[]) => {
+  process.stderr.write(`Error: unknown command "${operands[0]}" for "imsg-sim"\n`);
+  process.exit(1);
+});
+
+addRpcCommand(program);
+addDbCommands(program);
+addInjectCommand(program);
+addWorldCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`imsg-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

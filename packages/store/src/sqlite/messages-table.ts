@@ -58,8 +58,8 @@ export class MessagesTable {
       `INSERT OR IGNORE INTO messages (account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at)
        VALUES (@account, @epoch, @native_id, @chat_id, @guid, @dup_of, @is_from_me, @is_reaction, @replay, @send_key, @body, @received_at)`,
     );
-    this.#firstCopy = db.prepare('SELECT seq, chat_id FROM messages WHERE guid = ? AND account <> ? ORDER BY seq LIMIT 1');
-    this.#copies = db.prepare('SELECT account FROM messages WHERE guid = ? ORDER BY seq');
+    this.#firstCopy = db.prepare("SELECT seq, chat_id FROM messages WHERE guid = ? AND guid <> '' AND account <> ? ORDER BY seq LIMIT 1");
+    this.#copies = db.prepare("SELECT account FROM messages WHERE guid = ? AND guid <> '' ORDER BY seq");
     this.#affinity = db.prepare(
       'INSERT INTO affinity (handle, account, seq) VALUES (?, ?, ?) ON CONFLICT (handle) DO UPDATE SET account = excluded.account, seq = excluded.seq',
     );
@@ -113,7 +113,7 @@ export class MessagesTable {
   }
 
   seqByGuid(account: string, guid: string): number | undefined {
-    const r = this.#db.prepare('SELECT seq FROM messages WHERE account = ? AND guid = ?').get(account, guid) as { seq: number } | undefined;
+    const r = this.#db.prepare("SELECT seq FROM messages WHERE account = ? AND guid = ? AND guid <> ''").get(account, guid) as { seq: number } | undefined;
     return r?.seq;
   }
 
@@ -161,7 +161,7 @@ export class MessagesTable {
     if (f.merged) {
       parts.push(
         f.accounts
-          ? `AND (m.dup_of IS NULL OR NOT EXISTS (SELECT 1 FROM messages p WHERE p.guid = m.guid AND p.seq < m.seq
+          ? `AND (m.dup_of IS NULL OR NOT EXISTS (SELECT 1 FROM messages p WHERE p.guid = m.guid AND p.guid <> '' AND p.seq < m.seq
                AND p.account IN (SELECT value FROM json_each(@accounts))))`
           : 'AND m.dup_of IS NULL',
       );

@@ -1,0 +1,156 @@
+// Issue 3 figures: durable ingest agent → hub → client vs a raw ws relay of the same payloads,
+// hub-added latency at 1,000 msg/s from 20 agents, and hub RSS with 1,000 idle agent links.
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { client, connect, fakeAgent, hubFixture, percentile, row, rssMb } from './hub-helpers.mjs';
+
+const TOTAL = 20_000;
+const BATCH = 100;
+const WINDOW = 8;
+
+async function hubIngest() {
+  const f = await hubFixture({ durability: 'full' });
+  try {
+    const agentToken = await f.hub.token('agent', ['bench']);
+    const clientToken = await f.hub.token('client', '*');
+    let received = 0;
+    let done;
+    const finished = new Promise((r) => (done = r));
+    const c = await client(f.hub.url, clientToken, () => ++received === TOTAL && done());
+    await c.peer.request('watch.subscribe', {});
+    const a = await fakeAgent(f.hub.url, agentToken, ['bench']);
+    const batches = [];
+    for (let i = 0; i < TOTAL; i += BATCH) batches.push(Array.from({ length: BATCH }, (_, k) => row(i + k + 1)));
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: WINDOW }, async () => {
+        while (next < batches.length) {
+          const rows = batches[next++];
+          await a.peer.request('rows', { account: 'bench', epoch: 1, rows });
+        }
+      }),
+    );
+    await finished;
+    const secs = (performance.now() - t0) / 1000;
+    await a.peer.close();
+    await c.peer.close();
+    return { rate: TOTAL / secs, batches };
+  } finally {
+    await f.close();
+  }
+}
+
+const RELAY = `
+import { WebSocketServer } from 'ws';
+const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024 });
+const consumers = new Set();
+wss.on('connection', (ws, req) => {
+  if (req.url === '/consume') { consumers.add(ws); ws.on('close', () => consumers.delete(ws)); return; }
+  ws.on('message', (data) => { for (const c of consumers) c.send(data, { binary: false }); ws.send('{"ack":1}'); });
+});
+wss.on('listening', () => console.log(wss.address().port));
+`;
+
+async function rawRelay(batches) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', RELAY], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() });
+  const port = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
+  try {
+    const consumer = await connect(`ws://127.0.0.1:${port}/consume`);
+    let received = 0;
+    let done;
+    const finished = new Promise((r) => (done = r));
+    consumer.socket.on('message', (data) => {
+      received += JSON.parse(String(data)).params.rows.length;
+      if (received === TOTAL) done();
+    });
+    const producer = await connect(`ws://127.0.0.1:${port}/produce`);
+    let acked = 0;
+    let release;
+    producer.socket.on('message', () => {
+      acked++;
+      release?.();
+    });
+    const t0 = performance.now();
+    let sent = 0;
+    for (const rows of batches) {
+      while (sent - acked >= WINDOW) await new Promise((r) => (release = r));
+      producer.socket.send(JSON.stringify({ jsonrpc: '2.0', id: sent, method: 'rows', params: { account: 'bench', epoch: 1, rows } }));
+      sent++;
+    }
+    await finished;
+    const secs = (performance.now() - t0) / 1000;
+    producer.socket.close();
+    consumer.socket.close();
+    return TOTAL / secs;
+  } finally {
+    child.kill();
+  }
+}
+
+async function latency() {
+  const f = await hubFixture({ durability: 'full' });
+  const AGENTS = 20;
+  const PER_AGENT_HZ = 50; // 20 × 50 = 1,000 msg/s
+  const SECONDS = 5;
+  try {
+    const accounts = Array.from({ length: AGENTS }, (_, i) => `a${i}`);
+    const clientToken = await f.hub.token('client', '*');
+    const samples = [];
+    const c = await client(f.hub.url, clientToken, (m) => samples.push(performance.timeOrigin + performance.now() - Number(m.text)));
+    await c.peer.request('watch.subscribe', {});
+    const agents = [];
+    for (const name of accounts) agents.push(await fakeAgent(f.hub.url, await f.hub.token('agent', [name]), [name], name));
+    let rowid = 0;
+    const end = Date.now() + SECONDS * 1000;
+    await Promise.all(
+      agents.map(async (a, i) => {
+        let n = 0;
+        while (Date.now() < end) {
+          n++;
+          const r = row(++rowid, String(performance.timeOrigin + performance.now()));
+          r.rowid = n;
+          await a.peer.request('rows', { account: accounts[i], epoch: 1, rows: [r] });
+          await new Promise((res) => setTimeout(res, 1000 / PER_AGENT_HZ));
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    samples.sort((x, y) => x - y);
+    for (const a of agents) await a.peer.close();
+    await c.peer.close();
+    return { n: samples.length, rate: samples.length / SECONDS, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  } finally {
+    await f.close();
+  }
+}
+
+async function idleLinks() {
+  const f = await hubFixture({ durability: 'full', ping_interval_ms: 60_000 });
+  const LINKS = 1000;
+  try {
+    const names = Array.from({ length: LINKS }, (_, i) => `idle${i}`);
+    const token = await f.hub.token('agent', names);
+    const before = rssMb(f.hub.pid);
+    const links = [];
+    for (let i = 0; i < LINKS; i += 50) {
+      links.push(...(await Promise.all(names.slice(i, i + 50).map((n) => fakeAgent(f.hub.url, token, [n], n)))));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = rssMb(f.hub.pid);
+    for (const l of links) l.socket.terminate();
+    return { links: links.length, rssBeforeMb: before, rssMb: after };
+  } finally {
+    await f.close();
+  }
+}
+
+export async function run(report) {
+  const hub = await hubIngest();
+  const relay = await rawRelay(hub.batches);
+  report('hub ingest agent→hub→client (durable)', { msgs_per_s: hub.rate, raw_ws_relay_msgs_per_s: relay, ratio: hub.rate / relay, goal_ratio: '≥0.5' });
+  const lat = await latency();
+  report('hub-added latency, 20 agents', { msgs: lat.n, msgs_per_s: lat.rate, p50_ms: lat.p50, p99_ms: lat.p99, goal_p99_ms: '<5' });
+  const idle = await idleLinks();
+  report('hub RSS, idle agent links', { links: idle.links, rss_at_start_mb: idle.rssBeforeMb, rss_mb: idle.rssMb, goal_mb: '<150' });
+}

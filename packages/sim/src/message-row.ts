@@ -1,0 +1,53 @@
+import type { ChatDbSchema } from './schema-probe.js';
+
+/** One `message` row joined to its handle (and chat, for watch), with optional columns as NULL. */
+export interface MessageRow {
+  id: number;
+  chat_id: number | null;
+  guid: string;
+  sender_handle: string;
+  text: string;
+  date: number | bigint | null;
+  is_from_me: number;
+  attributed_body: Buffer | null;
+  associated_message_guid: string | null;
+  associated_message_type: number | null;
+  associated_message_emoji: string | null;
+  thread_originator_guid: string | null;
+  destination_caller_id: string | null;
+  is_audio_message: number;
+  balloon_bundle_id: string | null;
+}
+
+/**
+ * The SELECT list every message query shares (imsg's MessageRowSelection): optional columns the
+ * schema lacks become NULL, so one row type serves every chat.db.
+ */
+export function messageSelectList(schema: ChatDbSchema, includeChatId: boolean): string {
+  const opt = (present: boolean, expr: string, as: string) => `${present ? expr : 'NULL'} AS ${as}`;
+  const reactions = schema.hasReactionColumns;
+  return [
+    'm.ROWID AS id',
+    includeChatId ? 'cmj.chat_id AS chat_id' : 'NULL AS chat_id',
+    reactions ? "IFNULL(m.guid, '') AS guid" : "'' AS guid",
+    "IFNULL(h.id, '') AS sender_handle",
+    "IFNULL(m.text, '') AS text",
+    'm.date AS date',
+    'IFNULL(m.is_from_me, 0) AS is_from_me',
+    opt(schema.hasAttributedBody, 'm.attributedBody', 'attributed_body'),
+    opt(reactions, 'm.associated_message_guid', 'associated_message_guid'),
+    opt(reactions, 'm.associated_message_type', 'associated_message_type'),
+    opt(schema.hasAssociatedMessageEmoji, 'm.associated_message_emoji', 'associated_message_emoji'),
+    opt(schema.hasThreadOriginatorGuid, 'm.thread_originator_guid', 'thread_originator_guid'),
+    opt(schema.hasDestinationCallerId, 'm.destination_caller_id', 'destination_caller_id'),
+    schema.hasAudioMessage ? 'IFNULL(m.is_audio_message, 0) AS is_audio_message' : '0 AS is_audio_message',
+    opt(schema.hasBalloonBundleId, 'm.balloon_bundle_id', 'balloon_bundle_id'),
+  ].join(', ');
+}
+
+/** SQL fragment excluding tapback rows (2000–3006), empty when the schema has no reaction columns. */
+export function reactionExclusion(schema: ChatDbSchema): string {
+  return schema.hasReactionColumns
+    ? ' AND (m.associated_message_type IS NULL OR m.associated_message_type < 2000 OR m.associated_message_type > 3006)'
+    : '';
+}

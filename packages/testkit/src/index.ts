@@ -1,0 +1,7 @@
+export { tempDir, type TempDir } from './temp-dir.js';
+export { spawnLineProcess, LineProcess, type SpawnLineOptions, type ExitStatus } from './line-process.js';
+export { freePort } from './free-port.js';
+export { binPath, repoRoot } from './bin-path.js';
+export { waitFor } from './wait-for.js';
+export { startSshd, type SshdServer } from './sshd.js';
+export { HubProcess, startHubProcess, type HubProcessOptions } from './hub-process.js';
