@@ -33,7 +33,12 @@ export async function fakeAgent(url, token, accounts, id = 'bench') {
 }
 
 export async function client(url, token, onMessage) {
-  const link = await connect(url, { onNotification: (method, params) => method === 'message' && onMessage(params.message) });
+  const link = await connect(url, {
+    onNotification: (method, params) => {
+      if (method === 'message') onMessage(params.message);
+      else if (method === 'messages') for (const m of params.messages) onMessage(m);
+    },
+  });
   await link.peer.request('hello', { protocol: 1, role: 'client', token, client: { name: 'bench' } });
   return link;
 }

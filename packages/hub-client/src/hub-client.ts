@@ -5,6 +5,7 @@ import {
   callHub,
   HubError,
   HubMessageNotificationSchema,
+  HubMessagesNotificationSchema,
   PROTOCOL_VERSION,
   ClientHelloResultSchema,
   type ClientHelloResult,
@@ -186,23 +187,30 @@ export class HubClient extends EventEmitter {
   }
 
   #onNotification(method: string, params: unknown): void {
-    if (method !== 'message') return;
-    const parsed = HubMessageNotificationSchema.safeParse(params);
-    if (!parsed.success) {
-      this.emit('invalid', params, parsed.error);
+    let subscription: number;
+    let messages: HubMessage[];
+    if (method === 'messages') {
+      const parsed = HubMessagesNotificationSchema.safeParse(params);
+      if (!parsed.success) return void this.emit('invalid', params, parsed.error);
+      ({ subscription, messages } = parsed.data);
+    } else if (method === 'message') {
+      const parsed = HubMessageNotificationSchema.safeParse(params);
+      if (!parsed.success) return void this.emit('invalid', params, parsed.error);
+      subscription = parsed.data.subscription;
+      messages = [parsed.data.message];
+    } else {
       return;
     }
-    const { subscription, message } = parsed.data;
     const w = [...this.#watches].find((x) => x.subscription === subscription);
     if (!w) {
       // Arrived before the watch.subscribe answer was processed: hold it until it is.
       const list = this.#early.get(subscription) ?? [];
       if (list.length >= 10_000) return; // not ours (an old subscription): don't grow without bound
-      list.push(message);
+      list.push(...messages);
       this.#early.set(subscription, list);
       return;
     }
-    this.#deliver(w, message);
+    for (const m of messages) this.#deliver(w, m);
   }
 
   #deliver(w: WatchState, message: HubMessage): void {
@@ -213,7 +221,7 @@ export class HubClient extends EventEmitter {
 
   async #subscribe(w: WatchState): Promise<void> {
     const since = w.lastId >= 0 ? w.lastId : undefined;
-    const r = await this.call('watch.subscribe', { ...w.params, ...(since !== undefined ? { since } : {}) });
+    const r = await this.call('watch.subscribe', { batch: true, ...w.params, ...(since !== undefined ? { since } : {}) });
     w.subscription = r.subscription;
     if (w.lastId < 0) w.lastId = r.seq;
     const early = this.#early.get(r.subscription) ?? [];

@@ -47,6 +47,8 @@ export const WatchSubscribeParamsSchema = z.object({
   /** Deliver a message seen by several accounts once (default true). */
   merged: z.boolean().optional(),
   include_reactions: z.boolean().optional(),
+  /** Deliver `messages {subscription, messages:[…]}` notifications (several per frame) instead of `message`. */
+  batch: z.boolean().optional(),
 });
 export type WatchSubscribeParams = z.infer<typeof WatchSubscribeParamsSchema>;
 export const WatchSubscribeResultSchema = z.object({ subscription: z.number().int(), seq: z.number().int() });
@@ -55,6 +57,8 @@ export const WatchUnsubscribeParamsSchema = z.object({ subscription: z.number().
 /** `message` notification to clients. */
 export const HubMessageNotificationSchema = z.object({ subscription: z.number().int(), message: HubMessageSchema });
 export type HubMessageNotification = z.infer<typeof HubMessageNotificationSchema>;
+/** `messages` notification to clients that asked for `batch`: consecutive messages, ascending. */
+export const HubMessagesNotificationSchema = z.object({ subscription: z.number().int(), messages: z.array(HubMessageSchema).min(1) });
 
 /**
  * `imsg.call` (client → hub): `typing`/`read` passed to the owning account's imsg. `params` name the

@@ -97,6 +97,7 @@ export class ClientSession implements Session, NotificationSink {
             includeReactions: p.include_reactions ?? true,
           },
           p.since,
+          p.batch ?? false,
         );
       }
       case 'watch.unsubscribe': {

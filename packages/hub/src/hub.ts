@@ -51,9 +51,9 @@ export class Hub implements HubContext {
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes);
     this.watch = new WatchHub(this.store);
     this.ingest = new IngestQueue(this.store, {
-      onCommitted: (stored) => {
+      onCommitted: (stored, previousMax) => {
         for (const s of stored) this.metrics.rowsIn.inc({ account: s.account });
-        this.watch.committed();
+        this.watch.committed(stored, previousMax);
       },
       onCommitTimed: ({ rows, ms, oldestWaitMs }) => {
         this.metrics.commits.observe(ms / 1000);

@@ -8,8 +8,8 @@ interface Waiting {
 }
 
 export interface IngestQueueOptions {
-  /** Called after each commit with every newly stored row (for fan-out and echo linking). */
-  onCommitted: (stored: StoredRow[], outcomes: IngestOutcome[]) => void;
+  /** Called after each commit with every newly stored row and the hub sequence before it. */
+  onCommitted: (stored: StoredRow[], previousMax: number) => void;
   /** Observes each commit: rows, batches and how long it took (metrics). */
   onCommitTimed?: (info: { batches: number; rows: number; ms: number; oldestWaitMs: number }) => void;
 }
@@ -49,6 +49,7 @@ export class IngestQueue {
     this.#waiting = [];
     if (group.length === 0) return;
     const started = performance.now();
+    const previousMax = this.#store.maxSeq();
     let outcomes: IngestOutcome[];
     try {
       outcomes = this.#store.ingest(group.map((w) => w.batch));
@@ -64,6 +65,6 @@ export class IngestQueue {
       oldestWaitMs: started - group[0]!.receivedAt,
     });
     group.forEach((w, i) => w.resolve(outcomes[i]!));
-    this.#options.onCommitted(stored, outcomes);
+    this.#options.onCommitted(stored, previousMax);
   }
 }

@@ -1,5 +1,5 @@
 import type { HubMessage } from '@imsg-hub/hub-protocol';
-import type { MessageFilter, Store } from '@imsg-hub/store';
+import type { MessageFilter, Store, StoredRow } from '@imsg-hub/store';
 
 /** Where a subscription's notifications go (a client connection). */
 export interface NotificationSink {
@@ -12,6 +12,8 @@ interface Subscription {
   id: number;
   sink: NotificationSink;
   filter: MessageFilter;
+  /** Deliver several messages per notification (`messages`) instead of one (`message`). */
+  batch: boolean;
   lastSeq: number;
   pumping: boolean;
   closed: boolean;
@@ -37,12 +39,13 @@ export class WatchHub {
   }
 
   /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
-  subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined): { subscription: number; seq: number } {
+  subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined, batch = false): { subscription: number; seq: number } {
     const seq = this.#store.maxSeq();
     const sub: Subscription = {
       id: this.#nextId++,
       sink,
       filter,
+      batch,
       lastSeq: since ?? seq,
       pumping: false,
       closed: false,
@@ -65,9 +68,33 @@ export class WatchHub {
     for (const sub of this.#subs.values()) if (sub.sink === sink) this.#close(sub);
   }
 
-  /** New rows were committed: let every subscription catch up. */
-  committed(): void {
-    for (const sub of this.#subs.values()) this.#pump(sub);
+  /**
+   * New rows were committed. A subscription that was caught up gets them straight from memory;
+   * any other catches up from the store.
+   */
+  committed(rows: readonly StoredRow[], previousMax: number): void {
+    const max = this.#store.maxSeq();
+    for (const sub of this.#subs.values()) {
+      if (sub.lastSeq === previousMax && !sub.pumping && !sub.retry && sub.sink.bufferedBytes() <= HIGH_WATER_BYTES) {
+        const messages = this.#store.deliverable(rows, sub.filter);
+        if (messages) {
+          this.#send(sub, messages);
+          sub.lastSeq = max;
+          continue;
+        }
+      }
+      this.#pump(sub);
+    }
+  }
+
+  #send(sub: Subscription, messages: HubMessage[]): void {
+    if (messages.length === 0) return;
+    if (sub.batch) {
+      sub.sink.notify('messages', { subscription: sub.id, messages }).catch(() => undefined);
+    } else {
+      for (const message of messages) sub.sink.notify('message', { subscription: sub.id, message }).catch(() => undefined);
+    }
+    if (this.#onDelivered) for (const m of messages) this.#onDelivered(m);
   }
 
   get size(): number {
@@ -93,10 +120,7 @@ export class WatchHub {
           return;
         }
         const page = this.#store.messagesAfter(sub.lastSeq, sub.filter, PAGE);
-        for (const message of page) {
-          sub.sink.notify('message', { subscription: sub.id, message }).catch(() => undefined);
-          this.#onDelivered?.(message);
-        }
+        this.#send(sub, page);
         // The read and `max` are from the same committed state: nothing ≤ max is still to come.
         sub.lastSeq = page.length === PAGE ? page[page.length - 1]!.id : max;
       }

@@ -56,11 +56,12 @@ CREATE TABLE messages (
   replay INTEGER NOT NULL,
   send_key TEXT,
   body TEXT NOT NULL,
-  received_at TEXT NOT NULL,
-  UNIQUE (account, epoch, native_id)
+  received_at TEXT NOT NULL
 );
-CREATE UNIQUE INDEX messages_account_guid ON messages (account, guid) WHERE guid <> '';
-CREATE INDEX messages_guid ON messages (guid) WHERE guid <> '';
+-- No unique (account, epoch, native_id): ingest is serialised and skips rows at or below the
+-- account's high-water mark, so a rowid can't be stored twice; one index less per insert.
+-- One copy per (guid, account); also serves lookups by guid alone (copies in other accounts).
+CREATE UNIQUE INDEX messages_guid_account ON messages (guid, account) WHERE guid <> '';
 CREATE INDEX messages_chat ON messages (chat_id, seq);
 
 -- Which account last exchanged messages with a handle (routing by affinity).

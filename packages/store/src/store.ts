@@ -1,4 +1,5 @@
 import type { HubChat, HubMessage, Row, SendOutcome, SendState } from '@imsg-hub/hub-protocol';
+import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
 
 // The hub sees only this interface; sqlite/ implements it (PostgreSQL would be one more adapter).
 
@@ -38,6 +39,12 @@ export interface StoredRow {
   guid: string;
   dupOf: number | undefined;
   isFromMe: boolean;
+  isReaction: boolean;
+  nativeId: number;
+  replay: boolean;
+  sendKey: string | undefined;
+  /** The stored imsg message (attachments annotated with blobs); never mutate. */
+  body: ImsgMessage;
 }
 
 export type IngestOutcome =
@@ -103,6 +110,11 @@ export interface Store {
   ingest(batches: readonly IngestBatch[]): IngestOutcome[];
   maxSeq(): number;
   messagesAfter(seq: number, filter: MessageFilter, limit: number): HubMessage[];
+  /**
+   * What a watch with `filter` should see of rows just committed, computed in memory; undefined
+   * when that needs the database (the caller then reads with messagesAfter).
+   */
+  deliverable(rows: readonly StoredRow[], filter: MessageFilter): HubMessage[] | undefined;
   message(seq: number): HubMessage | undefined;
   history(chatId: number, options: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[];
   chats(query: ChatQuery): HubChat[];

@@ -54,7 +54,16 @@ export class ChatsTable {
     this.reload();
   }
 
+  readonly #touched = new Set<ChatRow>();
+
+  /** Writes last activity of chats touched in this transaction, once each. */
+  flush(): void {
+    for (const r of this.#touched) this.#touch.run(r.last_seq, r.last_message_at, r.id);
+    this.#touched.clear();
+  }
+
   reload(): void {
+    this.#touched.clear();
     this.#byKey.clear();
     this.#byId.clear();
     for (const row of this.#db.prepare('SELECT * FROM chats').all() as ChatRow[]) this.#cache(row);
@@ -76,7 +85,7 @@ export class ChatsTable {
       if (seq > r.last_seq) {
         r.last_seq = seq;
         if (m.created_at > r.last_message_at) r.last_message_at = m.created_at;
-        this.#touch.run(r.last_seq, r.last_message_at, r.id);
+        this.#touched.add(r);
       }
       return r.id;
     }

@@ -56,7 +56,7 @@ export class MessagesTable {
     this.#chats = chats;
     this.#insert = db.prepare(
       `INSERT OR IGNORE INTO messages (account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at)
-       VALUES (@account, @epoch, @native_id, @chat_id, @guid, @dup_of, @is_from_me, @is_reaction, @replay, @send_key, @body, @received_at)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#firstCopy = db.prepare("SELECT seq, chat_id FROM messages WHERE guid = ? AND guid <> '' AND account <> ? ORDER BY seq LIMIT 1");
     this.#copies = db.prepare("SELECT account FROM messages WHERE guid = ? AND guid <> '' ORDER BY seq");
@@ -66,33 +66,70 @@ export class MessagesTable {
     this.#bySeq = db.prepare('SELECT * FROM messages WHERE seq = ?');
   }
 
+  readonly #pendingAffinity = new Map<string, { account: string; seq: number }>();
+
   /** Stores one row (inside the ingest transaction); undefined when it was already stored (same guid). */
   insert(account: string, epoch: number, row: Row, sendKey: string | undefined, now: string): StoredRow | undefined {
     const m = bodyOf(row);
     const nextSeq = this.maxSeq() + 1;
     const chatId = this.#chats.upsert(account, m, nextSeq);
     const first = m.guid ? (this.#firstCopy.get(m.guid, account) as { seq: number; chat_id: number } | undefined) : undefined;
-    const result = this.#insert.run({
+    const result = this.#insert.run(
       account,
       epoch,
-      native_id: row.rowid,
-      chat_id: chatId,
-      guid: m.guid,
-      dup_of: first?.seq ?? null,
-      is_from_me: m.is_from_me ? 1 : 0,
-      is_reaction: m.is_reaction ? 1 : 0,
-      replay: row.replay ? 1 : 0,
-      send_key: sendKey ?? null,
-      body: JSON.stringify(m),
-      received_at: now,
-    });
+      row.rowid,
+      chatId,
+      m.guid,
+      first?.seq ?? null,
+      m.is_from_me ? 1 : 0,
+      m.is_reaction ? 1 : 0,
+      row.replay ? 1 : 0,
+      sendKey ?? null,
+      JSON.stringify(m),
+      now,
+    );
     if (result.changes === 0) return undefined;
     const seq = Number(result.lastInsertRowid);
     this.#maxSeq = seq;
     if (first && chatId && first.chat_id) this.#chats.link(chatId, first.chat_id);
     const handle = affinityHandle(m);
-    if (handle) this.#affinity.run(handle, account, seq);
-    return { seq, account, chatId, guid: m.guid, dupOf: first?.seq, isFromMe: m.is_from_me };
+    if (handle) this.#pendingAffinity.set(handle, { account, seq });
+    return {
+      seq,
+      account,
+      chatId,
+      guid: m.guid,
+      dupOf: first?.seq,
+      isFromMe: m.is_from_me,
+      isReaction: m.is_reaction === true,
+      nativeId: row.rowid,
+      replay: row.replay === true,
+      sendKey,
+      body: m,
+    };
+  }
+
+  /** Writes what inserts only noted (affinity), once per transaction instead of once per row. */
+  flush(): void {
+    for (const [handle, a] of this.#pendingAffinity) this.#affinity.run(handle, a.account, a.seq);
+    this.#pendingAffinity.clear();
+  }
+
+  /** In-memory view of just-committed rows for a watch; undefined when the database must decide. */
+  deliverable(rows: readonly StoredRow[], f: MessageFilter): HubMessage[] | undefined {
+    const members = f.chatId !== undefined ? new Set(f.merged ? this.#chats.conversationMembers(f.chatId, f.accounts) : [f.chatId]) : undefined;
+    const out: HubMessage[] = [];
+    for (const r of rows) {
+      if (f.accounts && !f.accounts.includes(r.account)) continue;
+      if (members && !members.has(r.chatId)) continue;
+      if (!f.includeReactions && r.isReaction) continue;
+      if (r.dupOf !== undefined) {
+        if (f.merged && !f.accounts) continue; // an earlier copy was already delivered
+        return undefined; // which copies are in view, and their accounts: ask the database
+      }
+      out.push(this.#present(r.body, { seq: r.seq, account: r.account, chatId: r.chatId, nativeId: r.nativeId, replay: r.replay, sendKey: r.sendKey }, [r.account], f.merged, f.accounts));
+    }
+    return out;
   }
 
   #maxSeq: number | undefined;
@@ -106,6 +143,7 @@ export class MessagesTable {
   /** Forgets the cached max after a rolled-back transaction. */
   resetCache(): void {
     this.#maxSeq = undefined;
+    this.#pendingAffinity.clear();
   }
 
   setSendKey(seq: number, key: string): void {
@@ -181,22 +219,33 @@ export class MessagesTable {
   #toHub(r: MessageRow, merged: boolean, scope: readonly string[] | undefined): HubMessage {
     const m = JSON.parse(r.body) as ImsgMessage;
     let accounts = [r.account];
-    if (r.guid) {
+    if (r.guid && (r.dup_of !== null || merged)) {
       const all = (this.#copies.all(r.guid) as { account: string }[]).map((c) => c.account);
       accounts = [...new Set(all.filter((a) => !scope || scope.includes(a)))];
       if (!accounts.includes(r.account)) accounts.unshift(r.account);
     }
+    const meta = { seq: r.seq, account: r.account, chatId: r.chat_id, nativeId: r.native_id, replay: r.replay === 1, sendKey: r.send_key ?? undefined };
+    return this.#present(m, meta, accounts, merged, scope);
+  }
+
+  #present(
+    m: ImsgMessage,
+    meta: { seq: number; account: string; chatId: number; nativeId: number; replay: boolean; sendKey: string | undefined },
+    accounts: string[],
+    merged: boolean,
+    scope: readonly string[] | undefined,
+  ): HubMessage {
     return {
       ...m,
       attachments: m.attachments as HubAttachment[],
-      id: r.seq,
-      chat_id: merged && r.chat_id ? this.#chats.representative(r.chat_id, scope) : r.chat_id,
-      account: r.account,
+      id: meta.seq,
+      chat_id: merged && meta.chatId ? this.#chats.representative(meta.chatId, scope) : meta.chatId,
+      account: meta.account,
       accounts,
-      native_id: r.native_id,
+      native_id: meta.nativeId,
       native_chat_id: m.chat_id,
-      replay: r.replay === 1,
-      ...(r.send_key ? { send_key: r.send_key } : {}),
+      replay: meta.replay,
+      ...(meta.sendKey ? { send_key: meta.sendKey } : {}),
     };
   }
 }

@@ -41,7 +41,12 @@ export class SqliteStore implements Store {
     this.#chats = new ChatsTable(this.db);
     this.#messages = new MessagesTable(this.db, this.#chats);
     this.#outbox = new OutboxTable(this.db);
-    this.#ingestTx = this.db.transaction((batches: readonly IngestBatch[]) => batches.map((b) => this.#ingestOne(b)));
+    this.#ingestTx = this.db.transaction((batches: readonly IngestBatch[]) => {
+      const outcomes = batches.map((b) => this.#ingestOne(b));
+      this.#messages.flush();
+      this.#chats.flush();
+      return outcomes;
+    });
   }
 
   ensureAccount(name: string): AccountRecord {
@@ -96,6 +101,9 @@ export class SqliteStore implements Store {
   }
   messagesAfter(seq: number, filter: MessageFilter, limit: number): HubMessage[] {
     return this.#messages.after(seq, filter, limit);
+  }
+  deliverable(rows: readonly StoredRow[], filter: MessageFilter): HubMessage[] | undefined {
+    return this.#messages.deliverable(rows, filter);
   }
   message(seq: number): HubMessage | undefined {
     return this.#messages.get(seq);
