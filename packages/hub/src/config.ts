@@ -41,6 +41,13 @@ export const HubConfigSchema = z.strictObject({
   durability: z.enum(['full', 'normal']).default('full'),
   max_frame_bytes: z.number().int().min(1024).default(DEFAULT_MAX_FRAME_BYTES),
   ping_interval_ms: z.number().int().min(100).default(15_000),
+  /** Per-account settings; `handles` are the account's own phone numbers/emails (else learned from its rows). */
+  accounts: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'account names are 1-32 chars of a-z, 0-9, _ and -'),
+      z.strictObject({ handles: z.array(z.string().min(3)).default([]) }),
+    )
+    .default({}),
   routes: z.array(RouteRuleSchema).default([]),
   default_account: z.string().optional(),
   send: z

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalizeHandle } from '@imsg-hub/hub-protocol';
 import type { WebSocketLike } from '@imsg-hub/jsonrpc';
 import { SqliteStore, type Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
@@ -16,6 +17,15 @@ import { Router } from './router.js';
 import { WatchHub } from './watch-hub.js';
 
 export const HUB_VERSION = '0.1.0';
+
+/** Handles as chat.db writes them: emails lowercase, phones E.164 when they parse. */
+function normalizeOwnHandle(h: string): string {
+  try {
+    return normalizeHandle(h);
+  } catch {
+    return h.trim();
+  }
+}
 
 export interface HubOptions {
   config: HubConfig;
@@ -47,6 +57,10 @@ export class Hub implements HubContext {
     this.log = options.log;
     mkdirSync(this.config.data_dir, { recursive: true, mode: 0o700 });
     this.store = options.store ?? new SqliteStore(join(this.config.data_dir, 'hub.db'), { durability: this.config.durability });
+    for (const [name, settings] of Object.entries(this.config.accounts)) {
+      this.store.ensureAccount(name);
+      if (settings.handles.length) this.store.configureHandles(name, settings.handles.map((h) => normalizeOwnHandle(h)));
+    }
     this.metrics = new HubMetrics();
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes);
     this.watch = new WatchHub(this.store);

@@ -64,6 +64,14 @@ CREATE TABLE messages (
 CREATE UNIQUE INDEX messages_guid_account ON messages (guid, account) WHERE guid <> '';
 CREATE INDEX messages_chat ON messages (chat_id, seq);
 
+-- Our own handles: which account a phone number or email belongs to (configured, or learned from
+-- destination_caller_id). A group listing another account's handle is shared with that account.
+CREATE TABLE own_handles (
+  handle TEXT PRIMARY KEY,
+  account TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('config', 'learned'))
+);
+
 -- Which account last exchanged messages with a handle (routing by affinity).
 CREATE TABLE affinity (
   handle TEXT PRIMARY KEY,

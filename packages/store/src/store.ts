@@ -123,6 +123,10 @@ export interface Store {
   conversation(chatId: number): HubChat[];
   findChat(by: { account?: string; guid?: string; identifier?: string }): HubChat[];
   affinity(handle: string): string | undefined;
+  /** Which of our accounts a handle belongs to (configured, or learned from its rows). */
+  handleOwner(handle: string): string | undefined;
+  configureHandles(account: string, handles: readonly string[]): void;
+  ownHandles(): { handle: string; account: string; source: string }[];
 
   insertToken(token: TokenRecord): void;
   token(id: string): TokenRecord | undefined;

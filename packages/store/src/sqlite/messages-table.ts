@@ -3,6 +3,7 @@ import type { HubAttachment, HubMessage, Row } from '@imsg-hub/hub-protocol';
 import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
 import type { MessageFilter, StoredRow } from '../store.js';
 import type { ChatsTable } from './chats-table.js';
+import type { HandlesTable } from './handles-table.js';
 
 interface MessageRow {
   seq: number;
@@ -44,6 +45,7 @@ function affinityHandle(m: ImsgMessage): string | undefined {
 export class MessagesTable {
   readonly #db: Database.Database;
   readonly #chats: ChatsTable;
+  readonly #handles: HandlesTable;
   readonly #insert: Database.Statement;
   readonly #firstCopy: Database.Statement;
   readonly #copies: Database.Statement;
@@ -51,9 +53,10 @@ export class MessagesTable {
   readonly #bySeq: Database.Statement;
   readonly #queries = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database, chats: ChatsTable) {
+  constructor(db: Database.Database, chats: ChatsTable, handles: HandlesTable) {
     this.#db = db;
     this.#chats = chats;
+    this.#handles = handles;
     this.#insert = db.prepare(
       `INSERT OR IGNORE INTO messages (account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -94,6 +97,7 @@ export class MessagesTable {
     if (first && chatId && first.chat_id) this.#chats.link(chatId, first.chat_id);
     const handle = affinityHandle(m);
     if (handle) this.#pendingAffinity.set(handle, { account, seq });
+    if (m.destination_caller_id) this.#handles.learn(m.destination_caller_id, account);
     return {
       seq,
       account,
@@ -231,10 +235,16 @@ export class MessagesTable {
   #present(
     m: ImsgMessage,
     meta: { seq: number; account: string; chatId: number; nativeId: number; replay: boolean; sendKey: string | undefined },
-    accounts: string[],
+    copies: string[],
     merged: boolean,
     scope: readonly string[] | undefined,
   ): HubMessage {
+    let accounts = copies;
+    if (m.is_group) {
+      // Our other accounts in this group see the message too, whether or not their copy is here yet.
+      const members = this.#handles.owners(m.participants, meta.account).filter((a) => !scope || scope.includes(a));
+      for (const a of members) if (!accounts.includes(a)) accounts = [...accounts, a];
+    }
     return {
       ...m,
       attachments: m.attachments as HubAttachment[],

@@ -16,6 +16,7 @@ import type {
 import { AccountsTable } from './accounts-table.js';
 import { ChatsTable } from './chats-table.js';
 import { openDatabase, type Durability } from './database.js';
+import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
 import { OutboxTable, outcomeOf } from './outbox-table.js';
 import { TokensTable } from './tokens-table.js';
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly #tokens: TokensTable;
   readonly #chats: ChatsTable;
   readonly #messages: MessagesTable;
+  readonly #handles: HandlesTable;
   readonly #outbox: OutboxTable;
   readonly #ingestTx: (batches: readonly IngestBatch[]) => IngestOutcome[];
 
@@ -39,12 +41,14 @@ export class SqliteStore implements Store {
     this.#accounts = new AccountsTable(this.db);
     this.#tokens = new TokensTable(this.db);
     this.#chats = new ChatsTable(this.db);
-    this.#messages = new MessagesTable(this.db, this.#chats);
+    this.#handles = new HandlesTable(this.db);
+    this.#messages = new MessagesTable(this.db, this.#chats, this.#handles);
     this.#outbox = new OutboxTable(this.db);
     this.#ingestTx = this.db.transaction((batches: readonly IngestBatch[]) => {
       const outcomes = batches.map((b) => this.#ingestOne(b));
       this.#messages.flush();
       this.#chats.flush();
+      this.#handles.flush();
       return outcomes;
     });
   }
@@ -69,6 +73,7 @@ export class SqliteStore implements Store {
       // Rolled back: caches may hold progress that never reached the file.
       this.#accounts.reload(this.db);
       this.#chats.reload();
+      this.#handles.reload();
       this.#messages.resetCache();
       throw err;
     }
@@ -126,6 +131,15 @@ export class SqliteStore implements Store {
   }
   affinity(handle: string): string | undefined {
     return this.#messages.affinity(handle);
+  }
+  handleOwner(handle: string): string | undefined {
+    return this.#handles.owner(handle);
+  }
+  configureHandles(account: string, handles: readonly string[]): void {
+    this.#handles.configure(account, handles);
+  }
+  ownHandles(): { handle: string; account: string; source: string }[] {
+    return this.#handles.all();
   }
 
   insertToken(token: TokenRecord): void {

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { SimWorld } from '@imsg-hub/sim';
+import { AgentProcess, binPath, startHubProcess, type HubProcess, type SshdServer } from '@imsg-hub/testkit';
+
+/** One simulated Apple ID: its name, handles, and how its agent reaches its imsg. */
+export interface FleetAccount {
+  name: string;
+  handles: string[];
+  via: 'local' | 'ssh';
+}
+
+/** A world of simulated accounts, a real hub process, and one real agent process per account. */
+export interface Fleet extends AsyncDisposable {
+  world: SimWorld;
+  hub: HubProcess;
+  agents: Map<string, AgentProcess>;
+  clientToken: string;
+}
+
+export interface FleetOptions {
+  dir: string;
+  accounts: FleetAccount[];
+  sshd?: SshdServer;
+  hubConfig?: Record<string, unknown>;
+  agentConfig?: Record<string, unknown>;
+  /** Point agents at this URL instead of the hub's (a proxy in front of it). */
+  agentHubUrl?: (hub: HubProcess) => string;
+}
+
+export function sourceFor(account: FleetAccount, world: SimWorld, sshd?: SshdServer): Record<string, unknown> {
+  const db = world.info(account.name).dbPath;
+  if (account.via === 'local') return { kind: 'local', cli_path: binPath('imsg-sim'), db };
+  if (!sshd) throw new Error(`account ${account.name} is reached over SSH but no sshd was given`);
+  return {
+    kind: 'ssh',
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    private_key_file: sshd.clientKeyPath,
+    host_key: sshd.hostKeyFingerprint,
+    // sshd gives a minimal PATH: name node and the simulator by absolute path.
+    remote_command: [process.execPath, binPath('imsg-sim'), 'rpc'],
+    db,
+  };
+}
+
+export async function startFleet(o: FleetOptions): Promise<Fleet> {
+  const world = SimWorld.create(
+    { version: 1, accounts: o.accounts.map((a) => ({ name: a.name, db: `${a.name}/chat.db`, handles: a.handles })) },
+    join(o.dir, 'world.json'),
+  );
+  const accounts = Object.fromEntries(o.accounts.map((a) => [a.name, { handles: a.handles }]));
+  const hub = await startHubProcess({ dir: join(o.dir, 'hub'), config: { accounts, ...o.hubConfig } });
+  const clientToken = await hub.token('client', '*', 'test-client');
+  const agents = new Map<string, AgentProcess>();
+  for (const a of o.accounts) {
+    const token = await hub.token('agent', [a.name]);
+    const agent = new AgentProcess({
+      dir: join(o.dir, `agent-${a.name}`),
+      hubUrl: o.agentHubUrl ? o.agentHubUrl(hub) : hub.url,
+      token,
+      accounts: [{ name: a.name, source: sourceFor(a, world, o.sshd) }],
+      config: { debounce_ms: 20, ...o.agentConfig },
+    });
+    agent.start();
+    agents.set(a.name, agent);
+  }
+  return {
+    world,
+    hub,
+    agents,
+    clientToken,
+    async [Symbol.asyncDispose]() {
+      for (const agent of agents.values()) await agent[Symbol.asyncDispose]();
+      await hub[Symbol.asyncDispose]();
+      world.close();
+    },
+  };
+}
