@@ -38,10 +38,15 @@ export class AgentProcess implements AsyncDisposable {
   writeConfig(patch: Partial<Pick<AgentProcessOptions, 'hubUrl' | 'token'>> = {}): void {
     this.#options = { ...this.#options, ...patch };
     const o = this.#options;
-    writeFileSync(
-      this.configPath,
-      JSON.stringify({ agent_id: `test-${o.accounts.map((a) => a['name']).join('-')}`, hub: { url: o.hubUrl, token: o.token }, state_dir: this.stateDir, accounts: o.accounts, ...o.config }, null, 2),
-    );
+    const { hub: hubExtra, ...rest } = (o.config ?? {}) as { hub?: Record<string, unknown> };
+    const config = {
+      agent_id: `test-${o.accounts.map((a) => a['name']).join('-')}`,
+      hub: { url: o.hubUrl, token: o.token, ...hubExtra },
+      state_dir: this.stateDir,
+      accounts: o.accounts,
+      ...rest,
+    };
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
   }
 
   get pid(): number | undefined {
