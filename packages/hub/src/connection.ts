@@ -28,6 +28,8 @@ export class Connection {
   readonly #log: Logger;
   #session: Session | undefined;
   #helloTimer: NodeJS.Timeout | undefined;
+  /** Token the connection said hello with (checked again for revocation while it lives). */
+  tokenId: string | undefined;
 
   constructor(socket: WebSocketLike & { bufferedAmount?: number }, ctx: HubContext, remote: string) {
     this.#socket = socket;
@@ -101,6 +103,7 @@ export class Connection {
       throw new HubError('WRONG_ROLE', `token ${token.id} is a ${token.role} token; it cannot connect as ${hello.role}`);
     }
     clearTimeout(this.#helloTimer);
+    this.tokenId = token.id;
     if (hello.role === 'agent') {
       const session = new AgentSession(this, this.#ctx, token, this.#log);
       const result = session.start(hello); // throws TOKEN_SCOPE before anything is stored
@@ -110,6 +113,12 @@ export class Connection {
     const session = new ClientSession(this, this.#ctx, token, this.#log);
     this.#session = session;
     return session.start(hello);
+  }
+
+  /** Ends a connection whose token was revoked after its hello. */
+  revoke(): void {
+    this.#log.warn({ tokenId: this.tokenId }, 'token revoked: closing connection');
+    void this.peer.close();
   }
 
   #closeSoon(): void {

@@ -51,6 +51,7 @@ export class Hub implements HubContext {
   readonly metrics: HubMetrics;
   readonly version = HUB_VERSION;
   readonly #connections = new Set<Connection>();
+  readonly #revocationTimer: NodeJS.Timeout;
 
   constructor(options: HubOptions) {
     this.config = options.config;
@@ -92,6 +93,9 @@ export class Hub implements HubContext {
       },
     );
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
+    // Tokens revoked with the CLI while the hub runs end their live connections within seconds.
+    this.#revocationTimer = setInterval(() => this.#enforceRevocations(), 2000);
+    this.#revocationTimer.unref();
   }
 
   /** Takes a new WebSocket connection (already upgraded). */
@@ -127,7 +131,14 @@ export class Hub implements HubContext {
     return this.#connections.size;
   }
 
+  #enforceRevocations(): void {
+    for (const conn of this.#connections) {
+      if (conn.tokenId && this.store.token(conn.tokenId)?.revokedAt) conn.revoke();
+    }
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.#revocationTimer);
     this.outbox.close();
     await Promise.all([...this.#connections].map((c) => c.peer.close().catch(() => undefined)));
     this.store.close();
