@@ -67,7 +67,7 @@ export function normalizeHandle(handle: string, region = 'US'): string {
     if (!/^[^\s@]+@[^\s@]+$/.test(h)) throw new TargetError(`invalid email handle "${h}"`);
     return h.toLowerCase();
   }
-  if (!/^[+\d][\d\s().-]*$/.test(h)) {
+  if (!/^[+\d(][\d\s().-]*$/.test(h)) {
     throw new TargetError(`invalid handle "${h}": expected a phone number or an email address`);
   }
   const phone = parsePhoneNumberFromString(h, region.toUpperCase() as CountryCode);
