@@ -23,6 +23,8 @@ export interface FleetOptions {
   sshd?: SshdServer;
   hubConfig?: Record<string, unknown>;
   agentConfig?: Record<string, unknown>;
+  /** Extra environment for the agent processes (e.g. TMPDIR). */
+  agentEnv?: NodeJS.ProcessEnv;
   /** Point agents at this URL instead of the hub's (a proxy in front of it). */
   agentHubUrl?: (hub: HubProcess) => string;
 }
@@ -61,6 +63,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
       token,
       accounts: [{ name: a.name, source: sourceFor(a, world, o.sshd) }],
       config: { debounce_ms: 20, ...o.agentConfig },
+      ...(o.agentEnv ? { env: { ...process.env, ...o.agentEnv } } : {}),
     });
     agent.start();
     agents.set(a.name, agent);
