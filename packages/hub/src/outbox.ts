@@ -18,6 +18,14 @@ export interface OutboxOptions {
 }
 
 const FINAL = new Set(['sent', 'failed', 'expired']);
+/** Dispatches in flight per account (each to a different chat). */
+const WINDOW = 8;
+
+/** What identifies the chat a send goes to, for ordering. */
+function chatKey(r: OutboxRecord): string {
+  const p = r.params;
+  return JSON.stringify([p['to'] ?? null, p['chat_guid'] ?? null, p['chat_identifier'] ?? null, p['chat_id'] ?? null]);
+}
 
 /**
  * The durable outbox (design.md "Outbound contract"): accepts sends, routes them, dispatches each
@@ -33,8 +41,8 @@ export class Outbox {
   readonly #options: OutboxOptions;
   readonly #log: Logger;
   readonly #waiters = new Map<string, Set<() => void>>();
-  /** Accounts with a dispatch in flight (one at a time per account keeps per-chat order). */
-  readonly #busy = new Set<string>();
+  /** Per account, the chats with a dispatch in flight: one at a time per chat keeps per-chat order. */
+  readonly #inFlight = new Map<string, Set<string>>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -159,14 +167,29 @@ export class Outbox {
     }
   }
 
-  /** Sends the account's oldest pending send, then the next, one at a time, while the agent is there. */
+  /**
+   * Dispatches the account's pending sends in order while its agent is there: up to WINDOW at once,
+   * but never two for the same chat, so each chat's messages leave in the order they were sent.
+   */
   #pump(account: string): void {
-    if (this.#closed || this.#busy.has(account)) return;
+    if (this.#closed) return;
     const link = this.#registry.link(account);
     if (!link) return;
-    const next = this.#store.outboxPending(account)[0];
-    if (!next) return;
-    this.#busy.add(account);
+    const busy = this.#inFlight.get(account) ?? new Set<string>();
+    this.#inFlight.set(account, busy);
+    if (busy.size >= WINDOW) return;
+    const blocked = new Set(busy);
+    for (const next of this.#store.outboxPending(account)) {
+      if (busy.size >= WINDOW) break;
+      const chat = chatKey(next);
+      if (blocked.has(chat)) continue;
+      blocked.add(chat); // an older send to this chat goes first, even if it waits
+      busy.add(chat);
+      this.#dispatch(account, link, next, () => busy.delete(chat));
+    }
+  }
+
+  #dispatch(account: string, link: NonNullable<ReturnType<AgentRegistry['link']>>, next: OutboxRecord, done: () => void): void {
     const record = this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1 });
     this.#changed(record);
     link
@@ -186,7 +209,7 @@ export class Outbox {
         this.#log.warn({ key: record.key, account, err: err.message }, 'dispatch interrupted; will redeliver');
       })
       .finally(() => {
-        this.#busy.delete(account);
+        done();
         if (this.#registry.link(account)) setImmediate(() => this.#pump(account));
       });
   }
