@@ -87,6 +87,16 @@ describe('sending: the right identity per route', () => {
     expect(got?.guid).toBe(o.result?.guid);
   });
 
+  it('keeps per-chat order when many sends are in flight', async () => {
+    const texts = Array.from({ length: 20 }, (_, i) => `ordered ${i}`);
+    const others = Array.from({ length: 10 }, (_, i) => `elsewhere ${i}`);
+    const calls = texts.map((text) => client.call('send', { target: 'alice/+14155550988', text, wait_ms: 20_000 }));
+    const parallel = others.map((text, i) => client.call('send', { target: `alice/+1415555097${i}`, text, wait_ms: 20_000 }));
+    await Promise.all([...calls, ...parallel]);
+    const rows = fleet.world.account('alice').outgoingRows().filter((r) => r.text.startsWith('ordered '));
+    expect(rows.map((r) => r.text)).toEqual(texts);
+  });
+
   it('the same idempotency key twice returns the first result and never sends twice', async () => {
     const a = await client.call('send', { target: 'bob/+14155550955', text: 'once only', idempotency_key: 'key-once' });
     const b = await client.call('send', { target: 'bob/+14155550955', text: 'once only', idempotency_key: 'key-once' });
