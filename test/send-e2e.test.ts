@@ -31,7 +31,7 @@ beforeAll(async () => {
     hubConfig: {
       routes: [{ match: { handle: '*@corp.example' }, account: 'work' }],
       default_account: 'bob',
-      send: { rate_per_minute: 1, burst: 6, wait_ms: 15_000 },
+      send: { rate_per_minute: 1, burst: 50, wait_ms: 15_000 },
     },
   });
   client = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken });
@@ -173,9 +173,9 @@ describe('sending: refusals say why', () => {
 
   it('rate limit: too many sends from one account are refused with retry-after', async () => {
     let refusedWith: HubError | undefined;
-    for (let i = 0; i < 10 && !refusedWith; i++) {
+    for (let i = 0; i < 60 && !refusedWith; i++) {
       try {
-        await client.call('send', { target: `work/+1415555098${i}`, text: `burst ${i}` });
+        await client.call('send', { target: `work/+141555${String(50000 + i)}`, text: `burst ${i}` });
       } catch (err) {
         refusedWith = HubError.from(err);
       }
