@@ -102,8 +102,9 @@ async function launch(dir: string, port: number, hostKey: string): Promise<{ sto
     log = (log + chunk.toString('utf8')).slice(-20_000);
   });
   let exited = false;
+  // 'exit', not 'close': per-connection sshd children inherit stderr and may outlive the listener.
   const exit = new Promise<void>((resolve) =>
-    child.once('close', () => {
+    child.once('exit', () => {
       exited = true;
       resolve();
     }),

@@ -1,0 +1,24 @@
+import { Agent, loadConfigFile, type ConfigOverrides } from '@imsg-hub/agent';
+import type { Logger } from 'pino';
+import { sourceFor } from './sources.js';
+import { VERSION } from './version.js';
+
+/** `imsg-agent run`: starts the agent and runs until SIGINT/SIGTERM, then shuts down cleanly. */
+export async function runAgent(file: string, overrides: ConfigOverrides, log: Logger): Promise<never> {
+  const config = loadConfigFile(file, overrides);
+  const agent = new Agent({ config, sourceFor, version: VERSION, log });
+  agent.start();
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info({ signal }, 'signal received; shutting down');
+  // A second signal means "now".
+  const force = (): never => process.exit(1);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await agent.close();
+  log.flush();
+  // Backoff timers of a reconnect in progress may still be pending; nothing is left to do.
+  process.exit(0);
+}

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AgentError } from './errors.js';
+
+// The agent's config file (JSON). Every key is snake_case; relative paths are relative to the file.
+
+const HOST_KEY_HINT = 'expected a known_hosts line or SHA256:<base64> fingerprint';
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+const KEY_LINE = /(^|\s)(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+[A-Za-z0-9+/]+={0,3}(\s|$)/;
+
+const ms = z.number().int().positive();
+const path = z.string().min(1);
+const accountName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit');
+
+const LocalSourceSchema = z.strictObject({
+  kind: z.literal('local'),
+  cli_path: path.optional(),
+  db: path.optional(),
+  args: z.array(z.string()).optional(),
+});
+
+const SshSourceSchema = z.strictObject({
+  kind: z.literal('ssh'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1),
+  private_key_file: path,
+  host_key: z.string().refine((s) => FINGERPRINT.test(s.trim()) || KEY_LINE.test(s.trim()), HOST_KEY_HINT),
+  remote_command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  db: path.optional(),
+  keepalive_interval_ms: ms.optional(),
+  keepalive_count_max: z.number().int().positive().optional(),
+  remote_temp_dir: path.optional(),
+});
+
+const SourceSchema = z.discriminatedUnion('kind', [LocalSourceSchema, SshSourceSchema], {
+  error: 'expected an object with kind "local" or "ssh"',
+});
+
+const BackoffSchema = z.strictObject({ initial_ms: ms.default(500), max_ms: ms.default(30_000) });
+
+export const AgentConfigSchema = z
+  .strictObject({
+    agent_id: z.string().min(1).max(128).default(() => hostname()),
+    hub: z
+      .strictObject({
+        url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
+        token: z.string().min(1).optional(),
+        token_file: path.optional(),
+        ping_interval_ms: ms.optional(),
+        reconnect: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
+      })
+      .refine((h) => h.token !== undefined || h.token_file !== undefined, {
+        message: 'expected token or token_file',
+        path: ['token'],
+      }),
+    state_dir: path.default(() => join(homedir(), '.imsg-agent')),
+    accounts: z
+      .array(z.strictObject({ name: accountName, source: SourceSchema }))
+      .min(1, 'expected at least one account')
+      .max(64)
+      .superRefine((accounts, ctx) => {
+        const seen = new Set<string>();
+        accounts.forEach((a, i) => {
+          if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate account name "${a.name}"` });
+          seen.add(a.name);
+        });
+      }),
+    watchdog: z
+      .strictObject({ probe_interval_ms: ms.default(30_000), stall_ms: ms.default(60_000), probe_timeout_ms: ms.default(20_000) })
+      .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
+    restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
+    debounce_ms: z.number().int().nonnegative().default(250),
+    attachments: z
+      .strictObject({ max_bytes: z.number().int().positive().default(16 * 1024 * 1024), wait_ms: z.number().int().nonnegative().default(10_000) })
+      .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
+    send: z
+      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(5_000) })
+      .default({ timeout_ms: 60_000, echo_wait_ms: 5_000 }),
+  });
+
+type ParsedConfig = z.infer<typeof AgentConfigSchema>;
+export type AccountConfig = ParsedConfig['accounts'][number];
+export type SourceConfig = AccountConfig['source'];
+
+/** A validated config with paths made absolute and the token read. */
+export type AgentConfig = Omit<ParsedConfig, 'hub'> & { hub: Omit<ParsedConfig['hub'], 'token'> & { token: string } };
+
+/** Values from flags or the environment; they win over the file. */
+export interface ConfigOverrides {
+  hubUrl?: string;
+  token?: string;
+  stateDir?: string;
+}
+
+/** Reads, overrides and validates a JSON config file; throws CONFIG_UNREADABLE / CONFIG_INVALID. */
+export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AgentError('CONFIG_UNREADABLE', `cannot read config ${file}: ${(err as Error).message}. Pass --config with the path of the agent's JSON config.`, { file });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new AgentError('CONFIG_INVALID', `config ${file} is not valid JSON: ${(err as Error).message}`, { file });
+  }
+  return parseConfig(raw, { baseDir: dirname(resolve(file)), overrides, source: file });
+}
+
+/** Validates a config object; errors name each bad key and what was expected. */
+export function parseConfig(raw: unknown, options: { baseDir?: string; overrides?: ConfigOverrides; source?: string } = {}): AgentConfig {
+  const base = options.baseDir ?? process.cwd();
+  const withOverrides = applyOverrides(raw, options.overrides ?? {});
+  const parsed = AgentConfigSchema.safeParse(withOverrides);
+  const where = options.source ?? 'config';
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i)}`);
+    throw new AgentError('CONFIG_INVALID', `invalid ${where}:\n${lines.join('\n')}`, { issues: lines });
+  }
+  const c = parsed.data;
+  const abs = (p: string): string => {
+    if (p === '~' || p.startsWith('~/')) return join(homedir(), p.slice(1));
+    return isAbsolute(p) ? p : resolve(base, p);
+  };
+  let token = c.hub.token;
+  if (token === undefined) {
+    const file = abs(c.hub.token_file!);
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new AgentError('CONFIG_INVALID', `invalid ${where}:\n  hub.token_file: cannot read ${file} (${(err as Error).message})`);
+    }
+    if (!token) throw new AgentError('CONFIG_INVALID', `invalid ${where}:\n  hub.token_file: ${file} is empty`);
+  }
+  return {
+    ...c,
+    hub: { ...c.hub, token },
+    state_dir: abs(c.state_dir),
+    accounts: c.accounts.map((a) => ({ ...a, source: absolutePaths(a.source, abs) })),
+  };
+}
+
+function absolutePaths(source: SourceConfig, abs: (p: string) => string): SourceConfig {
+  if (source.kind === 'ssh') return { ...source, private_key_file: abs(source.private_key_file) };
+  // cli_path stays a bare command name (found on PATH) unless it names a path.
+  const cli = source.cli_path && source.cli_path.includes('/') ? abs(source.cli_path) : source.cli_path;
+  return { ...source, ...(cli ? { cli_path: cli } : {}), ...(source.db ? { db: abs(source.db) } : {}) };
+}
+
+function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const hubRaw = out['hub'];
+  const hub: Record<string, unknown> = typeof hubRaw === 'object' && hubRaw !== null ? { ...(hubRaw as Record<string, unknown>) } : {};
+  if (o.hubUrl) hub['url'] = o.hubUrl;
+  if (o.token) {
+    hub['token'] = o.token;
+    delete hub['token_file'];
+  }
+  if (o.hubUrl || o.token || hubRaw !== undefined) out['hub'] = hub;
+  if (o.stateDir) out['state_dir'] = o.stateDir;
+  return out;
+}
+
+/** `accounts[1].source.host_key` from zod's path. */
+export function formatPath(p: readonly PropertyKey[]): string {
+  if (p.length === 0) return '(root)';
+  return p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    const password = issue.keys.some((k) => /pass/i.test(k)) ? ' (passwords are never used: SSH sources use private_key_file)' : '';
+    return `unknown key ${keys}${password}`;
+  }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `required (expected ${issue.expected})`;
+  }
+  return issue.message;
+}

@@ -1,0 +1,164 @@
+import type { Peer } from '@imsg-hub/jsonrpc';
+import { MAX_BATCH_ROWS, callHub, type Row } from '@imsg-hub/hub-protocol';
+import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
+import type { Logger } from 'pino';
+import type { AttachmentUploader } from './attachment-uploader.js';
+import type { CursorStore, SeenRow } from './cursor-store.js';
+
+export interface InboundStreamOptions {
+  account: string;
+  epoch: number;
+  /** The acked cursor the watch resumes after. */
+  after: number;
+  /** Rows up to this rowid existed before the watch started: they are replays, not live. */
+  replayUpTo: number;
+  peer: Peer;
+  cursor: CursorStore;
+  uploader: AttachmentUploader;
+  maxFrameBytes: number;
+  /** Batches in flight at once. */
+  window?: number;
+  rowsTimeoutMs?: number;
+  log: Logger;
+}
+
+interface Prepared {
+  row: Row;
+  bytes: number;
+}
+
+const FRAME_OVERHEAD = 4096;
+
+/**
+ * One watch subscription's rows on their way to the hub over one link: ascending, at most 500 per
+ * `rows` batch, a bounded window of batches in flight, the cursor advanced only on the hub's ack.
+ * Any failure ends the stream; its owner starts a new one from the acked cursor.
+ */
+export class InboundStream {
+  readonly failed: Promise<Error>;
+  readonly #o: InboundStreamOptions;
+  readonly #queue: ImsgMessage[] = [];
+  readonly #ready: Prepared[] = [];
+  #fail!: (error: Error) => void;
+  #delivered: number;
+  #lastQueued: number;
+  #acked: number;
+  #inFlight = 0;
+  #pumping = false;
+  #closed = false;
+
+  constructor(options: InboundStreamOptions) {
+    this.#o = options;
+    this.#delivered = options.after;
+    this.#lastQueued = options.after;
+    this.#acked = options.after;
+    this.failed = new Promise((resolve) => {
+      this.#fail = (error) => {
+        if (this.#closed) return;
+        this.#closed = true;
+        resolve(error);
+      };
+    });
+  }
+
+  /** Highest rowid the watch delivered to this stream. */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
+  get acked(): number {
+    return this.#acked;
+  }
+
+  /** Takes one watch notification. */
+  push(message: ImsgMessage): void {
+    if (this.#closed) return;
+    this.#delivered = Math.max(this.#delivered, message.id);
+    // imsg emits a row joined to two chats twice; rows must be strictly ascending.
+    if (message.id <= this.#lastQueued) return;
+    this.#lastQueued = message.id;
+    this.#queue.push(message);
+    // Deferred so every row of one stdout chunk lands in the queue (and one batch) first.
+    if (this.#queue.length === 1 && !this.#pumping) setImmediate(() => void this.#pump());
+  }
+
+  /** Ends the stream with `error` (the watch failed, or the owner tears it down). */
+  fail(error: Error): void {
+    this.#fail(error);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (!this.#closed && this.#queue.length > 0) {
+        const message = this.#queue.shift()!;
+        const live = message.id > this.#o.replayUpTo;
+        const blobs = message.attachments.length > 0 ? await this.#o.uploader.blobsFor(message, this.#o.peer, live) : undefined;
+        const row: Row = { rowid: message.id, message, ...(live ? {} : { replay: true }), ...(blobs ? { blobs } : {}) };
+        this.#ready.push({ row, bytes: Buffer.byteLength(JSON.stringify(row)) });
+        if (blobs || this.#queue.length === 0) this.#flush();
+      }
+    } catch (err) {
+      this.#fail(err as Error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #flush(): void {
+    const budget = this.#o.maxFrameBytes - FRAME_OVERHEAD;
+    while (!this.#closed && this.#ready.length > 0 && this.#inFlight < (this.#o.window ?? 4)) {
+      const batch: Row[] = [];
+      let bytes = 0;
+      while (this.#ready.length > 0 && batch.length < MAX_BATCH_ROWS) {
+        const next = this.#ready[0]!;
+        // A single row larger than the budget still goes alone; the hub then says FRAME_TOO_LARGE.
+        if (batch.length > 0 && bytes + next.bytes > budget) break;
+        batch.push(next.row);
+        bytes += next.bytes;
+        this.#ready.shift();
+      }
+      this.#send(batch);
+    }
+  }
+
+  #send(rows: Row[]): void {
+    const { account, epoch, peer } = this.#o;
+    this.#inFlight++;
+    callHub(peer, 'rows', { account, epoch, rows }, { timeoutMs: this.#o.rowsTimeoutMs ?? 60_000 }).then(
+      (result) => {
+        this.#inFlight--;
+        if (this.#closed) return;
+        if (result.epoch !== epoch || result.account !== account) {
+          this.#fail(new Error(`hub acked ${result.account} epoch ${result.epoch}, expected ${account} epoch ${epoch}`));
+          return;
+        }
+        this.#onAck(result.acked, rows);
+        this.#flush();
+      },
+      (err: Error) => {
+        this.#inFlight--;
+        this.#fail(err);
+      },
+    );
+  }
+
+  #onAck(acked: number, rows: readonly Row[]): void {
+    if (acked <= this.#acked) return;
+    this.#acked = acked;
+    const seen: SeenRow[] = [];
+    let lastRowAt: string | undefined;
+    for (const r of rows) {
+      if (r.rowid > acked) break;
+      lastRowAt = r.message.created_at;
+      if (!r.message.is_reaction && r.message.guid) seen.push({ rowid: r.rowid, guid: r.message.guid });
+    }
+    this.#o.cursor.ack(this.#o.account, this.#o.epoch, acked, seen, lastRowAt);
+  }
+}
+

@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RpcError } from '@imsg-hub/jsonrpc';
+import { describe, expect, it } from 'vitest';
+import { SendLedger } from './send-ledger.js';
+import { StateDb } from './state-db.js';
+import { startSimAgent, untilRunning } from './testing/agent-harness.js';
+import { PEER_HANDLE, misbehavingCommand } from './testing/sim-account.js';
+
+// send.dispatch end to end through the agent core into imsg-sim: the sim's chat.db tells how many
+// physical sends happened.
+
+const to = (text: string) => ({ to: PEER_HANDLE, text });
+
+describe('SendDispatcher', () => {
+  it('sends once and answers every redelivery of the key with the first outcome', async () => {
+    await using t = await startSimAgent();
+    await untilRunning(t.hub);
+    const send = { key: 'k-1', account: 'alice', params: to('hello once') };
+    const [a, b] = await Promise.all([t.hub.dispatch(send), t.hub.dispatch(send)]);
+    const c = await t.hub.dispatch(send);
+    expect(a).toMatchObject({ status: 'sent', result: { ok: true, transport: 'applescript' } });
+    expect(typeof (a as { result: { id?: number } }).result.id).toBe('number');
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(t.sim.countOutgoing('hello once')).toBe(1);
+  });
+
+  it("returns imsg's error verbatim and never retries a failed key", async () => {
+    await using t = await startSimAgent();
+    await untilRunning(t.hub);
+    const send = { key: 'k-bad', account: 'alice', params: { chat_id: 999, text: 'nowhere' } };
+    const failed = { status: 'failed', error: { code: -32602, message: 'Invalid params', data: 'unknown chat_id 999' } };
+    expect(await t.hub.dispatch(send)).toEqual(failed);
+    expect(await t.hub.dispatch(send)).toEqual(failed);
+    const err = await t.hub.imsgCall('alice', 'typing', { chat_id: 999 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect((err as RpcError).toJSON()).toEqual({ code: -32602, message: 'Invalid params', data: 'unknown chat_id 999' });
+  });
+
+  it('resolves a send whose imsg died mid-send by finding its echo row, sending nothing twice', async () => {
+    await using t = await startSimAgent({ command: (dir) => misbehavingCommand('crash-on-send', join(dir, 'crashed-once')) });
+    await untilRunning(t.hub);
+    const send = { key: 'k-crash', account: 'alice', params: to('did it go?') };
+    const outcome = await t.hub.dispatch(send);
+    expect(outcome).toMatchObject({ status: 'sent', result: { ok: true } });
+    expect(await t.hub.dispatch(send)).toEqual(outcome);
+    expect(t.sim.countOutgoing('did it go?')).toBe(1);
+    expect(t.agent.runner('alice')?.restarts).toBe(1);
+  });
+
+  it('after a crash, finds the echo of a key left passing, or sends one that never went', async () => {
+    let echoRowid = 0;
+    await using t = await startSimAgent({
+      prepare: (sim, state) => {
+        echoRowid = sim.sendDirect('went before the crash');
+        const db = new StateDb(state);
+        const ledger = new SendLedger(db.db);
+        ledger.recordPassing('k-went', 'alice', to('went before the crash'), Date.now() - 500);
+        ledger.recordPassing('k-lost', 'alice', to('never went'), Date.now() - 500);
+        db.close();
+      },
+    });
+    await untilRunning(t.hub);
+    expect(await t.hub.dispatch({ key: 'k-went', account: 'alice', params: to('went before the crash') })).toMatchObject({
+      status: 'sent',
+      result: { id: echoRowid },
+    });
+    expect(await t.hub.dispatch({ key: 'k-lost', account: 'alice', params: to('never went') })).toMatchObject({ status: 'sent' });
+    expect(t.sim.countOutgoing('went before the crash')).toBe(1);
+    expect(t.sim.countOutgoing('never went')).toBe(1);
+  });
+
+  it('sends a file from the hub through a private temp dir, removed afterwards', async () => {
+    const tempRoot = (dir: string): string => {
+      mkdirSync(join(dir, 'tmp'), { recursive: true });
+      return join(dir, 'tmp');
+    };
+    await using t = await startSimAgent({ tempRoot });
+    await untilRunning(t.hub);
+    const bytes = randomBytes(300_000);
+    const sha256 = t.hub.putBlob(bytes);
+    const file = { sha256, name: 'photo.jpg', size: bytes.length };
+    expect(await t.hub.dispatch({ key: 'k-file', account: 'alice', params: to('see attached'), file })).toMatchObject({ status: 'sent' });
+    const files = t.sim.outgoingFiles();
+    expect(files.map((f) => f.transfer_name)).toEqual(['photo.jpg']);
+    const stored = readFileSync(files[0]!.filename.replace(/^~/, process.env['HOME'] ?? ''));
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(sha256);
+    expect(readdirSync(join(t.dir, 'tmp'))).toEqual([]);
+    const big = { sha256: t.hub.putBlob(randomBytes(1024 * 1024 + 1)), name: 'big.bin', size: 1024 * 1024 + 1 };
+    expect(await t.hub.dispatch({ key: 'k-big', account: 'alice', params: { to: PEER_HANDLE }, file: big })).toMatchObject({
+      status: 'failed',
+      error: { data: { code: 'PAYLOAD_TOO_LARGE' } },
+    });
+    expect(readdirSync(join(t.dir, 'tmp'))).toEqual([]);
+  });
+});

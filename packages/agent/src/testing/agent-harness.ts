@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalSource } from '@imsg-hub/imsg-source';
+import { waitFor } from '@imsg-hub/testkit';
+import pino, { type Logger } from 'pino';
+import { Agent } from '../agent.js';
+import { parseConfig, type AgentConfig } from '../config.js';
+import { FakeHub } from './fake-hub.js';
+import { SimAccount, simCommand } from './sim-account.js';
+
+/** Log lines captured from a pino logger, for assertions on what the agent said. */
+export function captureLog(): { log: Logger; lines: Record<string, unknown>[]; text: () => string } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { log, lines, text: () => lines.map((l) => JSON.stringify(l)).join('\n') };
+}
+
+export interface TestAccount {
+  name: string;
+  db: string;
+  cliPath: string;
+  args?: string[];
+}
+
+/** Fast timings for tests; each test overrides what it exercises. */
+export function testConfig(hubUrl: string, stateDir: string, accounts: TestAccount[], extra: Record<string, unknown> = {}): AgentConfig {
+  return parseConfig({
+    agent_id: 'test-agent',
+    hub: { url: hubUrl, token: 'test-token', reconnect: { initial_ms: 20, max_ms: 200 } },
+    state_dir: stateDir,
+    accounts: accounts.map((a) => ({ name: a.name, source: { kind: 'local', cli_path: a.cliPath, db: a.db, args: a.args ?? [] } })),
+    watchdog: { probe_interval_ms: 200, stall_ms: 1000, probe_timeout_ms: 1500 },
+    restart_backoff: { initial_ms: 20, max_ms: 200 },
+    debounce_ms: 0,
+    attachments: { max_bytes: 1024 * 1024, wait_ms: 500 },
+    send: { timeout_ms: 10_000, echo_wait_ms: 1000 },
+    ...extra,
+  });
+}
+
+/** An in-process agent over local sources, disposed with `await using`. */
+export function startAgent(config: AgentConfig, options: { log?: Logger; tempRoot?: string } = {}): Agent & AsyncDisposable {
+  const agent = new Agent({
+    config,
+    version: 'test',
+    ...(options.log ? { log: options.log } : {}),
+    sourceFor: (a) =>
+      a.source.kind === 'local'
+        ? new LocalSource({ cliPath: a.source.cli_path, db: a.source.db, args: a.source.args, ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}) })
+        : (() => {
+            throw new Error('tests use local sources');
+          })(),
+  });
+  agent.start();
+  return agent;
+}
+
+/** A temp dir removed on dispose. */
+export function scratch(prefix = 'agent-test-'): { path: string } & AsyncDisposable {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, [Symbol.asyncDispose]: async () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** An agent over one simulated account "alice", with its hub stand-in; all disposed together. */
+export interface SimAgent extends AsyncDisposable {
+  readonly dir: string;
+  readonly state: string;
+  readonly sim: SimAccount;
+  readonly hub: FakeHub;
+  readonly agent: Agent;
+}
+
+export interface SimAgentOptions {
+  /** The "imsg" to run (default imsg-sim), given the test's temp dir (for fixture marker files). */
+  command?: (dir: string) => { cliPath: string; args: string[] };
+  tempRoot?: (dir: string) => string;
+  /** Runs before the agent starts: inject rows, seed the state file. */
+  prepare?: (sim: SimAccount, stateDir: string, dir: string) => void;
+  config?: Record<string, unknown>;
+  log?: Logger;
+}
+
+export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimAgent> {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-sim-'));
+  const state = join(dir, 'state');
+  const sim = new SimAccount(dir);
+  const hub = await FakeHub.start();
+  options.prepare?.(sim, state, dir);
+  const config = testConfig(hub.url, state, [{ name: 'alice', db: sim.db, ...(options.command?.(dir) ?? simCommand()) }], options.config);
+  const agent = startAgent(config, {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.tempRoot ? { tempRoot: options.tempRoot(dir) } : {}),
+  });
+  return {
+    dir,
+    state,
+    sim,
+    hub,
+    agent,
+    async [Symbol.asyncDispose]() {
+      await agent.close();
+      await hub.close();
+      sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once the hub stand-in has a greeted agent whose account reported `running`. */
+export async function untilRunning(hub: FakeHub): Promise<void> {
+  await waitFor(() => hub.connected && hub.states.some((s) => s.state === 'running'), 15_000);
+}
