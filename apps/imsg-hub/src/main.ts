@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { HUB_VERSION } from '@imsg-hub/hub';
+import { registerDemo } from './commands/demo.js';
 import { registerReads } from './commands/read.js';
 import { registerSend } from './commands/send.js';
 import { registerServe } from './commands/serve.js';
@@ -16,5 +17,6 @@ registerToken(program);
 registerReads(program);
 registerTail(program);
 registerSend(program);
+registerDemo(program);
 
 await program.parseAsync(process.argv);

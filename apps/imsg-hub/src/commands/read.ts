@@ -2,7 +2,7 @@ import { parseChatRef } from '@imsg-hub/hub-protocol';
 import type { Command } from 'commander';
 import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
 import { fail } from '../fail.js';
-import { formatAccount, formatChat, formatMessage } from '../format.js';
+import { formatAccount, formatChat, formatMessage } from '@imsg-hub/hub-client';
 
 type Json = { json?: boolean };
 const out = (line: string) => process.stdout.write(line + '\n');

@@ -4,7 +4,7 @@ import { HubError } from '@imsg-hub/hub-protocol';
 import type { Command } from 'commander';
 import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
 import { fail } from '../fail.js';
-import { formatSend } from '../format.js';
+import { formatSend } from '@imsg-hub/hub-client';
 
 interface SendFlags extends ClientFlags {
   as?: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
 import { fail } from '../fail.js';
-import { formatMessage } from '../format.js';
+import { formatMessage } from '@imsg-hub/hub-client';
 
 export function registerTail(program: Command): void {
   withClientOptions(program.command('tail'))

@@ -1,18 +1,26 @@
 import type { AccountHealth, HubChat, HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
 
-const useColor = process.stdout.isTTY && !process.env['NO_COLOR'];
+/** Colour only for a terminal, and never with NO_COLOR (https://no-color.org). */
+const useColor = process.stdout.isTTY === true && !process.env['NO_COLOR'];
 const paint = (code: number, s: string) => (useColor ? `\u001b[${code}m${s}\u001b[0m` : s);
 const ACCOUNT_COLORS = [36, 35, 33, 32, 34, 31];
 const colorOf = (account: string) => ACCOUNT_COLORS[[...account].reduce((n, c) => n + c.charCodeAt(0), 0) % ACCOUNT_COLORS.length]!;
 
-/** `[alice] 15:24:36 chat_id:12 +1415… → hello` — one line per message, tagged by account. */
-export function formatMessage(m: HubMessage): string {
+/**
+ * `[alice] 15:24:36 #7 chat_id:12 +1415…: hello` — one line per message, tagged by account(s).
+ * `textOf` (optional) finds the text of a message by guid, to show what a tapback points at.
+ */
+export function formatMessage(m: HubMessage, textOf?: (guid: string) => string | undefined): string {
   const time = m.created_at.slice(11, 19);
   const who = m.is_from_me ? `me(${m.destination_caller_id ?? m.account})` : m.sender || '?';
   const tags = m.accounts.length > 1 ? m.accounts.join('+') : m.account;
   const where = m.is_group ? `${m.chat_name || m.chat_identifier} ` : '';
-  let body = m.text;
-  if (m.is_reaction) body = `${m.is_reaction_add ? 'reacted' : 'removed'} ${m.reaction_emoji ?? m.reaction_type ?? ''} to ${m.reacted_to_guid ?? '?'}`;
+  // U+FFFC marks where an attachment sits in Messages' text.
+  let body = m.text.replace(/\uFFFC/g, '').trim();
+  if (m.is_reaction) {
+    const target = m.reacted_to_guid ? textOf?.(m.reacted_to_guid) : undefined;
+    body = `${m.is_reaction_add ? 'reacted' : 'removed'} ${m.reaction_emoji ?? m.reaction_type ?? ''} to ${target ? `“${target.replace(/\uFFFC/g, '').trim().slice(0, 40)}”` : (m.reacted_to_guid ?? '?')}`;
+  }
   if (m.reply_to_text) body = `↪ "${m.reply_to_text.slice(0, 40)}" ${body}`;
   const files = m.attachments.map((a) => ` [📎 ${a.transfer_name || a.filename}${a.blob_state && a.blob_state !== 'stored' ? ` (${a.blob_state})` : ''}]`).join('');
   const replay = m.replay ? paint(2, ' (replay)') : '';

@@ -1,0 +1,50 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { binPath, tempDir, waitFor } from '@imsg-hub/testkit';
+import { describe, expect, it } from 'vitest';
+
+/** Processes whose command line mentions `needle` (the demo's state dir): none may outlive it. */
+const survivors = (needle: string) =>
+  execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(needle) && !l.includes('ps -eo'));
+
+function runDemo(dir: string) {
+  const child = spawn(process.execPath, [binPath('imsg-hub'), 'demo', '--dir', dir, '--pace', '60'], { env: { ...process.env, NO_COLOR: '1' } });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+// Issue 6: the README's first command runs this; it must show the whole product and end by itself.
+describe('imsg-hub demo', () => {
+  it('runs hub, agents (one over SSH) and a conversation end to end, then stops everything', async () => {
+    await using tmp = tempDir('demo-');
+    const demo = runDemo(tmp.join('state'));
+    expect(await demo.exited, demo.output()).toBe(0);
+    const out = demo.output();
+    expect(out).toContain('imsg over SSH to 127.0.0.1');
+    for (const tag of ['[alice]', '[bob]', '[work]', '[alice+bob]']) expect(out).toContain(tag);
+    expect(out).toMatch(/Family \+14155550912: Who’s bringing dessert on Sunday\?/);
+    expect(out).toContain('[📎 cake.png]');
+    expect(out).toContain('reacted ❤️ to “Look what I baked');
+    expect(out).toContain('↪ "Are we still on for dinner tonight?" 7pm works');
+    expect(out).toMatch(/sent via bob \(explicit\)/);
+    expect(out).toMatch(/sent via alice \(affinity\)/);
+    expect(out).toMatch(/sent via work \(rule\)/);
+    expect(out).toMatch(/✓ Demo finished in [\d.]+ s: 12 messages merged from 3 Apple IDs, 4\/4 replies sent/);
+    expect(out).not.toMatch(/Warning|Error/);
+    expect(survivors(tmp.path)).toEqual([]);
+  }, 60_000);
+
+  it('stops cleanly on Ctrl-C', async () => {
+    await using tmp = tempDir('demo-int-');
+    const demo = runDemo(tmp.join('state'));
+    await waitFor(() => demo.output().includes('Messages arrive on the Macs'), 30_000);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(130);
+    expect(demo.output()).toContain('Stopping: closing agents, hub and simulated Macs');
+    await waitFor(() => survivors(tmp.path).length === 0, 5000);
+  }, 60_000);
+});
