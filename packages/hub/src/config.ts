@@ -22,10 +22,17 @@ export const RouteRuleSchema = z.strictObject({
 export type RouteRule = z.infer<typeof RouteRuleSchema>;
 
 export const WebhookSchema = z.strictObject({
+  /** Stable name of this webhook (its delivery cursor is kept under it); default derived from the URL. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'webhook ids are 1-64 chars of a-z, 0-9, _ and -').optional(),
   url: z.url({ protocol: /^https?$/ }),
   secret: z.string().min(16, 'webhook secrets must be at least 16 characters'),
   accounts: z.array(z.string()).optional(),
   chats: z.array(z.number().int().positive()).optional(),
+  /** For a webhook seen for the first time: deliver messages after this hub id (default: from now on). */
+  since: z.number().int().nonnegative().optional(),
+  /** Events per POST. */
+  batch: z.number().int().min(1).max(500).default(50),
+  timeout_ms: z.number().int().min(100).default(10_000),
 });
 export type WebhookConfig = z.infer<typeof WebhookSchema>;
 

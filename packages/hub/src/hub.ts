@@ -15,6 +15,7 @@ import { Outbox } from './outbox.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
 import { WatchHub } from './watch-hub.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -51,6 +52,7 @@ export class Hub implements HubContext {
   readonly metrics: HubMetrics;
   readonly version = HUB_VERSION;
   readonly #connections = new Set<Connection>();
+  readonly webhooks: WebhookDispatcher[];
   readonly #revocationTimer: NodeJS.Timeout;
 
   constructor(options: HubOptions) {
@@ -69,6 +71,7 @@ export class Hub implements HubContext {
       onCommitted: (stored, previousMax) => {
         for (const s of stored) this.metrics.rowsIn.inc({ account: s.account });
         this.watch.committed(stored, previousMax);
+        if (stored.length) for (const w of this.webhooks) w.poke();
       },
       onCommitTimed: ({ rows, ms, oldestWaitMs }) => {
         this.metrics.commits.observe(ms / 1000);
@@ -93,6 +96,9 @@ export class Hub implements HubContext {
       },
     );
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
+    this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, log: this.log }));
+    // Whatever a receiver missed while the hub was down goes out now.
+    for (const w of this.webhooks) w.poke();
     // Tokens revoked with the CLI while the hub runs end their live connections within seconds.
     this.#revocationTimer = setInterval(() => this.#enforceRevocations(), 2000);
     this.#revocationTimer.unref();
@@ -139,6 +145,7 @@ export class Hub implements HubContext {
 
   async close(): Promise<void> {
     clearInterval(this.#revocationTimer);
+    for (const w of this.webhooks) w.close();
     this.outbox.close();
     await Promise.all([...this.#connections].map((c) => c.peer.close().catch(() => undefined)));
     this.store.close();

@@ -117,6 +117,8 @@ export interface Store {
   deliverable(rows: readonly StoredRow[], filter: MessageFilter): HubMessage[] | undefined;
   message(seq: number): HubMessage | undefined;
   history(chatId: number, options: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[];
+  /** Tapback rows (is_reaction) pointing at these message guids, ascending; `accounts` undefined = all. */
+  reactionsTo(guids: readonly string[], accounts?: readonly string[]): HubMessage[];
   chats(query: ChatQuery): HubChat[];
   chat(id: number): HubChat | undefined;
   /** Every chat linked into the same conversation as `chatId` (itself first). */
@@ -143,6 +145,10 @@ export interface Store {
   /** Links an echo row to the send it came from; returns the send's key when one matched. */
   linkEcho(account: string, guid: string, seq: number): string | undefined;
   outcome(record: OutboxRecord): SendOutcome;
+
+  /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
+  webhookCursor(id: string): number | undefined;
+  setWebhookCursor(id: string, seq: number): void;
 
   close(): void;
 }

@@ -187,6 +187,18 @@ export class MessagesTable {
     return rows.map((r) => this.#toHub(r, true, o.accounts));
   }
 
+  /** Tapback rows pointing at any of `guids`, ascending (served by the messages_reacted_to index). */
+  reactionsTo(guids: readonly string[], accounts: readonly string[] | undefined): HubMessage[] {
+    if (guids.length === 0) return [];
+    const stmt = this.#prepared(
+      `SELECT m.* FROM messages m WHERE m.is_reaction = 1
+         AND json_extract(m.body, '$.reacted_to_guid') IN (SELECT value FROM json_each(@guids))
+         ${accounts ? 'AND m.account IN (SELECT value FROM json_each(@accounts))' : ''} ORDER BY m.seq`,
+    );
+    const rows = stmt.all({ guids: JSON.stringify(guids), ...(accounts ? { accounts: JSON.stringify(accounts) } : {}) }) as MessageRow[];
+    return rows.map((r) => this.#toHub(r, false, accounts));
+  }
+
   #filterSql(f: MessageFilter): { sql: string; params: Record<string, unknown> } {
     const parts: string[] = [];
     const params: Record<string, unknown> = {};

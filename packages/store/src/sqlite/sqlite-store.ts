@@ -116,6 +116,9 @@ export class SqliteStore implements Store {
   history(chatId: number, options: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[] {
     return this.#messages.history(chatId, options);
   }
+  reactionsTo(guids: readonly string[], accounts?: readonly string[]): HubMessage[] {
+    return this.#messages.reactionsTo(guids, accounts);
+  }
   chats(query: ChatQuery): HubChat[] {
     return this.#chats.list(query);
   }
@@ -192,6 +195,15 @@ export class SqliteStore implements Store {
   }
   outcome(record: OutboxRecord): SendOutcome {
     return outcomeOf(record);
+  }
+
+  webhookCursor(id: string): number | undefined {
+    return (this.db.prepare('SELECT seq FROM webhook_cursors WHERE id = ?').get(id) as { seq: number } | undefined)?.seq;
+  }
+  setWebhookCursor(id: string, seq: number): void {
+    this.db
+      .prepare('INSERT INTO webhook_cursors (id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at')
+      .run(id, seq, new Date().toISOString());
   }
 
   close(): void {

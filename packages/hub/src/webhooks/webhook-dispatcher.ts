@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import type { HubMessage } from '@imsg-hub/hub-protocol';
+import type { Store } from '@imsg-hub/store';
+import type { Logger } from 'pino';
+import type { WebhookConfig } from '../config.js';
+import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
+
+export interface WebhookDelivery {
+  webhook: string;
+  events: { id: number; type: 'message'; message: HubMessage }[];
+}
+
+export interface WebhookDispatcherOptions {
+  store: Store;
+  log: Logger;
+  /** Told of each attempt's outcome (metrics). */
+  onAttempt?: (webhook: string, ok: boolean, events: number) => void;
+  /** Retry delays: exponential from `initialMs` to `maxMs`, with full jitter. */
+  initialMs?: number;
+  maxMs?: number;
+}
+
+/** The id a webhook's cursor is kept under: its `id`, else a hash of its URL. */
+export function webhookId(config: WebhookConfig): string {
+  return config.id ?? 'url-' + createHash('sha256').update(config.url).digest('hex').slice(0, 12);
+}
+
+/**
+ * Delivers the merged stream to one webhook, in hub order, at least once: a batch is POSTed
+ * (signed) until the receiver answers 2xx, and only then does the durable cursor move. A receiver
+ * outage or a hub restart loses nothing; after a crash the last batch may arrive twice (dedupe by
+ * event id).
+ */
+export class WebhookDispatcher {
+  readonly id: string;
+  readonly #config: WebhookConfig;
+  readonly #o: WebhookDispatcherOptions;
+  readonly #log: Logger;
+  #cursor: number;
+  #running = false;
+  #again = false;
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  constructor(config: WebhookConfig, options: WebhookDispatcherOptions) {
+    this.#config = config;
+    this.#o = options;
+    this.id = webhookId(config);
+    this.#log = options.log.child({ webhook: this.id });
+    const saved = options.store.webhookCursor(this.id);
+    this.#cursor = saved ?? config.since ?? options.store.maxSeq();
+    if (saved === undefined) options.store.setWebhookCursor(this.id, this.#cursor);
+  }
+
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** New rows were committed (or the hub started): deliver what is pending. */
+  poke(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    void this.#run()
+      .catch((err: Error) => {
+        // Only when the store went away under us (hub closing); a restart resumes from the cursor.
+        if (!this.#closed) this.#log.error({ err: err.message }, 'webhook delivery stopped');
+      })
+      .finally(() => {
+        this.#running = false;
+      });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#closed) {
+      this.#again = false;
+      const events = this.#pending();
+      if (events.length === 0) {
+        if (this.#again) continue;
+        return;
+      }
+      const ok = await this.#post(events);
+      if (this.#closed) return;
+      this.#o.onAttempt?.(this.id, ok, events.length);
+      if (ok) {
+        failures = 0;
+        this.#cursor = events[events.length - 1]!.id;
+        this.#o.store.setWebhookCursor(this.id, this.#cursor);
+        continue;
+      }
+      failures += 1;
+      const cap = Math.min(this.#o.maxMs ?? 30_000, (this.#o.initialMs ?? 250) * 2 ** Math.min(failures - 1, 16));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.random() * cap);
+        this.#wake = () => (clearTimeout(t), resolve());
+      });
+    }
+  }
+
+  #pending(): WebhookDelivery['events'] {
+    const c = this.#config;
+    const rows = this.#o.store.messagesAfter(this.#cursor, { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) }, c.batch);
+    const events = rows.filter((m) => !c.chats || c.chats.includes(m.chat_id)).map((message) => ({ id: message.id, type: 'message' as const, message }));
+    // Skip past a page the chat filter emptied, without posting it.
+    if (events.length === 0 && rows.length > 0) {
+      this.#cursor = rows[rows.length - 1]!.id;
+      this.#o.store.setWebhookCursor(this.id, this.#cursor);
+      return this.#pending();
+    }
+    return events;
+  }
+
+  async #post(events: WebhookDelivery['events']): Promise<boolean> {
+    const body = JSON.stringify({ webhook: this.id, events } satisfies WebhookDelivery);
+    const timestamp = Math.floor(Date.now() / 1000);
+    try {
+      const res = await fetch(this.#config.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'imsg-hub-webhooks/1',
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: signWebhook(this.#config.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(this.#config.timeout_ms),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return true;
+      this.#log.warn({ status: res.status, events: events.length }, 'webhook receiver refused the batch; will retry');
+      return false;
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'webhook receiver unreachable; will retry');
+      return false;
+    }
+  }
+}
