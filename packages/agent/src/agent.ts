@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { JsonRpcErrorCode, RpcError } from '@imsg-hub/jsonrpc';
 import { HubError, parseParams } from '@imsg-hub/hub-protocol';
@@ -56,6 +57,7 @@ export class Agent {
       agent: { id: config.agent_id, version: options.version, host: hostname() },
       accounts: config.accounts.map((a) => a.name),
       reconnect: config.hub.reconnect,
+      ...(config.hub.ca_file ? { ca: readFileSync(config.hub.ca_file) } : {}),
       ...(config.hub.ping_interval_ms ? { pingIntervalMs: config.hub.ping_interval_ms } : {}),
       log: this.#log,
       onRequest: (method, params) => this.#onHubRequest(method, params),

@@ -52,6 +52,8 @@ export const AgentConfigSchema = z
         token: z.string().min(1).optional(),
         token_file: path.optional(),
         ping_interval_ms: ms.optional(),
+        /** PEM certificate (or CA) to trust for a hub with a self-signed wss:// certificate. */
+        ca_file: path.optional(),
         reconnect: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
       })
       .refine((h) => h.token !== undefined || h.token_file !== undefined, {
@@ -141,7 +143,7 @@ export function parseConfig(raw: unknown, options: { baseDir?: string; overrides
   }
   return {
     ...c,
-    hub: { ...c.hub, token },
+    hub: { ...c.hub, token, ...(c.hub.ca_file ? { ca_file: abs(c.hub.ca_file) } : {}) },
     state_dir: abs(c.state_dir),
     accounts: c.accounts.map((a) => ({ ...a, source: absolutePaths(a.source, abs) })),
   };

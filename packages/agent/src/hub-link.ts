@@ -17,6 +17,8 @@ export interface HubLinkOptions {
   agent: { id: string; version: string; host?: string };
   accounts: readonly string[];
   reconnect: BackoffSettings;
+  /** Extra trust (PEM) for a hub with a self-signed certificate. */
+  ca?: Buffer;
   /** Used until the hub's hello says otherwise. */
   pingIntervalMs?: number;
   connectTimeoutMs?: number;
@@ -99,6 +101,7 @@ export class HubLink {
       maxPayload: DEFAULT_MAX_FRAME_BYTES * 2,
       handshakeTimeout: this.#options.connectTimeoutMs ?? 10_000,
       perMessageDeflate: false,
+      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
     });
     this.#socket = socket;
     await new Promise<void>((resolve, reject) => {

@@ -28,6 +28,7 @@ export class HubProcess implements AsyncDisposable {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #port = 0;
+  #scheme = 'ws';
   stderr = '';
 
   constructor(options: HubProcessOptions) {
@@ -43,10 +44,10 @@ export class HubProcess implements AsyncDisposable {
     return this.#port;
   }
   get url(): string {
-    return `ws://127.0.0.1:${this.#port}/`;
+    return `${this.#scheme}://127.0.0.1:${this.#port}/`;
   }
   get httpUrl(): string {
-    return `http://127.0.0.1:${this.#port}/`;
+    return `${this.#scheme === 'wss' ? 'https' : 'http'}://127.0.0.1:${this.#port}/`;
   }
   get pid(): number | undefined {
     return this.#child?.pid;
@@ -83,7 +84,9 @@ export class HubProcess implements AsyncDisposable {
       child.once('close', (code) => reject(new Error(`imsg-hub exited (${code}) before listening: ${this.stderr}`)));
       setTimeout(() => reject(new Error(`imsg-hub did not listen within 15 s: ${this.stderr}`)), 15_000).unref();
     });
-    this.#port = Number(new URL(listening.listening).port);
+    const url = new URL(listening.listening);
+    this.#port = Number(url.port);
+    this.#scheme = url.protocol === 'wss:' ? 'wss' : 'ws';
   }
 
   /** kill -9, and wait until the process is gone. */
