@@ -1,0 +1,60 @@
+import { tempDir, waitFor } from '@imsg-hub/testkit';
+import { describe, expect, it } from 'vitest';
+import { startFleet } from './support/fleet.js';
+
+// Issue 3: CLI reads for people — accounts, chats, history, tail — each with --json, as a user runs them.
+describe('imsg-hub CLI reads', () => {
+  it('accounts, chats, history <account>:chat_id:<n> and tail, for people and as JSON', async () => {
+    await using tmp = tempDir('cli-');
+    await using fleet = await startFleet({
+      dir: tmp.path,
+      accounts: [
+        { name: 'alice', handles: ['alice@example.com'], via: 'local' },
+        { name: 'bob', handles: ['bob@example.com'], via: 'local' },
+      ],
+    });
+    const t = ['--token', fleet.clientToken];
+    fleet.world.inject({ account: 'alice', from: '+14155550100', text: 'first to alice' });
+    fleet.world.inject({ account: 'alice', from: '+14155550100', text: 'second to alice' });
+    fleet.world.inject({ account: 'bob', from: 'sam@example.org', text: 'hello bob' });
+    await waitFor(async () => (await fleet.hub.cli(['chats', '--json', ...t])).stdout.trim().split('\n').filter(Boolean).length === 2, 20_000);
+
+    const accounts = (await fleet.hub.cli(['accounts', '--json', ...t])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; messages: number });
+    expect(accounts.map((a) => [a.name, a.messages])).toEqual([
+      ['alice', 2],
+      ['bob', 1],
+    ]);
+    const people = await fleet.hub.cli(['accounts', ...t], { NO_COLOR: '1' });
+    expect(people.stdout).toMatch(/^alice\s+agent=connected imsg=\w+ messages=2 cursor=1:2/m);
+
+    const chats = (await fleet.hub.cli(['chats', '--json', ...t])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { ref: string; account: string; identifier: string });
+    const aliceChat = chats.find((c) => c.account === 'alice')!;
+    expect(aliceChat.ref).toMatch(/^alice:chat_id:\d+$/);
+    const chatsText = await fleet.hub.cli(['chats', ...t], { NO_COLOR: '1' });
+    expect(chatsText.stdout).toContain(`${aliceChat.ref}`);
+
+    const history = await fleet.hub.cli(['history', aliceChat.ref, ...t], { NO_COLOR: '1' });
+    expect(history.code, history.stderr).toBe(0);
+    const lines = history.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[alice\] .* \+14155550100: first to alice( \(replay\))?$/); // oldest first on screen
+    expect(lines[1]).toContain('second to alice');
+    const bad = await fleet.hub.cli(['history', 'chat 12', ...t]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('write <account>:chat_id:<n>');
+
+    const tail = await fleet.hub.cli(['tail', '--since', '0', '--count', '3', '--json', ...t]);
+    expect(tail.code, tail.stderr).toBe(0);
+    const tailed = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; account: string; text: string });
+    expect(tailed.map((m) => [m.account, m.text])).toEqual([
+      ['alice', 'first to alice'],
+      ['alice', 'second to alice'],
+      ['bob', 'hello bob'],
+    ]);
+    const bobOnly = await fleet.hub.cli(['tail', '--since', '0', '--count', '1', '--account', 'bob', ...t], { NO_COLOR: '1' });
+    expect(bobOnly.stdout.trim()).toMatch(/^\[bob\] .*sam@example\.org: hello bob( \(replay\))?$/);
+    const noToken = await fleet.hub.cli(['tail'], { IMSG_HUB_TOKEN: '' });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toContain('no client token');
+  }, 60_000);
+});
