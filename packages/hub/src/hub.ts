@@ -59,7 +59,7 @@ export class Hub implements HubContext {
     this.config = options.config;
     this.log = options.log;
     mkdirSync(this.config.data_dir, { recursive: true, mode: 0o700 });
-    this.store = options.store ?? new SqliteStore(join(this.config.data_dir, 'hub.db'), { durability: this.config.durability });
+    this.store = options.store ?? new SqliteStore(join(this.config.data_dir, 'hub.db'), { durability: this.config.durability, backgroundCheckpoint: true });
     for (const [name, settings] of Object.entries(this.config.accounts)) {
       this.store.ensureAccount(name);
       if (settings.handles.length) this.store.configureHandles(name, settings.handles.map((h) => normalizeOwnHandle(h)));

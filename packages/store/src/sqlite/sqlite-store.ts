@@ -14,6 +14,7 @@ import type {
   TokenRecord,
 } from '../store.js';
 import { AccountsTable } from './accounts-table.js';
+import { Checkpointer } from './checkpointer.js';
 import { ChatsTable } from './chats-table.js';
 import { openDatabase, type Durability } from './database.js';
 import { HandlesTable } from './handles-table.js';
@@ -23,6 +24,8 @@ import { TokensTable } from './tokens-table.js';
 
 export interface SqliteStoreOptions {
   durability?: Durability;
+  /** Checkpoint the WAL from a worker thread instead of inside commits (the hub turns this on). */
+  backgroundCheckpoint?: boolean;
 }
 
 /** The hub store in one SQLite file (WAL). Not safe to open from two processes at once. */
@@ -36,8 +39,14 @@ export class SqliteStore implements Store {
   readonly #outbox: OutboxTable;
   readonly #ingestTx: (batches: readonly IngestBatch[]) => IngestOutcome[];
 
+  readonly #checkpointer: Checkpointer | undefined;
+
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = openDatabase(path, options.durability);
+    if (options.backgroundCheckpoint) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.#checkpointer = new Checkpointer(path);
+    }
     this.#accounts = new AccountsTable(this.db);
     this.#tokens = new TokensTable(this.db);
     this.#chats = new ChatsTable(this.db);
@@ -207,6 +216,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    void this.#checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
