@@ -10,6 +10,7 @@ import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { AgentLink } from './agent-registry.js';
 import type { Connection, Session } from './connection.js';
+import { answerUpload } from './upload-methods.js';
 import type { HubContext } from './hub-context.js';
 import { tokenAllows } from './token-auth.js';
 
@@ -86,19 +87,10 @@ export class AgentSession implements Session, AgentLink {
         this.#ctx.registry.setState(p);
         return {};
       }
-      case 'upload.begin': {
-        const p = parseParams('upload.begin', params);
-        return this.#ctx.blobs.begin(this.#conn.id, p.size);
-      }
-      case 'upload.chunk': {
-        const p = parseParams('upload.chunk', params);
-        this.#ctx.blobs.chunk(this.#conn.id, p.upload_id, p.offset, Buffer.from(p.data, 'base64'));
-        return {};
-      }
-      case 'upload.finish': {
-        const p = parseParams('upload.finish', params);
-        return this.#ctx.blobs.finish(this.#conn.id, p.upload_id, p.sha256);
-      }
+      case 'upload.begin':
+      case 'upload.chunk':
+      case 'upload.finish':
+        return answerUpload(this.#ctx.blobs, this.#conn.id, method, params);
       case 'blob.read': {
         const p = parseParams('blob.read', params);
         return this.#ctx.blobs.read(p.sha256, p.offset, p.length);
