@@ -6,12 +6,14 @@ cd "$(dirname "$0")/.."
 
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
-if [ -d test/browser ] && ! command -v chromium >/dev/null; then need+=(chromium); fi
+# The browser tests drive Debian's Chromium at exactly this path (never a downloaded browser).
+if [ -d test/browser ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
+      || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
   else
     echo "setup: note: ${need[*]} missing; install them (e.g. sudo apt-get install ${need[*]}) for the SSH and browser tests" >&2
   fi

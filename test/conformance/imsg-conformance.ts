@@ -25,6 +25,8 @@ export interface ConformanceTarget extends AsyncDisposable {
   spawnCli(args: readonly string[]): LineProcess;
   /** Spawns `rpc` over a database it cannot open (startup-error mode), if the target has one. */
   spawnBrokenRpc?(): LineProcess;
+  /** What that mode's error `data` says (default: imsg's Full Disk Access banner). */
+  brokenRpcSays?: readonly string[];
   /** Makes a new incoming message with this text appear in the group chat. */
   injectMessage(text: string): Promise<void>;
   /** Adds a tapback of `type` from a remote handle to the message with `targetGuid`. */
@@ -276,8 +278,7 @@ export function describeImsgConformance(label: string, makeTarget: () => Promise
       p.writeLine('not-json');
       const first = await p.nextJson<Json>();
       expect(first).toMatchObject({ id: 'startup', error: { code: -32603, message: 'Internal error' } });
-      expect(first['error']['data']).toContain('Permission Error');
-      expect(first['error']['data']).toContain('Full Disk Access');
+      for (const words of target.brokenRpcSays ?? ['Permission Error', 'Full Disk Access']) expect(first['error']['data']).toContain(words);
       expect(await p.nextJson<Json>()).toMatchObject({ id: null, error: { code: -32603 } });
       expect(await p.nextJson<Json>()).toMatchObject({ id: null, error: { code: -32700 } });
       p.endInput();

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { ConfigOverrides } from '@imsg-hub/agent';
 import { checkConfig } from './check-config-command.js';
+import { installLaunchd, type InstallLaunchdFlags } from './install-launchd-command.js';
 import { createLogger } from './logger.js';
 import { runAgent } from './run-command.js';
 import { VERSION } from './version.js';
@@ -44,6 +45,22 @@ withConfigFlags(program.command('check-config'))
   .description('validate a config file and print it (token redacted)')
   .action(async (opts: ConfigFlags) => {
     await checkConfig(opts.config, overrides(opts)).catch(fail);
+  });
+
+program
+  .command('install-launchd')
+  .description("write a LaunchAgent that runs the agent in this user's GUI session (needed for sends)")
+  .addOption(new Option('-c, --config <path>', 'agent config file (JSON) the job runs with').env('IMSG_AGENT_CONFIG').makeOptionMandatory())
+  .option('--label <label>', 'launchd label (default com.imsg-hub.agent.<agent_id>)')
+  .option('--node <path>', 'node binary the job runs', process.execPath)
+  .option('--out <path>', 'where to write the plist (default ~/Library/LaunchAgents/<label>.plist)')
+  .option('--print', 'print the plist on stdout instead of writing it')
+  .action((opts: InstallLaunchdFlags) => {
+    try {
+      installLaunchd(opts);
+    } catch (err) {
+      fail(err);
+    }
   });
 
 function fail(err: unknown): never {

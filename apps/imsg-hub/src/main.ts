@@ -1,22 +1,45 @@
-import { Command } from 'commander';
-import { HUB_VERSION } from '@imsg-hub/hub';
-import { registerDemo } from './commands/demo.js';
-import { registerReads } from './commands/read.js';
-import { registerSend } from './commands/send.js';
-import { registerServe } from './commands/serve.js';
-import { registerTail } from './commands/tail.js';
-import { registerToken } from './commands/token.js';
+import type { Command } from 'commander';
+import { loadFacadeMain } from './bundle-loader.js';
 
-const program = new Command('imsg-hub')
-  .description('every Apple ID you own behind one hub')
-  .version(process.env['IMSG_HUB_VERSION'] ?? HUB_VERSION, '-V, --version')
-  .showHelpAfterError('(run imsg-hub --help for every command)');
+// The imsg-hub CLI. Each command loads only its own module. `rpc` and `status` (spawned by
+// OpenClaw for every probe and send) start from their own small entry; `rpc` from its bundle.
 
-registerServe(program);
-registerToken(program);
-registerReads(program);
-registerTail(program);
-registerSend(program);
-registerDemo(program);
+type Register = (program: Command) => void;
 
-await program.parseAsync(process.argv);
+/** Every command: the names it registers and how to load its module. */
+const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
+  [['serve'], async () => (await import('./commands/serve.js')).registerServe],
+  [['token'], async () => (await import('./commands/token.js')).registerToken],
+  [['accounts', 'chats', 'history'], async () => (await import('./commands/read.js')).registerReads],
+  [['tail'], async () => (await import('./commands/tail.js')).registerTail],
+  [['send'], async () => (await import('./commands/send.js')).registerSend],
+  [['demo'], async () => (await import('./commands/demo.js')).registerDemo],
+  [['install-systemd'], async () => (await import('./commands/install-systemd.js')).registerInstallSystemd],
+  [['rpc'], async () => (await import('./commands/rpc.js')).registerRpc],
+  [['status'], async () => (await import('./commands/status.js')).registerStatus],
+  [['wrapper'], async () => (await import('./commands/wrapper.js')).registerWrapper],
+];
+
+async function runCli(argv: string[]): Promise<void> {
+  // Just the named command's module; all of them for help, --version and unknown commands.
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const named = COMMANDS.filter(([names]) => name !== undefined && names.includes(name));
+  if (name !== undefined && name !== 'help' && named.length === 0) {
+    // Even with --help: imsg clients probe subcommands (`send-rich --help`) and must see a failure.
+    process.stderr.write(`error: unknown command '${name}'\n(run imsg-hub --help for every command)\n`);
+    process.exit(1);
+  }
+  const [{ Command }, { HUB_VERSION }] = await Promise.all([import('commander'), import('@imsg-hub/hub')]);
+  const program = new Command('imsg-hub')
+    .description('every Apple ID you own behind one hub')
+    .version(process.env['IMSG_HUB_VERSION'] ?? HUB_VERSION, '-V, --version')
+    .showHelpAfterError('(run imsg-hub --help for every command)');
+  for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program);
+  await program.parseAsync(argv);
+}
+
+// `status` loads almost nothing by itself, which beats loading the bundle.
+const sub = process.argv[2];
+if (sub === 'rpc') await (await loadFacadeMain()).main(process.argv);
+else if (sub === 'status') await (await import('./facade-main.js')).main(process.argv);
+else await runCli(process.argv);

@@ -29,6 +29,12 @@ export interface HubClientOptions {
   ca?: string | Buffer;
   /** Per-call timeout (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Ping the hub this often and drop a link that leaves two pings unanswered, so a half-open
+   * connection (a sleeping laptop, a NAT that forgot it) reconnects instead of going silent.
+   * Absent or 0: never.
+   */
+  keepaliveMs?: number;
   maxFrameBytes?: number;
 }
 
@@ -183,7 +189,23 @@ export class HubClient extends EventEmitter {
       throw HubError.from(err) ?? err;
     }
     this.#peer = peer;
+    if (o.keepaliveMs) this.#keepalive(peer, o.keepaliveMs);
     void peer.closed.then((err) => this.#onClosed(err));
+  }
+
+  #keepalive(peer: Peer, everyMs: number): void {
+    let missed = 0;
+    const timer = setInterval(() => {
+      peer.request('ping', { ts: Date.now() }, { timeoutMs: everyMs }).then(
+        () => (missed = 0),
+        () => {
+          missed += 1;
+          if (missed >= 2) void peer.close(); // closing starts the reconnect, when enabled
+        },
+      );
+    }, everyMs);
+    timer.unref();
+    void peer.closed.then(() => clearInterval(timer));
   }
 
   #onNotification(method: string, params: unknown): void {

@@ -70,6 +70,17 @@ export const ClientImsgCallParamsSchema = z.object({
   params: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * `reactions.list` (client → hub): the tapback rows (`is_reaction`) that point at these message
+ * guids, ascending by hub id, within the token's accounts (or `accounts`). Clients aggregate them
+ * into a message's current `reactions` (imsg §3.2); a copy per account may appear.
+ */
+export const ReactionsListParamsSchema = z.object({
+  guids: z.array(z.string().min(1).max(200)).max(500),
+  accounts: z.array(z.string().max(64)).max(64).optional(),
+});
+export const ReactionsListResultSchema = z.object({ reactions: z.array(HubMessageSchema) });
+
 export const BlobGetParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   offset: z.number().int().nonnegative().optional(),

@@ -30,6 +30,7 @@ export const HUB_METHODS = {
   'send': { params: S.SendRequestSchema, result: S.SendOutcomeSchema },
   'send.status': { params: S.SendStatusParamsSchema, result: S.SendOutcomeSchema },
   'blob.get': { params: C.BlobGetParamsSchema, result: A.BlobReadResultSchema },
+  'reactions.list': { params: C.ReactionsListParamsSchema, result: C.ReactionsListResultSchema },
 } as const;
 
 export type HubMethod = keyof typeof HUB_METHODS;

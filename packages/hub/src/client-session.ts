@@ -12,6 +12,7 @@ import { describeZod } from '@imsg-hub/jsonrpc';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { Connection, Session } from './connection.js';
+import { answerUpload } from './upload-methods.js';
 import type { HubContext } from './hub-context.js';
 import { tokenAllows, tokenScope } from './token-auth.js';
 import type { NotificationSink } from './watch-hub.js';
@@ -110,19 +111,17 @@ export class ClientSession implements Session, NotificationSink {
       case 'send.status':
         return this.#ctx.outbox.status(parseParams('send.status', params).idempotency_key, this.#token);
       case 'upload.begin':
-        return this.#ctx.blobs.begin(this.#conn.id, parseParams('upload.begin', params).size);
-      case 'upload.chunk': {
-        const p = parseParams('upload.chunk', params);
-        this.#ctx.blobs.chunk(this.#conn.id, p.upload_id, p.offset, Buffer.from(p.data, 'base64'));
-        return {};
-      }
-      case 'upload.finish': {
-        const p = parseParams('upload.finish', params);
-        return this.#ctx.blobs.finish(this.#conn.id, p.upload_id, p.sha256);
-      }
+      case 'upload.chunk':
+      case 'upload.finish':
+        return answerUpload(this.#ctx.blobs, this.#conn.id, method, params);
       case 'blob.get': {
         const p = parseParams('blob.get', params);
         return this.#ctx.blobs.read(p.sha256, p.offset ?? 0, p.length ?? 1024 * 1024);
+      }
+      case 'reactions.list': {
+        const p = parseParams('reactions.list', params);
+        for (const a of p.accounts ?? []) this.#allow(a);
+        return { reactions: store.reactionsTo(p.guids, p.accounts ?? this.#scope) };
       }
       case 'imsg.call':
         return this.#imsgCall(params);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { HubError } from '@imsg-hub/hub-protocol';
 import { WebSocketServer } from 'ws';
 import type { Hub } from './hub.js';
+import { serveStatusPage } from './status/status-page.js';
 import { verifyToken } from './token-auth.js';
 
 export interface HubServerOptions {
@@ -27,7 +28,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-/** Serves the hub: WebSocket API on `/`, plus /healthz, /metrics and /blobs/<sha256> over HTTP(S). */
+/** Serves the hub: WebSocket API on `/`, plus /healthz, /metrics, /status and /blobs/<sha256> over HTTP(S). */
 export async function startHubServer(hub: Hub, options: HubServerOptions): Promise<HubServer> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     void route(hub, options, req, res).catch((err: Error) => {
@@ -80,6 +81,7 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
     res.writeHead(200, { 'content-type': hub.metrics.contentType }).end(await hub.metrics.text());
     return;
   }
+  if (serveStatusPage(req, res)) return;
   const blob = /^\/blobs\/([0-9a-f]{64})$/.exec(url.pathname);
   if (req.method === 'GET' && blob) {
     const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');

@@ -92,7 +92,7 @@ export class Hub implements HubContext {
       {
         defaultTtlS: this.config.send.queue_ttl_s,
         defaultWaitMs: this.config.send.wait_ms,
-        onStateChange: (r) => this.metrics.sendTransitions.inc({ state: r.state }),
+        onStateChange: (r) => this.metrics.sendChanged(r),
       },
     );
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
@@ -118,19 +118,7 @@ export class Hub implements HubContext {
 
   /** Refreshes gauges that are cheaper to compute on scrape than to track. */
   refreshGauges(): void {
-    const counts = this.store.outboxCounts();
-    let queued = 0;
-    let dispatched = 0;
-    for (const c of counts.values()) {
-      queued += c.queued;
-      dispatched += c.dispatched;
-    }
-    this.metrics.sends.set({ state: 'queued' }, queued);
-    this.metrics.sends.set({ state: 'dispatched' }, dispatched);
-    for (const a of this.store.accounts()) {
-      const h = this.registry.health(a.name);
-      if (h?.newestRowid !== undefined) this.metrics.cursorLag.set({ account: a.name }, Math.max(0, h.newestRowid - a.hwm));
-    }
+    this.metrics.refresh({ store: this.store, registry: this.registry, now: Date.now() });
   }
 
   get connectionCount(): number {

@@ -24,9 +24,6 @@ export function registerServe(program: Command): void {
         fail(new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${err.message}`)),
       );
       hub.outbox.start();
-      log.info({ url: server.url, dataDir: config.data_dir }, 'hub listening');
-      // One machine-readable line on stdout so scripts and tests can find the port.
-      process.stdout.write(JSON.stringify({ listening: server.url, http: server.httpUrl, pid: process.pid }) + '\n');
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -39,5 +36,9 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      log.info({ url: server.url, dataDir: config.data_dir }, 'hub listening');
+      // One machine-readable line on stdout so scripts and tests can find the port. Written after
+      // the signal handlers: whoever reads it may stop the hub at once and gets a clean shutdown.
+      process.stdout.write(JSON.stringify({ listening: server.url, http: server.httpUrl, pid: process.pid }) + '\n');
     });
 }

@@ -1,0 +1,53 @@
+import { HubError, type HubMessage } from '@imsg-hub/hub-protocol';
+import { boolParam, imsgError, intParam, type Params } from '@imsg-hub/imsg-protocol';
+import type { FacadeContext } from './facade-context.js';
+import { toImsgMessage, stripAttachment, type FacadeMessage } from './imsg-shape.js';
+import { isFiltering, matchesFilter, parseMessageFilter } from './message-filter.js';
+import type { Deadline } from './request-clock.js';
+
+/** The most the hub hands out per history page. */
+const MAX_PAGE = 10_000;
+
+/**
+ * `messages.history` as imsg answers it (reference §2.2): newest first, `participants`/`start`/`end`
+ * applied before `limit`, tapback rows left out but aggregated into each message's `reactions`,
+ * attachments only when asked. An unknown chat is an empty list, not an error.
+ */
+export async function messagesHistory(ctx: FacadeContext, params: Params, deadline: Deadline): Promise<unknown> {
+  const chatId = intParam(params, 'chat_id');
+  if (chatId === undefined) throw imsgError.invalidParams('chat_id is required');
+  const filter = parseMessageFilter(params);
+  const limit = Math.max(intParam(params, 'limit') ?? 50, 1);
+  const attachments = boolParam(params, 'attachments') ?? false;
+  if (chatId <= 0) return { messages: [] };
+  const client = await ctx.link.client(deadline);
+
+  const picked: HubMessage[] = [];
+  const page = Math.min(isFiltering(filter) ? Math.max(limit, 200) : limit, MAX_PAGE);
+  let before: number | undefined;
+  while (picked.length < limit) {
+    let messages: HubMessage[];
+    try {
+      const call = client.call('messages.history', { chat_id: chatId, limit: page, ...(before !== undefined ? { before } : {}), ...ctx.view.scope() });
+      ({ messages } = await deadline.race(call, 'reading history'));
+    } catch (err) {
+      if (HubError.from(err)?.hubCode === 'NOT_FOUND') return { messages: [] };
+      throw err;
+    }
+    for (const m of messages) if (picked.length < limit && matchesFilter(m, filter)) picked.push(m);
+    if (messages.length < page) break;
+    before = messages[messages.length - 1]!.id;
+  }
+  // imsg orders by date; hub ids follow arrival, which a late replay can put out of date order.
+  picked.sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
+
+  const reactions = await deadline.race(ctx.view.reactionsOf(client, picked), 'reading tapbacks');
+  const out: FacadeMessage[] = [];
+  for (const m of picked) {
+    const files = attachments
+      ? await deadline.race(ctx.cache.localize(client, m.attachments, false), 'fetching attachments').catch(() => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })))
+      : [];
+    out.push(toImsgMessage(m, { attachments: files, reactions: reactions.get(m.guid) ?? [] }));
+  }
+  return { messages: out };
+}

@@ -1,0 +1,15 @@
+export { runFacade, type FacadeIo } from './run-facade.js';
+export { resolveFacadeOptions, defaultCacheDir, FacadeOptionsSchema, LOG_LEVELS, type FacadeOptions, type FacadeFlags, type LogLevel } from './facade-options.js';
+export { FacadeError, toImsgRpcError, type FacadeFailureCode } from './facade-errors.js';
+export { FacadeBackend } from './facade-backend.js';
+export { HubLink, type HubLinkOptions } from './hub-link.js';
+export { AccountView } from './account-view.js';
+export { AttachmentCache, cacheFileName } from './attachment-cache.js';
+export { ArrivalClock, Deadline } from './request-clock.js';
+export { aggregateReactions, reactionsByTarget } from './reaction-index.js';
+export { toImsgMessage, toImsgChat, type FacadeMessage, type FacadeChat } from './imsg-shape.js';
+export { planSend, type SendPlan } from './send-plan.js';
+export { parseWatchParams, type WatchSpec } from './watch-params.js';
+export { parseMessageFilter, matchesFilter, type MessageFilter } from './message-filter.js';
+export { createFacadeLog, type FacadeLog } from './facade-log.js';
+export { facadeStatus, FACADE_RPC_METHODS, FACADE_VERSION, IMSG_COMPAT_VERSION } from './status.js';

@@ -1,0 +1,54 @@
+import type { Readable, Writable } from 'node:stream';
+import { ImsgRpcServer, type ImsgBackend } from '@imsg-hub/imsg-protocol';
+import { LineStreamTransport, type RpcError } from '@imsg-hub/jsonrpc';
+import { AccountView } from './account-view.js';
+import { AttachmentCache } from './attachment-cache.js';
+import { FacadeBackend } from './facade-backend.js';
+import { toImsgRpcError } from './facade-errors.js';
+import { createFacadeLog } from './facade-log.js';
+import { resolveFacadeOptions, type FacadeFlags } from './facade-options.js';
+import { HubLink } from './hub-link.js';
+import { ArrivalClock } from './request-clock.js';
+import { FACADE_VERSION } from './status.js';
+
+export interface FacadeIo {
+  input: Readable;
+  output: Writable;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs `imsg-hub rpc` until stdin ends and resolves with the exit status. The hub connection
+ * starts at once, in parallel with reading requests; requests wait for it within their budget.
+ */
+export async function runFacade(flags: FacadeFlags, io: FacadeIo = { input: process.stdin, output: process.stdout }): Promise<number> {
+  const transport = new ArrivalClock(new LineStreamTransport(io.input, io.output));
+  let options;
+  try {
+    options = resolveFacadeOptions(flags, io.env ?? process.env);
+  } catch (err) {
+    // Like imsg's startup-error mode (§1.5): keep the JSON-RPC framing, answer every request with
+    // the problem (OpenClaw shows it), exit 1 at EOF.
+    const error = toImsgRpcError(err);
+    process.stderr.write(`imsg-hub rpc: ${String(error.data)}\n`);
+    return new ImsgRpcServer(transport, new StartupErrorBackend(error), { exitCode: 1 }).finished;
+  }
+  const log = createFacadeLog(options.logLevel);
+  const link = new HubLink({ url: options.hubUrl, token: options.token, account: options.account, ca: options.ca, version: FACADE_VERSION, log });
+  link.start();
+  log.debug('starting', { hubUrl: options.hubUrl, account: options.account ?? '(merged)' });
+  const ctx = { link, view: new AccountView(options.account), cache: new AttachmentCache(options.cacheDir, log), options, log };
+  return new ImsgRpcServer(transport, new FacadeBackend(ctx, transport)).finished;
+}
+
+/** Answers every request with the same configuration error. */
+class StartupErrorBackend implements ImsgBackend {
+  readonly #error: RpcError;
+  constructor(error: RpcError) {
+    this.#error = error;
+  }
+  handle(): never {
+    throw this.#error;
+  }
+  close(): void {}
+}

@@ -1,0 +1,40 @@
+// Loaded by `imsg-hub status` on its own (package subpath `@imsg-hub/facade/status`): no imports,
+// so answering OpenClaw's probe costs nothing beyond starting node.
+
+/** Version of the facade (the imsg-hub release). */
+export const FACADE_VERSION = '0.1.0';
+
+/** The imsg release whose `rpc` protocol the facade reproduces. */
+export const IMSG_COMPAT_VERSION = '0.9.0';
+
+/** Every method `imsg-hub rpc` answers; imsg 0.9's others get -32601. */
+export const FACADE_RPC_METHODS = ['chats.list', 'messages.history', 'watch.subscribe', 'watch.unsubscribe', 'send', 'typing', 'read'] as const;
+
+export interface StatusContext {
+  hubUrl?: string | undefined;
+  account?: string | undefined;
+}
+
+/**
+ * `status --json` as imsg prints it (reference §1.6), for OpenClaw's probe: no private-API bridge
+ * (`advanced_features` and `v2_ready` false keep it on the plain path), and the methods answered.
+ */
+export function facadeStatus(ctx: StatusContext = {}): Record<string, unknown> {
+  return {
+    version: IMSG_COMPAT_VERSION,
+    basic_features: true,
+    advanced_features: false,
+    typing_indicators: true,
+    read_receipts: true,
+    sip: 'unknown',
+    message: 'imsg-hub facade: Messages through an imsg hub; IMCore bridge features are unavailable',
+    bridge_version: null,
+    v2_ready: false,
+    selectors: {},
+    rpc_methods: [...FACADE_RPC_METHODS],
+    facade: 'imsg-hub',
+    facade_version: FACADE_VERSION,
+    ...(ctx.hubUrl ? { hub_url: ctx.hubUrl } : {}),
+    ...(ctx.account ? { account: ctx.account } : {}),
+  };
+}
