@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError, type HubMessage } from '@imsg-hub/hub-protocol';
 import { AgentProcess, startSshd, tempDir, waitFor } from '@imsg-hub/testkit';
@@ -71,6 +73,20 @@ describe('security end to end', () => {
     expect(chats.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { account: string }).account)).toEqual(['bob']);
     const denied = await bobClient.call('chats.list', { account: 'alice' }).catch((e: unknown) => e);
     expect(HubError.from(denied)?.hubCode).toBe('TOKEN_SCOPE');
+
+    // Attachments follow the same scope: bob's token can't fetch alice's photo, even knowing its sha256.
+    writeFileSync(tmp.join('alice.jpg'), randomBytes(2048));
+    fleet.world.inject({ account: 'alice', from: '+14155550100', text: 'private photo', file: tmp.join('alice.jpg') });
+    const photo = await waitFor(async () => {
+      const { messages } = await admin.call('messages.history', { chat_id: (await admin.call('chats.list', { account: 'alice' })).chats[0]!.id });
+      return messages.find((m) => m.text === 'private photo' && m.attachments[0]?.blob)?.attachments[0]?.blob;
+    }, 15_000);
+    expect((await admin.download(photo)).length).toBe(2048);
+    expect(HubError.from(await bobClient.download(photo).catch((e: unknown) => e))?.hubCode).toBe('NOT_FOUND');
+    const http = await fetch(`${fleet.hub.httpUrl}blobs/${photo}`, { headers: { authorization: `Bearer ${bobToken}` } });
+    expect(http.status).toBe(404);
+    const leak = await bobClient.call('send', { target: 'bob/+14155550100', file: { sha256: photo, name: 'x.jpg' } }).catch((e: unknown) => e);
+    expect(HubError.from(leak)?.hubCode).toBe('NOT_FOUND');
   }, 60_000);
 
   it('refuses an SSH source whose host key does not match the pinned one', async () => {

@@ -11,6 +11,7 @@ import { imsgError } from '@imsg-hub/imsg-protocol';
 import { describeZod } from '@imsg-hub/jsonrpc';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
+import { blobVisible } from './blob-access.js';
 import type { Connection, Session } from './connection.js';
 import { answerUpload } from './upload-methods.js';
 import type { HubContext } from './hub-context.js';
@@ -112,10 +113,15 @@ export class ClientSession implements Session, NotificationSink {
         return this.#ctx.outbox.status(parseParams('send.status', params).idempotency_key, this.#token);
       case 'upload.begin':
       case 'upload.chunk':
-      case 'upload.finish':
         return answerUpload(this.#ctx.blobs, this.#conn.id, method, params);
+      case 'upload.finish': {
+        const done = answerUpload(this.#ctx.blobs, this.#conn.id, method, params) as { sha256: string };
+        store.addBlobRef(done.sha256, `token:${this.#token.id}`); // the uploader may send and fetch it
+        return done;
+      }
       case 'blob.get': {
         const p = parseParams('blob.get', params);
+        if (!blobVisible(store, this.#token, p.sha256)) throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);
         return this.#ctx.blobs.read(p.sha256, p.offset ?? 0, p.length ?? 1024 * 1024);
       }
       case 'reactions.list': {

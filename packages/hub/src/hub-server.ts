@@ -6,6 +6,7 @@ import { HubError } from '@imsg-hub/hub-protocol';
 import { WebSocketServer } from 'ws';
 import type { Hub } from './hub.js';
 import { serveStatusPage } from './status/status-page.js';
+import { blobVisible } from './blob-access.js';
 import { verifyToken } from './token-auth.js';
 
 export interface HubServerOptions {
@@ -85,11 +86,16 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
   const blob = /^\/blobs\/([0-9a-f]{64})$/.exec(url.pathname);
   if (req.method === 'GET' && blob) {
     const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+    let token;
     try {
-      const token = verifyToken(hub.store, auth?.[1] ?? '');
+      token = verifyToken(hub.store, auth?.[1] ?? '');
       if (token.role !== 'client') throw new HubError('WRONG_ROLE', 'blobs are fetched with a client token');
     } catch (err) {
       sendJson(res, 401, { error: (err as Error).message });
+      return;
+    }
+    if (!blobVisible(hub.store, token, blob[1]!)) {
+      sendJson(res, 404, { error: `no blob ${blob[1]}` });
       return;
     }
     const path = hub.blobs.path(blob[1]!);

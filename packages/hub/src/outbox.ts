@@ -4,6 +4,7 @@ import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from './agent-registry.js';
+import { blobVisible } from './blob-access.js';
 import type { BlobStore } from './blob-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Router } from './router.js';
@@ -77,7 +78,7 @@ export class Outbox {
     const route = this.#router.resolve({ target: req.target, account: req.account, service: req.service, region: req.region, client });
     let file: OutboxRecord['file'];
     if (req.file) {
-      const size = this.#blobs.size(req.file.sha256);
+      const size = blobVisible(this.#store, client, req.file.sha256) ? this.#blobs.size(req.file.sha256) : undefined;
       if (size === undefined) throw new HubError('NOT_FOUND', `file ${req.file.sha256} is not in the hub; upload it first (upload.begin/chunk/finish)`);
       if (size > this.#blobs.maxBytes) throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the limit of ${this.#blobs.maxBytes}`);
       file = { sha256: req.file.sha256, name: req.file.name, size };

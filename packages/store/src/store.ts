@@ -146,6 +146,10 @@ export interface Store {
   linkEcho(account: string, guid: string, seq: number): string | undefined;
   outcome(record: OutboxRecord): SendOutcome;
 
+  /** Who may see a blob: accounts whose stored messages reference it, and `token:<id>` for uploaders. */
+  blobAccounts(sha256: string): string[];
+  addBlobRef(sha256: string, owner: string): void;
+
   /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
   webhookCursor(id: string): number | undefined;
   setWebhookCursor(id: string, seq: number): void;

@@ -40,6 +40,7 @@ export class SqliteStore implements Store {
   readonly #ingestTx: (batches: readonly IngestBatch[]) => IngestOutcome[];
 
   readonly #checkpointer: Checkpointer | undefined;
+  #blobRef!: Database.Statement;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = openDatabase(path, options.durability);
@@ -53,6 +54,7 @@ export class SqliteStore implements Store {
     this.#handles = new HandlesTable(this.db);
     this.#messages = new MessagesTable(this.db, this.#chats, this.#handles);
     this.#outbox = new OutboxTable(this.db);
+    this.#blobRef = this.db.prepare('INSERT OR IGNORE INTO blob_refs (sha256, account) VALUES (?, ?)');
     this.#ingestTx = this.db.transaction((batches: readonly IngestBatch[]) => {
       const outcomes = batches.map((b) => this.#ingestOne(b));
       this.#messages.flush();
@@ -102,6 +104,7 @@ export class SqliteStore implements Store {
       const s = this.#messages.insert(b.account, b.epoch, row, echoOf?.key, now);
       hwm = row.rowid;
       if (!s) continue;
+      for (const blob of row.blobs ?? []) if (blob.sha256) this.#blobRef.run(blob.sha256, b.account);
       lastRowAt = row.message.created_at;
       stored.push(s);
       if (echoOf) this.#outbox.update(echoOf.key, { messageSeq: s.seq });
@@ -206,6 +209,12 @@ export class SqliteStore implements Store {
     return outcomeOf(record);
   }
 
+  blobAccounts(sha256: string): string[] {
+    return (this.db.prepare('SELECT account FROM blob_refs WHERE sha256 = ? ORDER BY account').all(sha256) as { account: string }[]).map((r) => r.account);
+  }
+  addBlobRef(sha256: string, owner: string): void {
+    this.#blobRef.run(sha256, owner);
+  }
   webhookCursor(id: string): number | undefined {
     return (this.db.prepare('SELECT seq FROM webhook_cursors WHERE id = ?').get(id) as { seq: number } | undefined)?.seq;
   }

@@ -1,0 +1,12 @@
+import type { Store, TokenRecord } from '@imsg-hub/store';
+
+/**
+ * Whether a client token may fetch a blob: every blob for an unscoped token; otherwise only blobs
+ * referenced by messages of an account the token sees, or uploaded with this token. (A sha256 is not a secret: it can be guessed
+ * for a known file, so knowing one must not be enough.)
+ */
+export function blobVisible(store: Store, token: TokenRecord, sha256: string): boolean {
+  if (token.accounts === '*') return true;
+  const scope = token.accounts;
+  return store.blobAccounts(sha256).some((a) => scope.includes(a) || a === `token:${token.id}`);
+}
