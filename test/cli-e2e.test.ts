@@ -53,6 +53,13 @@ describe('imsg-hub CLI reads', () => {
     ]);
     const bobOnly = await fleet.hub.cli(['tail', '--since', '0', '--count', '1', '--account', 'bob', ...t], { NO_COLOR: '1' });
     expect(bobOnly.stdout.trim()).toMatch(/^\[bob\] .*sam@example\.org: hello bob( \(replay\))?$/);
+    // A long catch-up shows progress on stderr (stdout stays the stream).
+    fleet.world.injectMany(Array.from({ length: 1200 }, (_, i) => ({ account: 'bob', from: 'sam@example.org', text: `bulk ${i}` })));
+    await waitFor(async () => (await fleet.hub.cli(['accounts', '--json', ...t])).stdout.includes('"messages":1201'), 30_000);
+    const catchUp = await fleet.hub.cli(['tail', '--since', '0', '--count', '1203', '--json', ...t]);
+    expect(catchUp.stdout.trim().split('\n')).toHaveLength(1203);
+    expect(catchUp.stderr).toMatch(/catching up: \d+\/1203 \(\d+%\)/);
+
     const noToken = await fleet.hub.cli(['tail'], { IMSG_HUB_TOKEN: '' });
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('no client token');

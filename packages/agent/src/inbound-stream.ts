@@ -148,9 +148,19 @@ export class InboundStream {
     );
   }
 
+  #lastProgress = 0;
+
   #onAck(acked: number, rows: readonly Row[]): void {
     if (acked <= this.#acked) return;
     this.#acked = acked;
+    // A large catch-up (first start, long outage) says how far along it is, every few seconds.
+    const target = this.#o.replayUpTo;
+    if (acked < target && Date.now() - this.#lastProgress > 5000) {
+      this.#lastProgress = Date.now();
+      this.#o.log.info({ acked, of: target, percent: Math.floor((acked / target) * 100) }, 'catching up: rows stored by the hub');
+    } else if (acked >= target && this.#lastProgress > 0 && rows.some((r) => r.replay)) {
+      this.#o.log.info({ acked }, 'caught up; streaming live');
+    }
     const seen: SeenRow[] = [];
     let lastRowAt: string | undefined;
     for (const r of rows) {

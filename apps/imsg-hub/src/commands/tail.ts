@@ -19,7 +19,7 @@ export function registerTail(program: Command): void {
         const start = client.hello.seq;
         const backlog = since !== undefined ? Math.max(0, start - since) : 0;
         let seen = 0;
-        let lastProgress = Date.now();
+        let lastProgress = 0;
         const done = new Promise<void>((resolve) => {
           void client.watch(
             {
