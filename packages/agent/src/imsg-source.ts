@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 
 // The agent core's view of where imsg runs. `@imsg-hub/imsg-source` implements it twice (a local
-// child, an SSH exec channel) without importing this package: the shapes match structurally.
+// child, an SSH exec channel), importing these types from here (the core owns its interfaces).
 
 /** How one imsg process or exec channel ended; `error` says why when it never ran or was lost. */
 export interface SourceExit {

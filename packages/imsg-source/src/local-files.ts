@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceError } from './errors.js';
-import type { FileReadResult, SourceFiles, TempFile } from './source-shapes.js';
+import type { FileReadResult, SourceFiles, TempFile } from '@imsg-hub/agent';
 import { safeFileName, tempDirName } from './temp-file-name.js';
 
 /** File access on this machine, for a local imsg child. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { SourceError } from './errors.js';
 import { LocalFiles } from './local-files.js';
-import type { ImsgProcess, SourceExit } from './source-shapes.js';
+import type { ImsgProcess, SourceExit } from '@imsg-hub/agent';
 
 export interface LocalSourceOptions {
   /** The imsg executable (default `imsg`, found on PATH). */

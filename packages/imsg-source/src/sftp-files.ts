@@ -1,6 +1,6 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { SourceError } from './errors.js';
-import type { FileReadResult, SourceFiles, TempFile } from './source-shapes.js';
+import type { FileReadResult, SourceFiles, TempFile } from '@imsg-hub/agent';
 import { safeFileName, tempDirName } from './temp-file-name.js';
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02 §7).

@@ -4,7 +4,7 @@ import { SourceError } from './errors.js';
 import { fingerprintOf, hostKeyAlgorithms, keyTypeOf, parseHostKeyPin, sameFingerprint, type HostKeyPin } from './host-key.js';
 import { remoteArgv, remoteCommandLine } from './remote-command.js';
 import { SftpFiles } from './sftp-files.js';
-import type { ImsgProcess, SourceExit } from './source-shapes.js';
+import type { ImsgProcess, SourceExit } from '@imsg-hub/agent';
 
 export interface SshSourceOptions {
   host: string;
