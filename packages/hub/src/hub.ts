@@ -68,9 +68,13 @@ export class Hub implements HubContext {
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes);
     this.watch = new WatchHub(this.store);
     this.ingest = new IngestQueue(this.store, {
-      onCommitted: (stored, previousMax) => {
+      onCommitted: (stored, previousMax, arrivals) => {
         for (const s of stored) this.metrics.rowsIn.inc({ account: s.account });
         this.watch.committed(stored, previousMax);
+        if (stored.length && this.watch.size > 0) {
+          const now = performance.now();
+          for (const at of arrivals) this.metrics.hubLatency.observe((now - at) / 1000);
+        }
         if (stored.length) for (const w of this.webhooks) w.poke();
       },
       onCommitTimed: ({ rows, ms, oldestWaitMs }) => {

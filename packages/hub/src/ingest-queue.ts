@@ -8,8 +8,8 @@ interface Waiting {
 }
 
 export interface IngestQueueOptions {
-  /** Called after each commit with every newly stored row and the hub sequence before it. */
-  onCommitted: (stored: StoredRow[], previousMax: number) => void;
+  /** Called after each commit with every newly stored row, the hub sequence before it, and when each batch arrived. */
+  onCommitted: (stored: StoredRow[], previousMax: number, arrivals: number[]) => void;
   /** Observes each commit: rows, batches and how long it took (metrics). */
   onCommitTimed?: (info: { batches: number; rows: number; ms: number; oldestWaitMs: number }) => void;
 }
@@ -65,6 +65,6 @@ export class IngestQueue {
       oldestWaitMs: started - group[0]!.receivedAt,
     });
     group.forEach((w, i) => w.resolve(outcomes[i]!));
-    this.#options.onCommitted(stored, previousMax);
+    this.#options.onCommitted(stored, previousMax, group.map((w) => w.receivedAt));
   }
 }

@@ -1,6 +1,6 @@
 import { ImsgStateSchema } from '@imsg-hub/hub-protocol';
 import type { OutboxRecord, Store } from '@imsg-hub/store';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Summary, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AgentRegistry } from './agent-registry.js';
 
 /** Every value `imsg_hub_account_imsg_state` can be 1 for (the agent's states, or unknown when none reported). */
@@ -31,6 +31,15 @@ export class HubMetrics {
     name: 'imsg_hub_commit_rows',
     help: 'Rows per group commit',
     buckets: [1, 5, 20, 100, 500, 2000, 10000],
+    registers: [this.registry],
+  });
+  /** Rows frame received → its messages handed to subscribers' sockets: what the hub adds. */
+  readonly hubLatency = new Summary({
+    name: 'imsg_hub_added_latency_seconds',
+    help: 'From a rows frame arriving to its messages being written to subscribers (last 5 minutes)',
+    percentiles: [0.5, 0.9, 0.99],
+    maxAgeSeconds: 300,
+    ageBuckets: 5,
     registers: [this.registry],
   });
   readonly ingestDelay = new Histogram({
