@@ -35,6 +35,10 @@ export class ChatsTable {
   readonly #db: Database.Database;
   readonly #byKey = new Map<string, CachedChat>();
   readonly #byId = new Map<number, CachedChat>();
+  /** conversation id → its chats: representative() runs for every delivered message. */
+  readonly #conversations = new Map<number, Set<CachedChat>>();
+  /** Group chat guid → its chats (one per account), for linking a new group copy. */
+  readonly #byGuid = new Map<string, Set<CachedChat>>();
   readonly #insert: Database.Statement;
   readonly #update: Database.Statement;
   readonly #touch: Database.Statement;
@@ -66,6 +70,8 @@ export class ChatsTable {
     this.#touched.clear();
     this.#byKey.clear();
     this.#byId.clear();
+    this.#conversations.clear();
+    this.#byGuid.clear();
     for (const row of this.#db.prepare('SELECT * FROM chats').all() as ChatRow[]) this.#cache(row);
   }
 
@@ -109,8 +115,8 @@ export class ChatsTable {
     this.#cache(row);
     // A group with the same chat guid in another of our accounts is the same conversation.
     if (row.is_group) {
-      for (const other of this.#byId.values()) {
-        if (other.row.guid === guid && other.row.account !== account) this.link(row.id, other.row.id);
+      for (const other of [...(this.#byGuid.get(guid) ?? [])]) {
+        if (other.row.account !== account) this.link(row.id, other.row.id);
       }
     }
     return row.id;
@@ -123,7 +129,12 @@ export class ChatsTable {
     if (!ca || !cb || ca === cb) return;
     const [keep, drop] = ca < cb ? [ca, cb] : [cb, ca];
     this.#relink.run(keep, drop);
-    for (const c of this.#byId.values()) if (c.row.conversation_id === drop) c.row.conversation_id = keep;
+    const kept = this.#conversations.get(keep)!;
+    for (const c of this.#conversations.get(drop) ?? []) {
+      c.row.conversation_id = keep;
+      kept.add(c);
+    }
+    this.#conversations.delete(drop);
   }
 
   /** The chat id that stands for a conversation among the accounts in view (its lowest id). */
@@ -131,8 +142,8 @@ export class ChatsTable {
     const conv = this.#byId.get(chatId)?.row.conversation_id;
     if (!conv) return chatId;
     let best = chatId;
-    for (const c of this.#byId.values()) {
-      if (c.row.conversation_id === conv && c.row.id < best && inScope(c.row.account, scope)) best = c.row.id;
+    for (const c of this.#conversations.get(conv) ?? []) {
+      if (c.row.id < best && inScope(c.row.account, scope)) best = c.row.id;
     }
     return best;
   }
@@ -141,8 +152,8 @@ export class ChatsTable {
   conversationMembers(chatId: number, scope: readonly string[] | undefined): number[] {
     const conv = this.#byId.get(chatId)?.row.conversation_id;
     if (!conv) return [chatId];
-    return [...this.#byId.values()]
-      .filter((c) => c.row.conversation_id === conv && inScope(c.row.account, scope))
+    return [...(this.#conversations.get(conv) ?? [])]
+      .filter((c) => inScope(c.row.account, scope))
       .map((c) => c.row.id);
   }
 
@@ -196,6 +207,14 @@ export class ChatsTable {
     const cached = { row, participants: JSON.parse(row.participants) as string[] };
     this.#byKey.set(`${row.account}\u0000${row.guid}`, cached);
     this.#byId.set(row.id, cached);
+    const conv = this.#conversations.get(row.conversation_id) ?? new Set<CachedChat>();
+    conv.add(cached);
+    this.#conversations.set(row.conversation_id, conv);
+    if (row.is_group) {
+      const same = this.#byGuid.get(row.guid) ?? new Set<CachedChat>();
+      same.add(cached);
+      this.#byGuid.set(row.guid, same);
+    }
   }
 
   #toHub(c: CachedChat, accounts: string[]): HubChat {
