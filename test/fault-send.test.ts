@@ -20,7 +20,7 @@ describe('crash test: exactly one physical send per key', () => {
         { name: 'bob', handles: ['bob@example.com'], via: 'local' },
       ],
       hubConfig: { send: { rate_per_minute: 1_000_000, burst: 100_000, queue_ttl_s: 3600 }, ping_interval_ms: 1000 },
-      agentConfig: { hub: { reconnect: { initial_ms: 100, max_ms: 800 } }, restart_backoff: { initial_ms: 100, max_ms: 800 } },
+      agentConfig: { hub: { reconnect: { initial_ms: 100, max_ms: 800 } }, restart_backoff: { initial_ms: 100, max_ms: 800 }, send: { echo_wait_ms: 3000 } },
     });
     await using client = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken, reconnect: true });
 

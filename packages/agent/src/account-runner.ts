@@ -193,6 +193,7 @@ export class AccountRunner {
       delivered: () => (this.#inbound?.session === session ? this.#inbound.stream.delivered : undefined),
       onProbe: (newest) => this.#onProbe(newest),
       onStall,
+      busy: () => this.#dispatcher.busy,
     });
     dog.start();
     this.#syncInbound();

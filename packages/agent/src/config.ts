@@ -81,8 +81,8 @@ export const AgentConfigSchema = z
       .strictObject({ max_bytes: z.number().int().positive().default(16 * 1024 * 1024), wait_ms: z.number().int().nonnegative().default(10_000) })
       .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
     send: z
-      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(5_000) })
-      .default({ timeout_ms: 60_000, echo_wait_ms: 5_000 }),
+      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
+      .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
   });
 
 type ParsedConfig = z.infer<typeof AgentConfigSchema>;

@@ -48,6 +48,11 @@ export class SendDispatcher {
     return job;
   }
 
+  /** Whether any send is in progress (the watchdog must not kill imsg then). */
+  get busy(): boolean {
+    return this.#inFlight.size > 0;
+  }
+
   /** Waits for sends in progress (shutdown must not cut imsg off mid-send). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#inFlight.values()]);

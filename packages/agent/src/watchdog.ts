@@ -12,6 +12,11 @@ export interface WatchdogOptions {
   onProbe: (newest: ProbeResult) => void;
   /** Called once; the owner kills and restarts imsg. */
   onStall: (reason: string) => void;
+  /**
+   * True while sends are in imsg's hands. imsg answers one request at a time, so a probe queued
+   * behind slow sends is late, not stalled — and killing imsg mid-send would put the send in doubt.
+   */
+  busy?: () => boolean;
 }
 
 /**
@@ -43,18 +48,25 @@ export class Watchdog {
   async #tick(): Promise<void> {
     if (this.#probing || this.#fired) return;
     this.#probing = true;
+    const busy = () => this.#o.busy?.() === true;
+    let wasBusy = busy();
     try {
       let newest: ProbeResult;
       try {
         newest = await this.#o.probe(this.#o.probeTimeoutMs);
       } catch (err) {
-        if (err instanceof PeerError && err.failure === 'RPC_TIMEOUT') {
+        wasBusy ||= busy();
+        if (err instanceof PeerError && err.failure === 'RPC_TIMEOUT' && !wasBusy) {
           this.#fire(`probe got no answer within ${this.#o.probeTimeoutMs} ms`);
         }
         return; // a closed imsg is handled by its exit; an error answer is not a stall
       }
       if (this.#timer === undefined) return;
       this.#o.onProbe(newest);
+      if (wasBusy || busy()) {
+        this.#behindSince = undefined; // stalls are judged only while imsg is not sending
+        return;
+      }
       this.#check(newest?.id);
     } finally {
       this.#probing = false;
