@@ -14,6 +14,8 @@ interface Subscription {
   filter: MessageFilter;
   /** Deliver several messages per notification (`messages`) instead of one (`message`). */
   batch: boolean;
+  /** Guids delivered, for a merged watch of one chat (the store returns every copy then). */
+  seen: Set<string> | undefined;
   lastSeq: number;
   pumping: boolean;
   closed: boolean;
@@ -21,6 +23,7 @@ interface Subscription {
 }
 
 const PAGE = 256;
+const SEEN_LIMIT = 50_000;
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -41,11 +44,13 @@ export class WatchHub {
   /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
   subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined, batch = false): { subscription: number; seq: number } {
     const seq = this.#store.maxSeq();
+    const dedupe = filter.merged && filter.chatId !== undefined;
     const sub: Subscription = {
       id: this.#nextId++,
       sink,
-      filter,
+      filter: dedupe ? { ...filter, watcherDedupes: true } : filter,
       batch,
+      seen: dedupe ? new Set() : undefined,
       lastSeq: since ?? seq,
       pumping: false,
       closed: false,
@@ -87,7 +92,8 @@ export class WatchHub {
     }
   }
 
-  #send(sub: Subscription, messages: HubMessage[]): void {
+  #send(sub: Subscription, all: HubMessage[]): void {
+    const messages = sub.seen ? all.filter((m) => this.#firstTime(sub.seen!, m.guid)) : all;
     if (messages.length === 0) return;
     if (sub.batch) {
       sub.sink.notify('messages', { subscription: sub.id, messages }).catch(() => undefined);
@@ -99,6 +105,15 @@ export class WatchHub {
 
   get size(): number {
     return this.#subs.size;
+  }
+
+  #firstTime(seen: Set<string>, guid: string): boolean {
+    if (guid === '') return true;
+    if (seen.has(guid)) return false;
+    seen.add(guid);
+    // Bounded: copies of one message arrive close together, so old guids can be forgotten.
+    if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value!);
+    return true;
   }
 
   #close(sub: Subscription): void {

@@ -58,6 +58,12 @@ export interface MessageFilter {
   chatId?: number;
   /** One copy per message guid among the accounts in view. */
   merged: boolean;
+  /**
+   * For a merged watch of one chat: return every copy and let the watcher drop guids it already
+   * delivered. (A copy that links two accounts' chats arrives after the watch passed the first copy
+   * as "another chat"; hiding it as a duplicate would lose the message.)
+   */
+  watcherDedupes?: boolean;
   includeReactions?: boolean;
 }
 

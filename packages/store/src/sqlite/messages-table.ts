@@ -128,7 +128,7 @@ export class MessagesTable {
       if (members && !members.has(r.chatId)) continue;
       if (!f.includeReactions && r.isReaction) continue;
       if (r.dupOf !== undefined) {
-        if (f.merged && !f.accounts) continue; // an earlier copy was already delivered
+        if (f.merged && !f.accounts && !f.watcherDedupes) continue; // an earlier copy was already delivered
         return undefined; // which copies are in view, and their accounts: ask the database
       }
       out.push(this.#present(r.body, { seq: r.seq, account: r.account, chatId: r.chatId, nativeId: r.nativeId, replay: r.replay, sendKey: r.sendKey }, [r.account], f.merged, f.accounts));
@@ -212,7 +212,7 @@ export class MessagesTable {
       params['chats'] = JSON.stringify(members);
     }
     if (!f.includeReactions) parts.push('AND m.is_reaction = 0');
-    if (f.merged) {
+    if (f.merged && !f.watcherDedupes) {
       parts.push(
         f.accounts
           ? `AND (m.dup_of IS NULL OR NOT EXISTS (SELECT 1 FROM messages p WHERE p.guid = m.guid AND p.guid <> '' AND p.seq < m.seq
