@@ -27,6 +27,17 @@ describe('SendDispatcher', () => {
     expect(t.sim.countOutgoing('hello once')).toBe(1);
   });
 
+  it('refuses a send past its deadline that it never started, and sends one within it', async () => {
+    await using t = await startSimAgent();
+    await untilRunning(t.hub);
+    const late = await t.hub.dispatch({ key: 'k-late', account: 'alice', params: to('too late'), not_after: Date.now() - 1 });
+    expect(late).toMatchObject({ status: 'failed', error: { code: -32015, data: { code: 'SEND_EXPIRED' } } });
+    expect(t.sim.countOutgoing('too late')).toBe(0);
+    const inTime = await t.hub.dispatch({ key: 'k-in-time', account: 'alice', params: to('in time'), not_after: Date.now() + 60_000 });
+    expect(inTime).toMatchObject({ status: 'sent' });
+    expect(t.sim.countOutgoing('in time')).toBe(1);
+  });
+
   it("returns imsg's error verbatim and never retries a failed key", async () => {
     await using t = await startSimAgent();
     await untilRunning(t.hub);

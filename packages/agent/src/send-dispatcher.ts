@@ -74,7 +74,20 @@ export class SendDispatcher {
       const resolved = await this.#resolveInDoubt(entry, p);
       if (resolved) return resolved;
     }
+    if (p.not_after !== undefined && Date.now() > p.not_after) return this.#expired(p);
     return this.#send(p, true);
+  }
+
+  /** Never started and past its deadline: refuse rather than send late (recorded, so a redelivery agrees). */
+  #expired(p: SendDispatchParams): SendDispatchResult {
+    const error = {
+      code: HUB_ERROR_CODES.SEND_EXPIRED,
+      message: `send expired: it was not started before its queue TTL ran out (${new Date(p.not_after!).toISOString()})`,
+      data: { code: 'SEND_EXPIRED' },
+    };
+    this.#o.ledger.recordFailed(p.key, error);
+    this.#o.log.warn({ key: p.key }, 'send expired before it started; not sending');
+    return { status: 'failed', error };
   }
 
   async #resolveInDoubt(entry: LedgerEntry, p: SendDispatchParams): Promise<SendDispatchResult | undefined> {

@@ -69,6 +69,8 @@ export const SendDispatchParamsSchema = z.object({
   account,
   params: SendParamsSchema,
   file: BlobRefSchema.optional(),
+  /** Unix ms: an agent that has not yet started this send refuses it after this (SEND_EXPIRED). */
+  not_after: z.number().int().optional(),
 });
 export type SendDispatchParams = z.infer<typeof SendDispatchParamsSchema>;
 

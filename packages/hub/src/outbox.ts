@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HubError, SendDispatchResultSchema, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { HUB_ERROR_CODES, HubError, SendDispatchResultSchema, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
@@ -16,11 +16,15 @@ export interface OutboxOptions {
   /** How long one dispatch may take at the agent (imsg sends can stall ~2 min on macOS 26). */
   dispatchTimeoutMs?: number;
   onStateChange?: (record: OutboxRecord) => void;
+  /** Backoff for dispatches the agent answered with an error: base, cap, and attempts before failing. */
+  retry?: { baseMs?: number; maxMs?: number; maxAttempts?: number };
 }
 
 const FINAL = new Set(['sent', 'failed', 'expired']);
 /** Dispatches in flight per account (each to a different chat). */
 const WINDOW = 8;
+/** Dispatches of a send the agent says it could not start, before the send fails. */
+const MAX_ATTEMPTS = 8;
 
 /** What identifies the chat a send goes to, for ordering. */
 function chatKey(r: OutboxRecord): string {
@@ -44,6 +48,9 @@ export class Outbox {
   readonly #waiters = new Map<string, Set<() => void>>();
   /** Per account, the chats with a dispatch in flight: one at a time per chat keeps per-chat order. */
   readonly #inFlight = new Map<string, Set<string>>();
+  /** Keys whose last dispatch got no outcome: not before this time again. */
+  readonly #retryAt = new Map<string, number>();
+  readonly #wakeTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -128,6 +135,7 @@ export class Outbox {
   close(): void {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    for (const w of this.#wakeTimers.values()) clearTimeout(w.timer);
     for (const set of this.#waiters.values()) for (const wake of set) wake();
   }
 
@@ -162,7 +170,9 @@ export class Outbox {
   }
 
   #expire(): void {
-    for (const record of this.#store.outboxExpire(Date.now())) {
+    // A TTL bounds the wait for an *offline* agent; behind other sends to a live agent, sends wait.
+    const online = new Set(this.#registry.connectedAccounts());
+    for (const record of this.#store.outboxExpire(Date.now(), online)) {
       this.#log.warn({ key: record.key, account: record.account }, 'send expired: agent stayed offline past the TTL');
       this.#changed(record);
     }
@@ -180,35 +190,90 @@ export class Outbox {
     this.#inFlight.set(account, busy);
     if (busy.size >= WINDOW) return;
     const blocked = new Set(busy);
+    const now = Date.now();
     for (const next of this.#store.outboxPending(account)) {
       if (busy.size >= WINDOW) break;
       const chat = chatKey(next);
       if (blocked.has(chat)) continue;
       blocked.add(chat); // an older send to this chat goes first, even if it waits
+      const retryAt = this.#retryAt.get(next.key);
+      if (retryAt !== undefined && retryAt > now) {
+        this.#wakeAt(account, retryAt);
+        continue;
+      }
       busy.add(chat);
       this.#dispatch(account, link, next, () => busy.delete(chat));
     }
   }
 
+  /**
+   * The dispatch got no outcome. A lost link: offered again when the agent is back (its ledger
+   * answers a key it already took instead of sending twice). An agent's error answer: retried with
+   * backoff; one that says the send never started, MAX_ATTEMPTS times, then the send fails.
+   */
+  #retryLater(record: OutboxRecord, err: Error): void {
+    const attempts = record.attempts;
+    const data = (err as { data?: { code?: string } }).data;
+    const neverStarted = data?.code === 'SEND_NOT_STARTED' || data?.code === 'AGENT_OFFLINE' || data?.code === 'PAYLOAD_TOO_LARGE';
+    if (neverStarted && attempts >= (this.#options.retry?.maxAttempts ?? MAX_ATTEMPTS)) {
+      this.#retryAt.delete(record.key);
+      const updated = this.#store.outboxUpdate(record.key, {
+        state: 'failed',
+        error: { code: HUB_ERROR_CODES.SEND_FAILED, message: `send failed after ${attempts} attempts: ${err.message}`, data: { code: 'SEND_FAILED', last: data } },
+      });
+      this.#log.error({ key: record.key, attempts, err: err.message }, 'send failed: the agent could not start it');
+      this.#changed(updated);
+      return;
+    }
+    if (data === undefined) {
+      // No answer at all (link lost, or timed out): offer it again as soon as the agent is there.
+      this.#retryAt.delete(record.key);
+      this.#log.warn({ key: record.key, account: record.account, err: err.message }, 'dispatch interrupted; will redeliver');
+      return;
+    }
+    const { baseMs = 500, maxMs = 30_000 } = this.#options.retry ?? {};
+    const delay = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 16)) * (0.5 + Math.random() / 2);
+    this.#retryAt.set(record.key, Date.now() + delay);
+    this.#log.warn({ key: record.key, account: record.account, err: err.message, retryInMs: Math.round(delay) }, 'dispatch got no outcome; will redeliver');
+  }
+
+  #wakeAt(account: string, at: number): void {
+    const existing = this.#wakeTimers.get(account);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.#wakeTimers.delete(account);
+      this.#pump(account);
+    }, Math.max(0, at - Date.now()));
+    timer.unref();
+    this.#wakeTimers.set(account, { at, timer });
+  }
+
   #dispatch(account: string, link: NonNullable<ReturnType<AgentRegistry['link']>>, next: OutboxRecord, done: () => void): void {
     const record = this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1 });
     this.#changed(record);
+    const params = {
+      key: record.key,
+      account,
+      params: record.params,
+      ...(record.file ? { file: record.file } : {}),
+      // Past this, an agent that has not started the send refuses it (expired) instead of sending late.
+      ...(record.expiresAt !== undefined ? { not_after: record.expiresAt } : {}),
+    };
     link
-      .request('send.dispatch', { key: record.key, account, params: record.params, ...(record.file ? { file: record.file } : {}) }, this.#options.dispatchTimeoutMs ?? 180_000)
+      .request('send.dispatch', params, this.#options.dispatchTimeoutMs ?? 180_000)
       .then((raw) => {
         const result = SendDispatchResultSchema.parse(raw);
+        this.#retryAt.delete(record.key);
+        const expired = result.status === 'failed' && (result.error.data as { code?: string } | undefined)?.code === 'SEND_EXPIRED';
         const updated =
           result.status === 'sent'
             ? this.#store.outboxUpdate(record.key, { state: 'sent', result: result.result })
-            : this.#store.outboxUpdate(record.key, { state: 'failed', error: { ...result.error } });
+            : this.#store.outboxUpdate(record.key, { state: expired ? 'expired' : 'failed', error: { ...result.error } });
         this.#log.info({ key: record.key, account, state: updated.state }, 'send finished');
         this.#changed(updated);
       })
-      .catch((err: Error) => {
-        // The link went away or timed out: the send stays dispatched and is offered again when the
-        // agent is back; its ledger answers with the first outcome instead of sending twice.
-        this.#log.warn({ key: record.key, account, err: err.message }, 'dispatch interrupted; will redeliver');
-      })
+      .catch((err: Error) => this.#retryLater(record, err))
       .finally(() => {
         done();
         if (this.#registry.link(account)) setImmediate(() => this.#pump(account));

@@ -146,7 +146,8 @@ export interface Store {
   outboxUpdate(key: string, patch: OutboxPatch): OutboxRecord;
   /** Queued or dispatched sends of an account, oldest first. */
   outboxPending(account?: string): OutboxRecord[];
-  outboxExpire(nowMs: number): OutboxRecord[];
+  /** Queued sends past their TTL whose account has no agent online (`online`) become expired. */
+  outboxExpire(nowMs: number, online?: ReadonlySet<string>): OutboxRecord[];
   outboxCounts(): Map<string, { queued: number; dispatched: number }>;
   /** Links an echo row to the send it came from; returns the send's key when one matched. */
   linkEcho(account: string, guid: string, seq: number): string | undefined;

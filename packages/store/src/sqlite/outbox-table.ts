@@ -105,10 +105,10 @@ export class OutboxTable {
   }
 
   /** Queued sends whose TTL passed become expired; returns them. */
-  expire(nowMs: number): OutboxRecord[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM outbox WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ?")
-      .all(nowMs) as OutboxRow[];
+  expire(nowMs: number, online: ReadonlySet<string> = new Set()): OutboxRecord[] {
+    const rows = (
+      this.#db.prepare("SELECT * FROM outbox WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ?").all(nowMs) as OutboxRow[]
+    ).filter((r) => !online.has(r.account));
     for (const r of rows) {
       this.update(r.key, {
         state: 'expired',

@@ -192,8 +192,8 @@ export class SqliteStore implements Store {
   outboxPending(account?: string): OutboxRecord[] {
     return this.#outbox.pending(account);
   }
-  outboxExpire(nowMs: number): OutboxRecord[] {
-    return this.#outbox.expire(nowMs);
+  outboxExpire(nowMs: number, online?: ReadonlySet<string>): OutboxRecord[] {
+    return this.#outbox.expire(nowMs, online);
   }
   outboxCounts(): Map<string, { queued: number; dispatched: number }> {
     return this.#outbox.counts();
