@@ -28,7 +28,11 @@ export class BlobStore {
   readonly #maxBytes: number;
   readonly #open = new Map<string, Upload>();
 
-  constructor(dataDir: string, maxBytes: number) {
+  readonly #chunkBytes: number;
+
+  /** `maxFrameBytes`: chunks, base64-encoded inside a JSON-RPC frame, must fit in one frame. */
+  constructor(dataDir: string, maxBytes: number, maxFrameBytes = 4 * 1024 * 1024) {
+    this.#chunkBytes = Math.max(1024, Math.min(BLOB_CHUNK_BYTES, Math.floor(((maxFrameBytes - 1024) * 3) / 4)));
     this.#blobs = join(dataDir, 'blobs');
     this.#uploads = join(dataDir, 'uploads');
     this.#maxBytes = maxBytes;
@@ -52,7 +56,7 @@ export class BlobStore {
     const id = nanoid();
     const path = join(this.#uploads, id);
     this.#open.set(id, { id, owner, size, written: 0, fd: openSync(path, 'wx', 0o600), path, hash: createHash('sha256'), createdAt: Date.now() });
-    return { upload_id: id, chunk_bytes: BLOB_CHUNK_BYTES };
+    return { upload_id: id, chunk_bytes: this.#chunkBytes };
   }
 
   chunk(owner: string, id: string, offset: number, data: Buffer): void {

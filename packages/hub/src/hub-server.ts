@@ -1,4 +1,5 @@
 import { createReadStream, readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -104,7 +105,10 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
       return;
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(hub.blobs.size(blob[1]!)) });
-    createReadStream(path).pipe(res);
+    // pipeline closes the file when the client goes away mid-download (pipe() would leak the fd).
+    pipeline(createReadStream(path), res, (err) => {
+      if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') hub.log.warn({ err: err.message }, 'blob download failed');
+    });
     return;
   }
   for (const extra of options.routes ?? []) {

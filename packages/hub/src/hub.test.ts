@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HubClient } from '@imsg-hub/hub-client';
@@ -150,5 +151,28 @@ describe('hub over real sockets', () => {
     socket.send('x'.repeat(300 * 1024));
     expect(await closed).toBe(1009);
     expect((await client.call('accounts.list', {})).accounts).toEqual([]);
+  });
+
+  it('closes the file of a blob download the client abandons (no fd leak)', async () => {
+    await using client = await HubClient.connect({ url: server.url, token: tokens.client });
+    const { sha256 } = await client.upload(Buffer.alloc(200_000, 7), 'big.bin');
+    const openOnBlob = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).endsWith(sha256);
+      } catch {
+        return false;
+      }
+    }).length;
+    for (let i = 0; i < 10; i++) {
+      await new Promise<void>((resolve) => {
+        const req = httpGet(`${server.httpUrl}blobs/${sha256}`, { headers: { authorization: `Bearer ${tokens.client}` } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+      });
+    }
+    await until(() => openOnBlob() === 0, 3000);
   });
 });

@@ -65,7 +65,7 @@ export class Hub implements HubContext {
       if (settings.handles.length) this.store.configureHandles(name, settings.handles.map((h) => normalizeOwnHandle(h)));
     }
     this.metrics = new HubMetrics();
-    this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes);
+    this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes);
     this.watch = new WatchHub(this.store);
     this.ingest = new IngestQueue(this.store, {
       onCommitted: (stored, previousMax, arrivals) => {
