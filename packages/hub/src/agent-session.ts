@@ -4,6 +4,7 @@ import {
   PROTOCOL_VERSION,
   type AgentHelloParams,
   type AgentHelloResult,
+  type Row,
 } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
 import type { TokenRecord } from '@imsg-hub/store';
@@ -66,7 +67,8 @@ export class AgentSession implements Session, AgentLink {
       case 'rows': {
         const p = parseParams('rows', params);
         this.#own(p.account);
-        const outcome = await this.#ctx.ingest.submit({ account: p.account, epoch: p.epoch, rows: p.rows });
+        const rows = p.rows.map((row) => this.#ownBlobsOnly(p.account, row));
+        const outcome = await this.#ctx.ingest.submit({ account: p.account, epoch: p.epoch, rows });
         if (!outcome.ok) {
           throw new HubError('STALE_EPOCH', `account ${p.account} is at epoch ${outcome.current}, not ${p.epoch}; reconnect and resume from the hub's high-water mark`, {
             epoch: outcome.current,
@@ -89,10 +91,20 @@ export class AgentSession implements Session, AgentLink {
       }
       case 'upload.begin':
       case 'upload.chunk':
-      case 'upload.finish':
         return answerUpload(this.#ctx.blobs, this.#conn.id, method, params);
+      case 'upload.finish': {
+        const done = answerUpload(this.#ctx.blobs, this.#conn.id, method, params) as { sha256: string };
+        this.#ctx.store.addBlobRef(done.sha256, `token:${this.#token.id}`);
+        return done;
+      }
       case 'blob.read': {
         const p = parseParams('blob.read', params);
+        // Only files for its own accounts: attachments of their messages, or files of sends to them.
+        const accounts = [...this.#accounts];
+        const refs = this.#ctx.store.blobAccounts(p.sha256);
+        if (!refs.some((r) => accounts.includes(r)) && !this.#ctx.store.outboxHasFile(accounts, p.sha256)) {
+          throw new HubError('NOT_FOUND', `no blob ${p.sha256} for the accounts this agent serves`);
+        }
         return this.#ctx.blobs.read(p.sha256, p.offset, p.length);
       }
       default:
@@ -113,6 +125,22 @@ export class AgentSession implements Session, AgentLink {
     this.#ctx.registry.drop(this);
     this.#ctx.blobs.abortOwner(this.#conn.id);
     this.#ctx.metrics.agentLinks.set(this.#ctx.registry.linkCount());
+  }
+
+  /**
+   * A row may name only blobs this agent's token uploaded (or that its account already has): an
+   * agent must not make another account's attachment visible by naming its sha256.
+   */
+  #ownBlobsOnly(account: string, row: Row): Row {
+    if (!row.blobs?.some((b) => b.sha256)) return row;
+    const blobs = row.blobs.map((b) => {
+      if (!b.sha256) return b;
+      const refs = this.#ctx.store.blobAccounts(b.sha256);
+      if (refs.includes(`token:${this.#token.id}`) || refs.includes(account)) return b;
+      this.#log.warn({ account, rowid: row.rowid, sha256: b.sha256 }, 'row names a blob this agent did not upload; dropped the reference');
+      return { index: b.index, state: 'failed' as const };
+    });
+    return { ...row, blobs };
   }
 
   #own(account: string): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -174,5 +175,32 @@ describe('hub over real sockets', () => {
       });
     }
     await until(() => openOnBlob() === 0, 3000);
+  });
+
+  it('an agent reads and names only blobs of its own accounts', async () => {
+    const a = await agent(tokens.agentAlice, ['alice']);
+    const b = await agent(tokens.agentBob, ['bob']);
+    const bytes = Buffer.from('alice photo bytes');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const up = (await a.request('upload.begin', { size: bytes.length, name: 'p.jpg' })) as { upload_id: string };
+    await a.request('upload.chunk', { upload_id: up.upload_id, offset: 0, data: bytes.toString('base64') });
+    await a.request('upload.finish', { upload_id: up.upload_id, sha256: sha });
+    const withBlob = (r: Row): Row => ({
+      ...r,
+      message: { ...r.message, attachments: [{ filename: 'p.jpg', transfer_name: 'p.jpg', uti: 'public.jpeg', mime_type: 'image/jpeg', total_bytes: bytes.length, is_sticker: false, original_path: '/x/p.jpg', missing: false }] },
+      blobs: [{ index: 0, state: 'stored', sha256: sha, size: bytes.length }],
+    });
+    await a.request('rows', { account: 'alice', epoch: 1, rows: [withBlob(row(1, 'alice'))] });
+    await expect(b.request('blob.read', { sha256: sha, offset: 0, length: 100 })).rejects.toMatchObject({ code: -32020 });
+    expect(await a.request('blob.read', { sha256: sha, offset: 0, length: 100 })).toMatchObject({ size: bytes.length });
+    // bob's agent naming alice's blob on its own row: stored without the reference.
+    await b.request('rows', { account: 'bob', epoch: 1, rows: [withBlob(row(1, 'bob'))] });
+    const bobMsg = hub.store.messagesAfter(0, { merged: false, accounts: ['bob'] }, 5)[0]!;
+    expect(bobMsg.attachments[0]).toMatchObject({ blob_state: 'failed' });
+    expect(bobMsg.attachments[0]!.blob).toBeUndefined();
+    await using bobClient = await HubClient.connect({ url: server.url, token: tokens.clientBob });
+    await expect(bobClient.download(sha)).rejects.toMatchObject({ code: -32020 });
+    await a.close();
+    await b.close();
   });
 });

@@ -156,6 +156,8 @@ export interface Store {
   /** Who may see a blob: accounts whose stored messages reference it, and `token:<id>` for uploaders. */
   blobAccounts(sha256: string): string[];
   addBlobRef(sha256: string, owner: string): void;
+  /** Whether a send of one of these accounts carries this file. */
+  outboxHasFile(accounts: readonly string[], sha256: string): boolean;
 
   /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
   webhookCursor(id: string): number | undefined;

@@ -212,6 +212,13 @@ export class SqliteStore implements Store {
   blobAccounts(sha256: string): string[] {
     return (this.db.prepare('SELECT account FROM blob_refs WHERE sha256 = ? ORDER BY account').all(sha256) as { account: string }[]).map((r) => r.account);
   }
+  outboxHasFile(accounts: readonly string[], sha256: string): boolean {
+    return (
+      this.db
+        .prepare("SELECT 1 FROM outbox WHERE account IN (SELECT value FROM json_each(?)) AND json_extract(file, '$.sha256') = ? LIMIT 1")
+        .get(JSON.stringify(accounts), sha256) !== undefined
+    );
+  }
   addBlobRef(sha256: string, owner: string): void {
     this.#blobRef.run(sha256, owner);
   }
