@@ -76,6 +76,7 @@ export class HubClient extends EventEmitter {
   static async connect(options: HubClientOptions): Promise<HubClient> {
     const client = new HubClient(options);
     await client.#connect();
+    client.#watchLink(client.#peer!);
     return client;
   }
 
@@ -101,9 +102,14 @@ export class HubClient extends EventEmitter {
 
   /** Subscribes; `onMessage` gets replayed then live messages, across reconnects, each once. */
   async watch(params: WatchSubscribeParams, onMessage: (m: HubMessage) => void): Promise<WatchHandle> {
-    const state: WatchState = { params, onMessage, subscription: 0, lastId: params.since ?? -1, closed: false };
+    const state: WatchState = { params, onMessage, subscription: -1, lastId: params.since ?? -1, closed: false };
     this.#watches.add(state);
-    await this.#subscribe(state);
+    try {
+      await this.#subscribe(state);
+    } catch (err) {
+      this.#watches.delete(state); // a watch that never started must not be resubscribed later
+      throw err;
+    }
     return {
       get id() {
         return state.subscription;
@@ -189,7 +195,11 @@ export class HubClient extends EventEmitter {
       throw HubError.from(err) ?? err;
     }
     this.#peer = peer;
-    if (o.keepaliveMs) this.#keepalive(peer, o.keepaliveMs);
+  }
+
+  /** The link is ready (greeted, watches resubscribed): watch it from now on. */
+  #watchLink(peer: Peer): void {
+    if (this.#options.keepaliveMs) this.#keepalive(peer, this.#options.keepaliveMs);
     void peer.closed.then((err) => this.#onClosed(err));
   }
 
@@ -254,6 +264,9 @@ export class HubClient extends EventEmitter {
   }
 
   #onClosed(err: Error | undefined): void {
+    // The old link's subscription ids mean nothing any more (a restarted hub reuses them).
+    for (const w of this.#watches) w.subscription = -1;
+    this.#early.clear();
     this.emit('disconnect', err);
     if (this.#closed || !this.#options.reconnect) return;
     this.#connecting = this.#reconnectLoop().finally(() => (this.#connecting = undefined));
@@ -265,7 +278,14 @@ export class HubClient extends EventEmitter {
       await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
       try {
         await this.#connect();
-        for (const w of this.#watches) await this.#subscribe(w);
+        const peer = this.#peer!;
+        try {
+          for (const w of this.#watches) await this.#subscribe(w);
+        } catch (err) {
+          await peer.close(); // not watched yet: closing it does not start another loop
+          throw err;
+        }
+        this.#watchLink(peer);
         this.emit('reconnect', this.#hello);
         return;
       } catch (err) {

@@ -203,4 +203,24 @@ describe('hub over real sockets', () => {
     await a.close();
     await b.close();
   });
+
+  it('a client reconnects after the server restarts, resubscribing only the watches that started', async () => {
+    const a = await agent(tokens.agentAlice, ['alice']);
+    await using client = await HubClient.connect({ url: server.url, token: tokens.client, reconnect: true });
+    await expect(client.watch({ since: -5 } as never, () => undefined)).rejects.toMatchObject({ code: -32602 });
+    const seen: HubMessage[] = [];
+    await client.watch({ since: 0 }, (m) => seen.push(m));
+    await a.request('rows', { account: 'alice', epoch: 1, rows: [row(1)] });
+    await until(() => seen.length === 1);
+    const reconnected = new Promise((resolve) => client.once('reconnect', resolve));
+    const port = server.port;
+    await server.close(); // drops every connection
+    server = await startHubServer(hub, { host: '127.0.0.1', port });
+    await reconnected;
+    const a2 = await agent(tokens.agentAlice, ['alice']);
+    await a2.request('rows', { account: 'alice', epoch: 1, rows: [row(2)] });
+    await until(() => seen.length === 2);
+    expect(seen.map((m) => m.native_id)).toEqual([1, 2]);
+    await a2.close();
+  });
 });
