@@ -129,5 +129,11 @@ describe('security end to end', () => {
     const seen: HubMessage[] = [];
     await good.watch({ since: 0 }, (m) => seen.push(m));
     await waitFor(() => seen.some((m) => m.text === 'still flowing'), 15_000);
+    // A message bigger than a frame is cut to fit (saying so) rather than stalling the account.
+    fleet.world.inject({ account: 'alice', from: '+14155550100', text: 'z'.repeat(100_000) });
+    fleet.world.inject({ account: 'alice', from: '+14155550100', text: 'after the big one' });
+    await waitFor(() => seen.some((m) => m.text === 'after the big one'), 15_000);
+    const big = seen.find((m) => m.text.startsWith('zzz'))!;
+    expect(big.text).toMatch(/\[cut by imsg-agent: this message was \d+ bytes, over the hub's frame limit; \d+ characters kept\]$/);
   }, 60_000);
 });

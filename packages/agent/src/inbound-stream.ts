@@ -2,6 +2,7 @@ import type { Peer } from '@imsg-hub/jsonrpc';
 import { MAX_BATCH_ROWS, callHub, type Row } from '@imsg-hub/hub-protocol';
 import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
 import type { Logger } from 'pino';
+import { fitRow } from './row-fit.js';
 import type { AttachmentUploader } from './attachment-uploader.js';
 import type { CursorStore, SeenRow } from './cursor-store.js';
 
@@ -99,8 +100,10 @@ export class InboundStream {
         const message = this.#queue.shift()!;
         const live = message.id > this.#o.replayUpTo;
         const blobs = message.attachments.length > 0 ? await this.#o.uploader.blobsFor(message, this.#o.peer, live) : undefined;
-        const row: Row = { rowid: message.id, message, ...(live ? {} : { replay: true }), ...(blobs ? { blobs } : {}) };
-        this.#ready.push({ row, bytes: Buffer.byteLength(JSON.stringify(row)) });
+        const raw: Row = { rowid: message.id, message, ...(live ? {} : { replay: true }), ...(blobs ? { blobs } : {}) };
+        const fitted = fitRow(raw, this.#o.maxFrameBytes - FRAME_OVERHEAD);
+        if (fitted.truncated) this.#o.log.warn({ rowid: message.id, bytes: fitted.bytes }, 'row over the hub frame limit: text cut to fit');
+        this.#ready.push({ row: fitted.row, bytes: fitted.bytes });
         if (blobs || this.#queue.length === 0) this.#flush();
       }
     } catch (err) {
@@ -117,7 +120,6 @@ export class InboundStream {
       let bytes = 0;
       while (this.#ready.length > 0 && batch.length < MAX_BATCH_ROWS) {
         const next = this.#ready[0]!;
-        // A single row larger than the budget still goes alone; the hub then says FRAME_TOO_LARGE.
         if (batch.length > 0 && bytes + next.bytes > budget) break;
         batch.push(next.row);
         bytes += next.bytes;
