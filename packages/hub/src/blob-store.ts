@@ -12,10 +12,14 @@ interface Upload {
   fd: number;
   path: string;
   hash: Hash;
-  createdAt: number;
+  lastActiveAt: number;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Uploads one connection may have open at once (each holds a file descriptor). */
+const MAX_OPEN_UPLOADS = 8;
+/** An upload with no chunk for this long is abandoned. */
+const UPLOAD_IDLE_MS = 10 * 60_000;
 
 /**
  * Content-addressed file store in the hub's data dir: `blobs/ab/<sha256>`. Uploads are written to
@@ -47,6 +51,11 @@ export class BlobStore {
   }
 
   begin(owner: string, size: number): { upload_id: string; chunk_bytes: number } {
+    this.#sweep();
+    const open = [...this.#open.values()].filter((u) => u.owner === owner).length;
+    if (open >= MAX_OPEN_UPLOADS) {
+      throw new HubError('INVALID_PARAMS', `${open} uploads are already open on this connection; finish one before starting another`);
+    }
     if (size > this.#maxBytes) {
       throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the hub's limit of ${this.#maxBytes} bytes (send.max_file_bytes)`, {
         size,
@@ -55,7 +64,7 @@ export class BlobStore {
     }
     const id = nanoid();
     const path = join(this.#uploads, id);
-    this.#open.set(id, { id, owner, size, written: 0, fd: openSync(path, 'wx', 0o600), path, hash: createHash('sha256'), createdAt: Date.now() });
+    this.#open.set(id, { id, owner, size, written: 0, fd: openSync(path, 'wx', 0o600), path, hash: createHash('sha256'), lastActiveAt: Date.now() });
     return { upload_id: id, chunk_bytes: this.#chunkBytes };
   }
 
@@ -71,6 +80,7 @@ export class BlobStore {
     writeSync(u.fd, data);
     u.hash.update(data);
     u.written += data.length;
+    u.lastActiveAt = Date.now();
   }
 
   finish(owner: string, id: string, sha256: string): { sha256: string; size: number } {
@@ -95,6 +105,11 @@ export class BlobStore {
     this.#open.delete(id);
     closeSync(u.fd);
     rmSync(u.path, { force: true });
+  }
+
+  /** Aborts uploads that stopped receiving chunks. */
+  #sweep(now = Date.now()): void {
+    for (const u of [...this.#open.values()]) if (now - u.lastActiveAt > UPLOAD_IDLE_MS) this.abort(u.id);
   }
 
   /** Aborts every upload of a connection that went away. */

@@ -85,4 +85,14 @@ describe('WatchHub', () => {
     await tick();
     expect(perAccount.got.map((m) => [m.guid, m.account])).toEqual([['SHARED', 'b']]);
   });
+
+  it('bounds the subscriptions one connection may hold', () => {
+    const watch = new WatchHub(store);
+    const greedy = sink();
+    for (let i = 0; i < 64; i++) watch.subscribe(greedy, { merged: true }, undefined);
+    expect(() => watch.subscribe(greedy, { merged: true }, undefined)).toThrow(/already has 64 subscriptions/);
+    expect(() => watch.subscribe(sink(), { merged: true }, undefined)).not.toThrow();
+    watch.dropSink(greedy);
+    expect(watch.size).toBe(1);
+  });
 });

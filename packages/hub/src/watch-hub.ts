@@ -1,4 +1,4 @@
-import type { HubMessage } from '@imsg-hub/hub-protocol';
+import { HubError, type HubMessage } from '@imsg-hub/hub-protocol';
 import type { MessageFilter, Store, StoredRow } from '@imsg-hub/store';
 
 /** Where a subscription's notifications go (a client connection). */
@@ -24,6 +24,8 @@ interface Subscription {
 
 const PAGE = 256;
 const SEEN_LIMIT = 50_000;
+/** Watches one connection may hold (each is work on every commit). */
+const MAX_SUBSCRIPTIONS = 64;
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -43,6 +45,10 @@ export class WatchHub {
 
   /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
   subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined, batch = false): { subscription: number; seq: number } {
+    const mine = [...this.#subs.values()].filter((x) => x.sink === sink).length;
+    if (mine >= MAX_SUBSCRIPTIONS) {
+      throw new HubError('INVALID_PARAMS', `this connection already has ${mine} subscriptions; unsubscribe one first`);
+    }
     const seq = this.#store.maxSeq();
     const dedupe = filter.merged && filter.chatId !== undefined;
     const sub: Subscription = {

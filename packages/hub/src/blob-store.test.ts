@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobStore } from './blob-store.js';
+
+let dir: string;
+let blobs: BlobStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'blobs-'));
+  blobs = new BlobStore(dir, 1000, 64 * 1024);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('BlobStore', () => {
+  it('stores a verified upload under its sha256 and nothing else', () => {
+    const bytes = Buffer.from('hello world');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const { upload_id, chunk_bytes } = blobs.begin('c1', bytes.length);
+    expect(chunk_bytes).toBeLessThanOrEqual(((64 * 1024 - 1024) * 3) / 4);
+    blobs.chunk('c1', upload_id, 0, bytes.subarray(0, 5));
+    expect(() => blobs.chunk('c1', upload_id, 0, bytes.subarray(5))).toThrow(/chunk offset 0 but 5 bytes written/);
+    blobs.chunk('c1', upload_id, 5, bytes.subarray(5));
+    expect(blobs.finish('c1', upload_id, sha)).toEqual({ sha256: sha, size: bytes.length });
+    expect(Buffer.from(blobs.read(sha, 0, 100).data, 'base64').toString()).toBe('hello world');
+    expect(readdirSync(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses oversize, corrupt and foreign uploads, leaving nothing behind', () => {
+    expect(() => blobs.begin('c1', 1001)).toThrow(/exceeds the hub's limit of 1000 bytes/);
+    const { upload_id } = blobs.begin('c1', 3);
+    expect(() => blobs.chunk('c2', upload_id, 0, Buffer.from('abc'))).toThrow(/no open upload/);
+    blobs.chunk('c1', upload_id, 0, Buffer.from('abc'));
+    expect(() => blobs.finish('c1', upload_id, '0'.repeat(64))).toThrow(/is corrupt/);
+    expect(readdirSync(join(dir, 'uploads'))).toEqual([]);
+    expect(readdirSync(join(dir, 'blobs'))).toEqual([]);
+  });
+
+  it('bounds the uploads one connection may hold open', () => {
+    for (let i = 0; i < 8; i++) blobs.begin('greedy', 10);
+    expect(() => blobs.begin('greedy', 10)).toThrow(/8 uploads are already open on this connection/);
+    expect(() => blobs.begin('other', 10)).not.toThrow();
+    blobs.abortOwner('greedy');
+    expect(readdirSync(join(dir, 'uploads'))).toHaveLength(1);
+  });
+});
