@@ -18,7 +18,10 @@ export class LineStreamTransport implements MessageTransport {
   readonly #output: Writable;
   readonly #options: LineStreamTransportOptions;
   #handlers: TransportHandlers | undefined;
-  #closed = false;
+  /** The input ended (or failed): reported once through `handlers.close`. */
+  #inputDone = false;
+  /** `close()` was called: nothing more is written. Input EOF alone does not stop output. */
+  #outputClosed = false;
   #outputError: Error | undefined;
 
   constructor(input: Readable, output: Writable, options: LineStreamTransportOptions = {}) {
@@ -51,8 +54,12 @@ export class LineStreamTransport implements MessageTransport {
     });
   }
 
+  /**
+   * Writes one message. Still works after the input reached EOF: a server answers every request it
+   * read before exiting (imsg does, reference/imsg-protocol.md §1.2).
+   */
   send(text: string): Promise<void> {
-    if (this.#closed) return Promise.reject(new PeerError('PEER_CLOSED', 'stream is closed'));
+    if (this.#outputClosed) return Promise.reject(new PeerError('PEER_CLOSED', 'stream is closed'));
     if (this.#outputError || this.#output.destroyed || this.#output.writableEnded) {
       return Promise.reject(
         new PeerError('WRITE_FAILED', `write failed: ${this.#outputError?.message ?? 'stream ended'}`, {
@@ -69,6 +76,7 @@ export class LineStreamTransport implements MessageTransport {
   }
 
   async close(): Promise<void> {
+    this.#outputClosed = true;
     if (this.#options.endOutputOnClose !== false && !this.#output.writableEnded) {
       await new Promise<void>((resolve) => {
         this.#output.end(() => resolve());
@@ -79,8 +87,8 @@ export class LineStreamTransport implements MessageTransport {
   }
 
   #finish(error?: Error): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#inputDone) return;
+    this.#inputDone = true;
     this.#handlers?.close(error);
   }
 }
