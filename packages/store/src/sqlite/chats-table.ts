@@ -162,6 +162,10 @@ export class ChatsTable {
     return c && this.#toHub(c, [c.row.account]);
   }
 
+  isGroup(id: number): boolean {
+    return this.#byId.get(id)?.row.is_group === 1;
+  }
+
   account(id: number): string | undefined {
     return this.#byId.get(id)?.row.account;
   }

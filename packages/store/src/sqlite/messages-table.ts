@@ -94,7 +94,9 @@ export class MessagesTable {
     if (result.changes === 0) return undefined;
     const seq = Number(result.lastInsertRowid);
     this.#maxSeq = seq;
-    if (first && chatId && first.chat_id) this.#chats.link(chatId, first.chat_id);
+    // Only groups become one conversation: a DM between two of our own accounts stays two chats (each
+    // account's chat names the other), so a reply by chat id leaves from the right identity.
+    if (first && chatId && first.chat_id && m.is_group && this.#chats.isGroup(first.chat_id)) this.#chats.link(chatId, first.chat_id);
     const handle = affinityHandle(m);
     if (handle) this.#pendingAffinity.set(handle, { account, seq });
     if (m.destination_caller_id) this.#handles.learn(m.destination_caller_id, account);
@@ -252,13 +254,23 @@ export class MessagesTable {
     scope: readonly string[] | undefined,
   ): HubMessage {
     let accounts = copies;
+    let view = m;
+    if (merged && !m.is_from_me && m.sender) {
+      // Sent by another of our own accounts: in the merged view it is ours, "from me", whichever
+      // account's copy arrived first (else a client would answer its own household, or drop it).
+      const owner = this.#handles.owner(m.sender);
+      if (owner && owner !== meta.account && (!scope || scope.includes(owner))) {
+        view = { ...m, is_from_me: true, destination_caller_id: m.sender };
+        if (!accounts.includes(owner)) accounts = [...accounts, owner];
+      }
+    }
     if (m.is_group) {
       // Our other accounts in this group see the message too, whether or not their copy is here yet.
       const members = this.#handles.owners(m.participants, meta.account).filter((a) => !scope || scope.includes(a));
       for (const a of members) if (!accounts.includes(a)) accounts = [...accounts, a];
     }
     return {
-      ...m,
+      ...view,
       attachments: m.attachments as HubAttachment[],
       id: meta.seq,
       chat_id: merged && meta.chatId ? this.#chats.representative(meta.chatId, scope) : meta.chatId,

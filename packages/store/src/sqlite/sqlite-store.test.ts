@@ -97,6 +97,26 @@ describe('SqliteStore ingest', () => {
     expect(store.chats({ merged: false, limit: 10 })).toHaveLength(2);
   });
 
+  it('shows a message between two of our accounts once, as ours, and keeps their DMs two chats', () => {
+    store.configureHandles('alice', ['alice@x.com']);
+    store.configureHandles('bob', ['bob@x.com']);
+    // alice → bob: bob's incoming copy happens to arrive before alice's own outgoing copy.
+    store.ingest([
+      { account: 'bob', epoch: 1, rows: [msg(1, { guid: 'A2B', sender: 'alice@x.com', chat_identifier: 'alice@x.com', chat_guid: 'iMessage;-;alice@x.com', participants: ['alice@x.com'] })] },
+    ]);
+    store.ingest([
+      { account: 'alice', epoch: 1, rows: [msg(1, { guid: 'A2B', is_from_me: true, sender: 'bob@x.com', chat_identifier: 'bob@x.com', chat_guid: 'iMessage;-;bob@x.com', participants: ['bob@x.com'] })] },
+    ]);
+    const merged = store.messagesAfter(0, { merged: true }, 10);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({ is_from_me: true, destination_caller_id: 'alice@x.com' });
+    expect([...merged[0]!.accounts].sort()).toEqual(['alice', 'bob']);
+    // Each account's own view still has its own copy, as imsg would show it.
+    expect(store.messagesAfter(0, { merged: false, accounts: ['bob'] }, 10)[0]).toMatchObject({ is_from_me: false, sender: 'alice@x.com' });
+    // Not one conversation: a reply by bob's chat id goes to alice from bob, not the reverse.
+    expect(store.chats({ merged: true, limit: 10 })).toHaveLength(2);
+  });
+
   it('records affinity for the account that last exchanged with a handle', () => {
     store.ingest([{ account: 'alice', epoch: 1, rows: [msg(1)] }]);
     expect(store.affinity('+15550001')).toBe('alice');
