@@ -36,6 +36,9 @@ export async function messagesHistory(ctx: FacadeContext, params: Params, deadli
     }
     for (const m of messages) if (picked.length < limit && matchesFilter(m, filter)) picked.push(m);
     if (messages.length < page) break;
+    // Pages go back in hub order (arrival). With `start`, stop at a page that is entirely older than
+    // it (by more than an hour of slack) and holds no replayed rows, which can arrive out of date order.
+    if (filter.startMs !== undefined && messages.every((m) => !m.replay && Date.parse(m.created_at) < filter.startMs! - 3_600_000)) break;
     before = messages[messages.length - 1]!.id;
   }
   // imsg orders by date; hub ids follow arrival, which a late replay can put out of date order.

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { parseImsgRequest } from '@imsg-hub/imsg-protocol';
 import type { MessageTransport, TransportHandlers } from '@imsg-hub/jsonrpc';
 import { FacadeError } from './facade-errors.js';
@@ -47,10 +48,24 @@ export class ArrivalClock implements MessageTransport {
     this.#inner.attach({
       ...handlers,
       message: (line) => {
-        if (parseImsgRequest(line.trim()).ok) this.#arrivals.push(Date.now());
+        if (parseImsgRequest(line.trim()).ok) this.#arrivals.push(this.#arrivalTime());
         handlers.message(line);
       },
     });
+  }
+
+  #startupBurst = true;
+
+  /**
+   * Now — except for the lines that were already waiting when the process started: OpenClaw writes
+   * its request right after spawning, so those count from the spawn, not from when node got to
+   * reading them (a few hundred ms later).
+   */
+  #arrivalTime(): number {
+    // Only a first burst read while still starting (node, the bundle and the hello take a while).
+    if (!this.#startupBurst || performance.now() > 2000) return Date.now();
+    setImmediate(() => (this.#startupBurst = false));
+    return Math.min(Date.now(), Math.round(performance.timeOrigin));
   }
 
   /** Arrival time of the request now being handled (now, if the queue is somehow empty). */

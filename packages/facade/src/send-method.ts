@@ -40,6 +40,10 @@ export async function send(ctx: FacadeContext, params: Params, deadline: Deadlin
     const outcome = await submit(ctx, client, request, deadline);
     return await answer(ctx, client, outcome, deadline);
   } catch (err) {
+    if (err instanceof MaybeSubmitted) {
+      ctx.log.warn('send not confirmed in time; answering queued (the hub has it under its key and sends it once)', { key: err.message });
+      return { ok: true, queued: true };
+    }
     throw toImsgRpcError(err, { chatId: plan.chatId });
   }
 }
@@ -58,22 +62,36 @@ async function upload(ctx: FacadeContext, client: HubClient, path: string, deadl
   return { sha256, name };
 }
 
+/** The hub may have the send: it was asked and did not refuse. Answering then must not invite a retry. */
+class MaybeSubmitted extends Error {}
+
 /**
  * Sends and waits for the outcome, leaving time to answer. If the link drops mid-call the hub may
  * or may not have the send; the same idempotency key makes asking again safe (never a second send).
+ * Once the hub may have it, running out of time answers `queued` rather than an error: an error
+ * would make the client retry with a new request, and the message would go out twice.
  */
 async function submit(ctx: FacadeContext, client: HubClient, request: SendRequest, deadline: Deadline): Promise<SendOutcome> {
+  let asked = false;
   for (;;) {
     const waitMs = Math.max(0, Math.min(ctx.options.sendWaitMs, deadline.remaining() - ANSWER_MARGIN_MS, HUB_MAX_WAIT_MS));
     try {
-      return await deadline.race(client.call('send', { ...request, wait_ms: waitMs }, waitMs + ANSWER_MARGIN_MS), 'sending');
+      const call = client.call('send', { ...request, wait_ms: waitMs }, waitMs + ANSWER_MARGIN_MS);
+      asked = true;
+      return await deadline.race(call, 'sending');
     } catch (err) {
       if (err instanceof FacadeError && err.code === 'DEADLINE') {
-        throw new FacadeError('DEADLINE', `the hub did not confirm the send in time; it may still go out (idempotency key ${request.idempotency_key})`);
+        if (asked) throw new MaybeSubmitted(request.idempotency_key);
+        throw new FacadeError('DEADLINE', `no time left to hand the send to the hub; it was not sent (idempotency key ${request.idempotency_key})`);
       }
       if (!isLinkFailure(err)) throw err;
       ctx.log.warn('hub link dropped during a send; asking again with the same key', { key: request.idempotency_key });
-      await ctx.link.client(deadline);
+      try {
+        await ctx.link.client(deadline);
+      } catch (linkErr) {
+        if (asked) throw new MaybeSubmitted(request.idempotency_key);
+        throw linkErr;
+      }
     }
   }
 }
