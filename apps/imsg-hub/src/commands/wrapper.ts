@@ -1,3 +1,4 @@
+import { IMSG_COMPAT_VERSION } from '@imsg-hub/facade';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,8 @@ export function wrapperScript(o: { account?: string | undefined; hubUrl: string;
     `IMSG_HUB_URL=${quote(o.hubUrl)}`,
     `IMSG_HUB_TOKEN_FILE=${quote(o.tokenFile)}`,
     ...(o.cacheDir ? [`IMSG_HUB_CACHE_DIR=${quote(o.cacheDir)}`] : []),
+    // `--version` through the wrapper reports the imsg it stands in for, as imsg honours IMSG_VERSION.
+    `IMSG_VERSION=${quote(IMSG_COMPAT_VERSION)}`,
   ];
   return `#!/bin/sh\nexec env ${env.join(' ')} ${quote(o.node)} ${quote(o.bin)} "$@"\n`;
 }
