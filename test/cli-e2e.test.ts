@@ -57,7 +57,7 @@ describe('imsg-hub CLI reads', () => {
     fleet.world.injectMany(Array.from({ length: 1200 }, (_, i) => ({ account: 'bob', from: 'sam@example.org', text: `bulk ${i}` })));
     await waitFor(async () => (await fleet.hub.cli(['accounts', '--json', ...t])).stdout.includes('"messages":1201'), 30_000);
     const catchUp = await fleet.hub.cli(['tail', '--since', '0', '--count', '1203', '--json', ...t]);
-    expect(catchUp.stdout.trim().split('\n')).toHaveLength(1203);
+    expect(catchUp.stdout.trim().split('\n'), `code ${catchUp.code} stderr ${catchUp.stderr.slice(0, 2000)} hub ${fleet.hub.stderr.slice(-3000)}`).toHaveLength(1203);
     expect(catchUp.stderr).toMatch(/catching up: \d+\/1203 \(\d+%\)/);
 
     const noToken = await fleet.hub.cli(['tail'], { IMSG_HUB_TOKEN: '' });

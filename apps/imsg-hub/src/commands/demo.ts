@@ -20,7 +20,8 @@ export function registerDemo(program: Command): void {
       process.once('SIGTERM', stop);
       try {
         await runDemo({ dir: resolve(flags.dir), ssh: flags.ssh, paceMs: Number(flags.pace), out: (l) => process.stdout.write(l + '\n'), signal: abort.signal });
-        process.exit(abort.signal.aborted ? 130 : 0);
+        const code = abort.signal.aborted ? 130 : 0;
+        process.stdout.write('', () => process.exit(code));
       } catch (err) {
         if (abort.signal.aborted) process.exit(130); // interrupted mid-step: already cleaned up
         fail(err);

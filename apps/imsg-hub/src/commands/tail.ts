@@ -19,6 +19,7 @@ export function registerTail(program: Command): void {
         const start = client.hello.seq;
         const backlog = since !== undefined ? Math.max(0, start - since) : 0;
         let seen = 0;
+        let stopping = false;
         let lastProgress = 0;
         const done = new Promise<void>((resolve) => {
           void client.watch(
@@ -38,14 +39,16 @@ export function registerTail(program: Command): void {
               if (seen >= limit) resolve();
             },
           );
-          client.on('disconnect', () => process.stderr.write('imsg-hub tail: hub connection lost; reconnecting…\n'));
+          client.on('disconnect', () => stopping || process.stderr.write('imsg-hub tail: hub connection lost; reconnecting…\n'));
           client.on('reconnect', () => process.stderr.write('imsg-hub tail: reconnected; resuming where we left off\n'));
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
         await done;
+        stopping = true;
         await client.close();
-        process.exit(0);
+        // A pipe can still hold lines: exit only once stdout has taken them all.
+        process.stdout.write('', () => process.exit(0));
       } catch (err) {
         fail(err);
       }
