@@ -7,6 +7,8 @@ export interface FleetAccount {
   name: string;
   handles: string[];
   via: 'local' | 'ssh';
+  /** Extra arguments for its `imsg-sim rpc` (local sources). */
+  simArgs?: string[];
 }
 
 /** A world of simulated accounts, a real hub process, and one real agent process per account. */
@@ -31,7 +33,7 @@ export interface FleetOptions {
 
 export function sourceFor(account: FleetAccount, world: SimWorld, sshd?: SshdServer): Record<string, unknown> {
   const db = world.info(account.name).dbPath;
-  if (account.via === 'local') return { kind: 'local', cli_path: binPath('imsg-sim'), db };
+  if (account.via === 'local') return { kind: 'local', cli_path: binPath('imsg-sim'), db, ...(account.simArgs ? { args: account.simArgs } : {}) };
   if (!sshd) throw new Error(`account ${account.name} is reached over SSH but no sshd was given`);
   return {
     kind: 'ssh',

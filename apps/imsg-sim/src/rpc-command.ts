@@ -6,6 +6,7 @@ interface RpcFlags {
   db: string;
   world?: string;
   pollMs?: number;
+  pace?: string;
   verbose?: boolean;
   logLevel?: string;
 }
@@ -19,13 +20,15 @@ export function addRpcCommand(program: Command): void {
     .option('-v, --verbose', 'diagnostics on stderr')
     .option('--log-level <level>', 'diagnostics on stderr at this level')
     .option('--world <path>', 'world file (overrides the one recorded in the db; env IMSG_SIM_WORLD)')
-    .option('--poll-ms <n>', 'fallback poll period of watch subscriptions', positiveInt('--poll-ms'), 1000)
+    .option('--poll-ms <n>', 'fallback poll period of watch subscriptions (default 5000, as imsg)', positiveInt('--poll-ms'))
+    .option('--pace <pace>', 'rows per watch trigger: imsg (one page of 100, as imsg) or drain (every page); env IMSG_SIM_PACE')
     .action(async (flags: RpcFlags) => {
       const verbose = flags.verbose === true || (flags.logLevel !== undefined && flags.logLevel !== 'silent');
       const code = await runImsgRpc({
         dbPath: flags.db,
         worldFile: flags.world ?? (process.env['IMSG_SIM_WORLD'] || undefined),
         pollMs: flags.pollMs,
+        pace: watchPace(flags.pace ?? process.env['IMSG_SIM_PACE']),
         input: process.stdin,
         output: process.stdout,
         ...(verbose ? { log: (record) => process.stderr.write(JSON.stringify({ name: 'imsg-sim', ...record }) + '\n') } : {}),
@@ -33,4 +36,11 @@ export function addRpcCommand(program: Command): void {
       // Exit once everything written so far has reached the pipe.
       process.stdout.write('', () => process.exit(code));
     });
+}
+
+function watchPace(value: string | undefined): 'imsg' | 'drain' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'imsg' || value === 'drain') return value;
+  process.stderr.write(`imsg-sim: --pace must be imsg or drain, not "${value}"\n`);
+  process.exit(2);
 }

@@ -15,6 +15,7 @@ import { retryForever, type BackoffSettings } from './retry.js';
 import { SendDispatcher } from './send-dispatcher.js';
 import type { SendLedger } from './send-ledger.js';
 import { Watchdog } from './watchdog.js';
+import { BacklogPump } from './backlog-pump.js';
 
 /** The per-account knobs of the config. */
 export interface RunnerSettings {
@@ -39,6 +40,8 @@ interface Inbound {
   session: ImsgSession;
   link: HubSession;
   subscription?: Subscription;
+  /** Drains a backlog faster than imsg's 100 rows per trigger (see backlog-pump.ts). */
+  pump?: BacklogPump;
 }
 
 const STOP_GRACE_MS = 2000;
@@ -277,17 +280,34 @@ export class AccountRunner {
     const inbound: Inbound = { stream, session, link };
     this.#inbound = inbound;
     void stream.failed.then((err) => this.#onStreamFailed(inbound, err));
-    try {
-      // hwm 0 = nothing stored yet: replay the whole chat.db (since_rowid -1, §2.3).
-      inbound.subscription = await session.client.subscribe(
-        { since_rowid: cursor.acked > 0 ? cursor.acked : -1, attachments: true, include_reactions: true, debounce_ms: this.#o.settings.debounce_ms },
+    const subscribe = (since: number) =>
+      session.client.subscribe(
+        { since_rowid: since, attachments: true, include_reactions: true, debounce_ms: this.#o.settings.debounce_ms },
         {
           message: (m) => stream.push(m),
           error: (text) => stream.fail(new AgentError('WATCH_FAILED', `imsg watch failed: ${text}`)),
           invalid: (raw, why) => this.#log.error({ why, rowid: (raw as { id?: unknown })?.id }, 'imsg sent a row that does not validate; skipped'),
         },
       );
+    try {
+      // hwm 0 = nothing stored yet: replay the whole chat.db (since_rowid -1, §2.3).
+      inbound.subscription = await subscribe(cursor.acked > 0 ? cursor.acked : -1);
       this.#log.info({ epoch: cursor.epoch, after: cursor.acked, subscription: inbound.subscription.id }, 'streaming rows to the hub');
+      const backlogEnd = Math.max(cursor.acked, newest?.id ?? 0);
+      inbound.pump = new BacklogPump({
+        target: () => Math.max(backlogEnd, this.#newest ?? 0),
+        delivered: () => Math.max(stream.delivered, cursor.acked),
+        lastDeliveryAt: () => stream.lastPushAt,
+        deliveredCount: () => stream.pushed,
+        resubscribe: async () => {
+          if (this.#inbound !== inbound) return;
+          const old = inbound.subscription;
+          // The new subscription first: the stream drops rows it already has, so nothing is lost.
+          inbound.subscription = await subscribe(Math.max(stream.delivered, cursor.acked) || -1);
+          await old?.unsubscribe().catch(() => undefined);
+        },
+      });
+      inbound.pump.start();
     } catch (err) {
       stream.fail(err as Error);
     }
@@ -312,6 +332,7 @@ export class AccountRunner {
   }
 
   async #stopInbound(inbound: Inbound): Promise<void> {
+    inbound.pump?.stop();
     inbound.stream.close();
     if (inbound.subscription && this.#session === inbound.session) {
       await Promise.race([inbound.subscription.unsubscribe().catch(() => undefined), sleep(STOP_GRACE_MS)]);

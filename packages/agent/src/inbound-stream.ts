@@ -67,6 +67,19 @@ export class InboundStream {
     return this.#delivered;
   }
 
+  /** When the watch last delivered a row (performance.now()). */
+  get lastPushAt(): number {
+    return this.#lastPushAt;
+  }
+
+  /** Notifications the watch delivered (duplicates included: they fill imsg's pages too). */
+  get pushed(): number {
+    return this.#pushed;
+  }
+
+  #lastPushAt = performance.now();
+  #pushed = 0;
+
   get acked(): number {
     return this.#acked;
   }
@@ -74,6 +87,8 @@ export class InboundStream {
   /** Takes one watch notification. */
   push(message: ImsgMessage): void {
     if (this.#closed) return;
+    this.#lastPushAt = performance.now();
+    this.#pushed += 1;
     this.#delivered = Math.max(this.#delivered, message.id);
     // imsg emits a row joined to two chats twice; rows must be strictly ascending.
     if (message.id <= this.#lastQueued) return;

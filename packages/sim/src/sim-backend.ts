@@ -28,12 +28,14 @@ export interface SimBackendOptions {
   /** The world and account this chat.db plays; `send` writes through it. */
   world: SimWorld;
   account: string;
-  /** Fallback poll period of watch subscriptions (imsg: 5 s; default here 1 s). */
+  /** Fallback poll period of watch subscriptions (default 5 s, as imsg). */
   pollMs?: number;
+  /** Rows per watch trigger: one page of 100 as imsg (default), or every page (`drain`). */
+  pace?: 'imsg' | 'drain';
 }
 
 const DEFAULT_DEBOUNCE_MS = 500;
-const DEFAULT_POLL_MS = 1000;
+const DEFAULT_POLL_MS = 5000;
 
 /** `imsg rpc` over one account's chat.db. */
 export class SimBackend implements ImsgBackend {
@@ -41,6 +43,7 @@ export class SimBackend implements ImsgBackend {
   readonly #world: SimWorld;
   readonly #account: string;
   readonly #pollMs: number;
+  readonly #pace: 'imsg' | 'drain';
   readonly #changes: DbChangeSource;
   readonly #watchers = new Map<number, Watcher>();
   #nextSubscription = 1;
@@ -50,6 +53,7 @@ export class SimBackend implements ImsgBackend {
     this.#world = options.world;
     this.#account = options.account;
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.#pace = options.pace ?? 'imsg';
     this.#changes = new DbChangeSource(options.reader.path);
   }
 
@@ -125,6 +129,7 @@ export class SimBackend implements ImsgBackend {
         endMs,
         debounceMs,
         pollMs: this.#pollMs,
+        pace: this.#pace,
       },
       {
         message: (message) => session.notify('message', { subscription: id, message }),

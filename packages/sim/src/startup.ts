@@ -8,6 +8,7 @@ export interface OpenBackendOptions {
   /** World file overriding the db's own meta (flag `--world` or env IMSG_SIM_WORLD). */
   worldFile?: string | undefined;
   pollMs?: number | undefined;
+  pace?: 'imsg' | 'drain' | undefined;
 }
 
 /** A backend plus the exit status imsg uses after stdin EOF (1 in startup-error mode, §1.5). */
@@ -27,7 +28,13 @@ export function openSimBackend(options: OpenBackendOptions): OpenedBackend {
   try {
     reader = new ChatDbReader(options.dbPath);
     const { world, account } = SimWorld.forDb(options.dbPath, options.worldFile);
-    const backend = new SimBackend({ reader, world, account, ...(options.pollMs ? { pollMs: options.pollMs } : {}) });
+    const backend = new SimBackend({
+      reader,
+      world,
+      account,
+      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+      ...(options.pace ? { pace: options.pace } : {}),
+    });
     return { backend, exitCode: 0 };
   } catch (err) {
     reader?.close();

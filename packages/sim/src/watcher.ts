@@ -17,6 +17,11 @@ export interface WatchOptions {
   endMs?: number | undefined;
   debounceMs: number;
   pollMs: number;
+  /**
+   * `imsg` (default): one page of 100 rows per trigger, as imsg reads (a backlog drains slowly, and
+   * clients must cope — the agent's backlog pump does). `drain`: keep reading pages until empty.
+   */
+  pace?: 'imsg' | 'drain';
 }
 
 export interface WatchSink {
@@ -27,10 +32,8 @@ export interface WatchSink {
 
 /**
  * One watch subscription (imsg's MessageWatcher): an immediate first poll, file events debounced
- * by `debounceMs` (further events are ignored until the delayed poll runs), and a fallback poll.
- *
- * Deliberate difference from imsg: a poll keeps reading pages of 100 while full pages come back,
- * so a backlog of thousands of rows drains at once instead of 100 rows per trigger.
+ * by `debounceMs` (further events are ignored until the delayed poll runs), and a fallback poll;
+ * each poll reads one page of 100 rows, as imsg does (or, with `pace: 'drain'`, every page).
  */
 export class Watcher {
   readonly #reader: ChatDbReader;
@@ -87,7 +90,7 @@ export class Watcher {
         this.#again = false;
         let full = true;
         while (full && !this.#stopped) {
-          full = this.#pollPage() === WATCH_PAGE_SIZE;
+          full = this.#pollPage() === WATCH_PAGE_SIZE && this.#options.pace === 'drain';
           // Let requests and other subscriptions run between pages of a large backlog.
           if (full) await nextTurn();
         }
