@@ -19,7 +19,10 @@ export class Deadline {
   /** Settles like `work`, or rejects with DEADLINE once time is up (`work` keeps running). */
   race<T>(work: Promise<T>, what: string): Promise<T> {
     const left = this.remaining();
-    if (left === 0) return Promise.reject(new FacadeError('DEADLINE', `no time left to ${what}`));
+    if (left === 0) {
+      work.catch(() => undefined); // it still runs; its failure must not go unhandled
+      return Promise.reject(new FacadeError('DEADLINE', `no time left to ${what}`));
+    }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new FacadeError('DEADLINE', `${what} took too long; answering before the client gives up`)), left);
       work.then(
