@@ -108,15 +108,15 @@ export class WebhookDispatcher {
 
   #pending(): WebhookDelivery['events'] {
     const c = this.#config;
-    const rows = this.#o.store.messagesAfter(this.#cursor, { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) }, c.batch);
-    const events = rows.filter((m) => !c.chats || c.chats.includes(m.chat_id)).map((message) => ({ id: message.id, type: 'message' as const, message }));
-    // Skip past a page the chat filter emptied, without posting it.
-    if (events.length === 0 && rows.length > 0) {
+    // A loop, not recursion: a long run of messages the chat filter drops is skipped page by page.
+    for (;;) {
+      const rows = this.#o.store.messagesAfter(this.#cursor, { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) }, c.batch);
+      const events = rows.filter((m) => !c.chats || c.chats.includes(m.chat_id)).map((message) => ({ id: message.id, type: 'message' as const, message }));
+      if (events.length > 0 || rows.length === 0) return events;
+      // Skip past a page the chat filter emptied, without posting it.
       this.#cursor = rows[rows.length - 1]!.id;
       this.#o.store.setWebhookCursor(this.id, this.#cursor);
-      return this.#pending();
     }
-    return events;
   }
 
   async #post(events: WebhookDelivery['events']): Promise<boolean> {
