@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Row } from '@imsg-hub/hub-protocol';
+import { SqliteStore } from '@imsg-hub/store';
+import { waitFor } from '@imsg-hub/testkit';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseHubConfig } from '../config.js';
+import { WebhookDispatcher, type WebhookDelivery } from './webhook-dispatcher.js';
+
+let dir: string;
+let store: SqliteStore;
+let server: Server;
+let url: string;
+const got: WebhookDelivery[] = [];
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'webhook-'));
+  store = new SqliteStore(join(dir, 'hub.db'));
+  for (const a of ['alice', 'bob']) store.ensureAccount(a);
+  got.length = 0;
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push(JSON.parse(body) as WebhookDelivery);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+});
+afterEach(async () => {
+  await new Promise((r) => server.close(r));
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const row = (rowid: number, chat: string, text: string): Row => ({
+  rowid,
+  message: {
+    id: rowid, chat_id: rowid, guid: `${chat}-${rowid}-${text}`, sender: '+15550001', is_from_me: false, text, created_at: '2026-01-01T00:00:00.000Z',
+    attachments: [], reactions: [], chat_identifier: chat, chat_guid: `iMessage;-;${chat}`, chat_name: '', participants: [chat], is_group: false,
+  },
+});
+
+describe('WebhookDispatcher', () => {
+  it('delivers only the accounts and chats it is configured for, from `since`, in order', async () => {
+    store.ingest([
+      { account: 'alice', epoch: 1, rows: [row(1, '+15550001', 'a1')] },
+      { account: 'bob', epoch: 1, rows: [row(1, '+15550002', 'b1'), row(2, '+15550003', 'b2')] },
+    ]);
+    const bobChat = store.chats({ merged: false, limit: 10, account: 'bob' }).find((c) => c.identifier === '+15550003')!.id;
+    // Many messages the chat filter drops, then one it keeps.
+    store.ingest([{ account: 'bob', epoch: 1, rows: Array.from({ length: 120 }, (_, i) => row(3 + i, '+15550002', `noise ${i}`)) }]);
+    store.ingest([{ account: 'bob', epoch: 1, rows: [row(200, '+15550003', 'b3')] }]);
+    const config = parseHubConfig({ webhooks: [{ id: 'w', url, secret: 'x'.repeat(16), accounts: ['bob'], chats: [bobChat], since: 0, batch: 10 }] }).webhooks[0]!;
+    const w = new WebhookDispatcher(config, { store, log: pino({ level: 'silent' }) });
+    w.poke();
+    await waitFor(() => got.flatMap((d) => d.events).length >= 2, 5000);
+    expect(got.flatMap((d) => d.events.map((e) => e.message.text))).toEqual(['b2', 'b3']);
+    expect(store.webhookCursor('w')).toBe(w.cursor);
+    w.close();
+  });
+});
