@@ -56,9 +56,7 @@ export function row(rowid, text = `bench message number ${rowid} with a little t
   };
 }
 
-export function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+export { percentile } from './sim-helpers.mjs';
 
 export function rssMb(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -149,8 +149,6 @@ export interface Store {
   /** Queued sends past their TTL whose account has no agent online (`online`) become expired. */
   outboxExpire(nowMs: number, online?: ReadonlySet<string>): OutboxRecord[];
   outboxCounts(): Map<string, { queued: number; dispatched: number }>;
-  /** Links an echo row to the send it came from; returns the send's key when one matched. */
-  linkEcho(account: string, guid: string, seq: number): string | undefined;
   outcome(record: OutboxRecord): SendOutcome;
 
   /** Who may see a blob: accounts whose stored messages reference it, and `token:<id>` for uploaders. */

@@ -198,13 +198,6 @@ export class SqliteStore implements Store {
   outboxCounts(): Map<string, { queued: number; dispatched: number }> {
     return this.#outbox.counts();
   }
-  linkEcho(account: string, guid: string, seq: number): string | undefined {
-    const send = this.#outbox.byResultGuid(account, guid);
-    if (!send) return undefined;
-    this.#messages.setSendKey(seq, send.key);
-    this.#outbox.update(send.key, { messageSeq: seq });
-    return send.key;
-  }
   outcome(record: OutboxRecord): SendOutcome {
     return outcomeOf(record);
   }
