@@ -1,4 +1,4 @@
-import { imsgError, parseIsoDate, stringArrayParam, stringParam, type Params } from '@imsg-hub/imsg-protocol';
+import { isoDateParam, stringArrayParam, type Params } from '@imsg-hub/imsg-protocol';
 
 /** imsg's `participants` / `start` / `end` filters of history and watch (reference §2.2, §2.3). */
 export interface MessageFilter {
@@ -12,15 +12,8 @@ export interface MessageFilter {
 
 /** Parses the filter params; a bad date is imsg's -32603 `Invalid ISO8601 date: <v>` (sic, not -32602). */
 export function parseMessageFilter(params: Params): MessageFilter {
-  const date = (key: string) => {
-    const value = stringParam(params, key);
-    if (value === undefined) return undefined;
-    const ms = parseIsoDate(value);
-    if (ms === undefined) throw imsgError.internal(`Invalid ISO8601 date: ${value}`);
-    return ms;
-  };
-  const startMs = date('start');
-  const endMs = date('end');
+  const startMs = isoDateParam(params, 'start');
+  const endMs = isoDateParam(params, 'end');
   return { participants: stringArrayParam(params, 'participants').map((p) => p.toLowerCase()), startMs, endMs };
 }
 

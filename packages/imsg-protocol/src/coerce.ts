@@ -1,3 +1,6 @@
+import { parseIsoDate } from './apple-time.js';
+import { imsgError } from './imsg-error.js';
+
 // imsg's parameter helpers (reference/imsg-protocol.md §1.7): lenient by design. A value of the
 // wrong type behaves as absent; null behaves as absent.
 
@@ -59,4 +62,16 @@ export function stringArrayParam(params: Params, key: string): string[] {
 /** First present value among aliases (imsg accepts e.g. `debounce_ms` and `debounceMs`). */
 export function firstPresent(params: Params, keys: readonly string[]): string | undefined {
   return keys.find((k) => params[k] !== undefined && params[k] !== null);
+}
+
+/**
+ * An ISO-8601 date param (`start`/`end` of history and watch) as Unix ms; absent stays undefined.
+ * Unparsable (or `""`) is imsg's -32603 `Invalid ISO8601 date: <v>` — sic, not -32602 (§2.2).
+ */
+export function isoDateParam(params: Params, key: string): number | undefined {
+  const value = stringParam(params, key);
+  if (value === undefined) return undefined;
+  const ms = parseIsoDate(value);
+  if (ms === undefined) throw imsgError.internal(`Invalid ISO8601 date: ${value}`);
+  return ms;
 }

@@ -1,6 +1,6 @@
 export * from './message.js';
 export * from './methods.js';
-export { stringParam, intParam, boolParam, stringArrayParam, firstPresent, type Params } from './coerce.js';
+export { stringParam, intParam, boolParam, stringArrayParam, firstPresent, isoDateParam, type Params } from './coerce.js';
 export { imsgError, PARSE_ERROR_DATA, permissionDeniedText } from './imsg-error.js';
 export { parseImsgRequest, type ImsgRequest, type ParsedLine } from './request-parser.js';
 export { ImsgRpcServer, toImsgError, type ImsgBackend, type ImsgSession, type ImsgRpcServerOptions } from './imsg-server.js';

@@ -4,7 +4,7 @@ import {
   IMSG_090_METHODS,
   imsgError,
   intParam,
-  parseIsoDate,
+  isoDateParam,
   stringArrayParam,
   stringParam,
   type ImsgBackend,
@@ -167,12 +167,5 @@ export class SimBackend implements ImsgBackend {
 
 /** `start`/`end` params; a bad date is imsg's -32603 `Invalid ISO8601 date: <v>`. */
 function dateRange(params: Params): { startMs: number | undefined; endMs: number | undefined } {
-  const parse = (key: string) => {
-    const value = stringParam(params, key);
-    if (value === undefined) return undefined;
-    const ms = parseIsoDate(value);
-    if (ms === undefined) throw imsgError.internal(`Invalid ISO8601 date: ${value}`);
-    return ms;
-  };
-  return { startMs: parse('start'), endMs: parse('end') };
+  return { startMs: isoDateParam(params, 'start'), endMs: isoDateParam(params, 'end') };
 }
