@@ -11,6 +11,7 @@ import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { AgentLink } from './agent-registry.js';
 import type { Connection, Session } from './connection.js';
+import { uploaderRef } from './blob-access.js';
 import { answerUpload } from './upload-methods.js';
 import type { HubContext } from './hub-context.js';
 import { tokenAllows } from './token-auth.js';
@@ -91,12 +92,8 @@ export class AgentSession implements Session, AgentLink {
       }
       case 'upload.begin':
       case 'upload.chunk':
-        return answerUpload(this.#ctx.blobs, this.#conn.id, method, params);
-      case 'upload.finish': {
-        const done = answerUpload(this.#ctx.blobs, this.#conn.id, method, params) as { sha256: string };
-        this.#ctx.store.addBlobRef(done.sha256, `token:${this.#token.id}`);
-        return done;
-      }
+      case 'upload.finish':
+        return answerUpload(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }, method, params);
       case 'blob.read': {
         const p = parseParams('blob.read', params);
         // Only files for its own accounts: attachments of their messages, or files of sends to them.
@@ -136,7 +133,7 @@ export class AgentSession implements Session, AgentLink {
     const blobs = row.blobs.map((b) => {
       if (!b.sha256) return b;
       const refs = this.#ctx.store.blobAccounts(b.sha256);
-      if (refs.includes(`token:${this.#token.id}`) || refs.includes(account)) return b;
+      if (refs.includes(uploaderRef(this.#token.id)) || refs.includes(account)) return b;
       this.#log.warn({ account, rowid: row.rowid, sha256: b.sha256 }, 'row names a blob this agent did not upload; dropped the reference');
       return { index: b.index, state: 'failed' as const };
     });

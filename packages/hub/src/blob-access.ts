@@ -1,5 +1,10 @@
 import type { Store, TokenRecord } from '@imsg-hub/store';
 
+/** The blob reference that marks who uploaded a blob: the uploader may send and fetch it. */
+export function uploaderRef(tokenId: string): string {
+  return `token:${tokenId}`;
+}
+
 /**
  * Whether a client token may fetch a blob: every blob for an unscoped token; otherwise only blobs
  * referenced by messages of an account the token sees, or uploaded with this token. (A sha256 is not a secret: it can be guessed
@@ -8,5 +13,5 @@ import type { Store, TokenRecord } from '@imsg-hub/store';
 export function blobVisible(store: Store, token: TokenRecord, sha256: string): boolean {
   if (token.accounts === '*') return true;
   const scope = token.accounts;
-  return store.blobAccounts(sha256).some((a) => scope.includes(a) || a === `token:${token.id}`);
+  return store.blobAccounts(sha256).some((a) => scope.includes(a) || a === uploaderRef(token.id));
 }

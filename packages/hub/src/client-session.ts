@@ -113,12 +113,8 @@ export class ClientSession implements Session, NotificationSink {
         return this.#ctx.outbox.status(parseParams('send.status', params).idempotency_key, this.#token);
       case 'upload.begin':
       case 'upload.chunk':
-        return answerUpload(this.#ctx.blobs, this.#conn.id, method, params);
-      case 'upload.finish': {
-        const done = answerUpload(this.#ctx.blobs, this.#conn.id, method, params) as { sha256: string };
-        store.addBlobRef(done.sha256, `token:${this.#token.id}`); // the uploader may send and fetch it
-        return done;
-      }
+      case 'upload.finish':
+        return answerUpload(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }, method, params);
       case 'blob.get': {
         const p = parseParams('blob.get', params);
         if (!blobVisible(store, this.#token, p.sha256)) throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);

@@ -1,8 +1,20 @@
 import { parseParams } from '@imsg-hub/hub-protocol';
+import type { Store } from '@imsg-hub/store';
+import { uploaderRef } from './blob-access.js';
 import type { BlobStore } from './blob-store.js';
 
-/** Answers `upload.*` for the connection `owner`; uploads are private to the connection that began them. */
-export function answerUpload(blobs: BlobStore, owner: string, method: string, params: unknown): unknown {
+/**
+ * Answers `upload.*` for the connection `owner` (uploads are private to the connection that began
+ * them); a finished upload is recorded as the token's, so that token may send and fetch it.
+ */
+export function answerUpload(
+  hub: { blobs: BlobStore; store: Store },
+  uploader: { connection: string; tokenId: string },
+  method: string,
+  params: unknown,
+): unknown {
+  const { blobs } = hub;
+  const owner = uploader.connection;
   switch (method) {
     case 'upload.begin':
       return blobs.begin(owner, parseParams('upload.begin', params).size);
@@ -13,7 +25,9 @@ export function answerUpload(blobs: BlobStore, owner: string, method: string, pa
     }
     default: {
       const p = parseParams('upload.finish', params);
-      return blobs.finish(owner, p.upload_id, p.sha256);
+      const done = blobs.finish(owner, p.upload_id, p.sha256);
+      hub.store.addBlobRef(done.sha256, uploaderRef(uploader.tokenId));
+      return done;
     }
   }
 }
