@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HubClient } from '@imsg-hub/hub-client';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, HubProcess, binPath } from '@imsg-hub/testkit';
+import { AgentProcess, HubProcess, simSource } from '@imsg-hub/testkit';
 import { percentile } from './hub-helpers.mjs';
 
 const SENDS = 400;
@@ -20,7 +20,7 @@ export async function run(report) {
     dir: join(dir, 'agent'),
     hubUrl: hub.url,
     token: await hub.token('agent', ['alice']),
-    accounts: [{ name: 'alice', source: { kind: 'local', cli_path: binPath('imsg-sim'), db: world.info('alice').dbPath } }],
+    accounts: [{ name: 'alice', source: simSource(world.info('alice').dbPath) }],
     env: { ...process.env, LOG_LEVEL: 'error' },
   });
   agent.start();

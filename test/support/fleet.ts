@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, binPath, startHubProcess, type HubProcess, type SshdServer } from '@imsg-hub/testkit';
+import { AgentProcess, simSource, startHubProcess, type HubProcess, type SshdServer } from '@imsg-hub/testkit';
 
 /** One simulated Apple ID: its name, handles, and how its agent reaches its imsg. */
 export interface FleetAccount {
@@ -33,19 +33,9 @@ export interface FleetOptions {
 
 export function sourceFor(account: FleetAccount, world: SimWorld, sshd?: SshdServer): Record<string, unknown> {
   const db = world.info(account.name).dbPath;
-  if (account.via === 'local') return { kind: 'local', cli_path: binPath('imsg-sim'), db, ...(account.simArgs ? { args: account.simArgs } : {}) };
+  if (account.via === 'local') return simSource(db, { args: account.simArgs });
   if (!sshd) throw new Error(`account ${account.name} is reached over SSH but no sshd was given`);
-  return {
-    kind: 'ssh',
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.user,
-    private_key_file: sshd.clientKeyPath,
-    host_key: sshd.hostKeyFingerprint,
-    // sshd gives a minimal PATH: name node and the simulator by absolute path.
-    remote_command: [process.execPath, binPath('imsg-sim'), 'rpc'],
-    db,
-  };
+  return simSource(db, { sshd });
 }
 
 export async function startFleet(o: FleetOptions): Promise<Fleet> {

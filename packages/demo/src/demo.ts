@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatAccount, formatMessage, formatSend, HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, binPath, HubProcess, startSshd, type SshdServer } from '@imsg-hub/testkit';
+import { AgentProcess, HubProcess, simSource, startSshd, type SshdServer } from '@imsg-hub/testkit';
 import { DEMO_ACCOUNTS, PEOPLE, PHOTO_PNG, SCENARIO } from './scenario.js';
 
 export interface DemoOptions {
@@ -79,18 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<{ messages: HubMessage[];
     for (const a of DEMO_ACCOUNTS) {
       const db = world.info(a.name).dbPath;
       const viaSsh = a.name === 'work' && sshd !== undefined;
-      const source = viaSsh
-        ? {
-            kind: 'ssh',
-            host: '127.0.0.1',
-            port: sshd!.port,
-            user: sshd!.user,
-            private_key_file: sshd!.clientKeyPath,
-            host_key: sshd!.hostKeyFingerprint,
-            remote_command: [process.execPath, binPath('imsg-sim'), 'rpc'],
-            db,
-          }
-        : { kind: 'local', cli_path: binPath('imsg-sim'), db };
+      const source = simSource(db, { sshd: viaSsh ? sshd : undefined });
       const agent = new AgentProcess({
         dir: join(o.dir, `agent-${a.name}`),
         hubUrl: hub.url,

@@ -7,3 +7,4 @@ export { startSshd, type SshdServer } from './sshd.js';
 export { HubProcess, startHubProcess, type HubProcessOptions } from './hub-process.js';
 export { AgentProcess, startAgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { simSource } from './sim-source.js';
