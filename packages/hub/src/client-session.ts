@@ -59,8 +59,10 @@ export class ClientSession implements Session, NotificationSink {
   async handle(method: string, params: unknown): Promise<unknown> {
     const { store } = this.#ctx;
     switch (method) {
-      case 'accounts.list':
-        return { accounts: this.#visibleAccounts().map((name) => this.#health(name)) };
+      case 'accounts.list': {
+        const outbox = store.outboxCounts(); // one query for every account, not one each
+        return { accounts: this.#visibleAccounts().map((name) => this.#health(name, outbox)) };
+      }
       case 'chats.list': {
         const p = parseParams('chats.list', params);
         if (p.account) this.#allow(p.account);
@@ -162,13 +164,13 @@ export class ClientSession implements Session, NotificationSink {
     }
   }
 
-  #health(name: string): AccountHealth {
+  #health(name: string, outboxCounts: Map<string, { queued: number; dispatched: number }>): AccountHealth {
     const { store, registry } = this.#ctx;
     const account = store.account(name);
     const link = registry.link(name);
     const h = registry.health(name);
     const hwm = account?.hwm ?? 0;
-    const outbox = store.outboxCounts().get(name) ?? { queued: 0, dispatched: 0 };
+    const outbox = outboxCounts.get(name) ?? { queued: 0, dispatched: 0 };
     return {
       name,
       agent: link ? { connected: true, id: link.agentId, since: link.connectedAt } : { connected: false },
