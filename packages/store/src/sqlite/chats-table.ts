@@ -80,11 +80,12 @@ export class ChatsTable {
     if (m.chat_id === 0 && m.chat_guid === '' && m.chat_identifier === '') return 0;
     const guid = m.chat_guid !== '' ? m.chat_guid : `identifier:${m.chat_identifier}`;
     const found = this.#byKey.get(`${account}\u0000${guid}`);
-    const participants = JSON.stringify(m.participants);
     if (found) {
       const r = found.row;
-      if (r.native_id !== m.chat_id || r.name !== m.chat_name || r.participants !== participants || r.identifier !== m.chat_identifier) {
-        Object.assign(r, { native_id: m.chat_id, name: m.chat_name, identifier: m.chat_identifier, participants });
+      // Every row passes here: compare the parsed participant list, serialise only on a change.
+      const sameParticipants = found.participants.length === m.participants.length && found.participants.every((p, i) => p === m.participants[i]);
+      if (r.native_id !== m.chat_id || r.name !== m.chat_name || !sameParticipants || r.identifier !== m.chat_identifier) {
+        Object.assign(r, { native_id: m.chat_id, name: m.chat_name, identifier: m.chat_identifier, participants: JSON.stringify(m.participants) });
         found.participants = m.participants;
         this.#update.run(r);
       }
@@ -95,6 +96,7 @@ export class ChatsTable {
       }
       return r.id;
     }
+    const participants = JSON.stringify(m.participants);
     const row: ChatRow = {
       id: 0,
       account,
