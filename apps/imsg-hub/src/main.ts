@@ -32,7 +32,7 @@ async function runCli(argv: string[]): Promise<void> {
   const [{ Command }, { HUB_VERSION }] = await Promise.all([import('commander'), import('@imsg-hub/hub')]);
   const program = new Command('imsg-hub')
     .description('every Apple ID you own behind one hub')
-    .version(process.env['IMSG_VERSION'] ?? process.env['IMSG_HUB_VERSION'] ?? HUB_VERSION, '-V, --version')
+    .version(process.env['IMSG_VERSION'] || process.env['IMSG_HUB_VERSION'] || HUB_VERSION, '-V, --version')
     .showHelpAfterError('(run imsg-hub --help for every command)');
   for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program);
   await program.parseAsync(argv);
