@@ -4,10 +4,14 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    // Unit tests sit beside the code; test/ holds cross-process end-to-end and fault tests.
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      // Unit tests sit beside the code: one module, in-process fakes at most.
+      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'] } },
+      // test/ holds cross-process end-to-end and fault tests: real processes, sockets, sshd, Chromium.
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
+    ],
   },
 });

@@ -48,10 +48,21 @@ export function row(rowid, text = `bench message number ${rowid} with a little t
   return {
     rowid,
     message: {
-      id: rowid, chat_id: 1 + (rowid % 10), guid: `BENCH-${rowid}-${Math.random().toString(36).slice(2, 10)}`,
-      sender: '+14155550100', is_from_me: false, text, created_at: new Date().toISOString(), attachments: [], reactions: [],
-      chat_identifier: `+1415555${String(rowid % 10).padStart(4, '0')}`, chat_guid: `iMessage;-;+1415555${String(rowid % 10).padStart(4, '0')}`,
-      chat_name: '', participants: [`+1415555${String(rowid % 10).padStart(4, '0')}`], is_group: false, destination_caller_id: 'me@example.com',
+      id: rowid,
+      chat_id: 1 + (rowid % 10),
+      guid: `BENCH-${rowid}-${Math.random().toString(36).slice(2, 10)}`,
+      sender: '+14155550100',
+      is_from_me: false,
+      text,
+      created_at: new Date().toISOString(),
+      attachments: [],
+      reactions: [],
+      chat_identifier: `+1415555${String(rowid % 10).padStart(4, '0')}`,
+      chat_guid: `iMessage;-;+1415555${String(rowid % 10).padStart(4, '0')}`,
+      chat_name: '',
+      participants: [`+1415555${String(rowid % 10).padStart(4, '0')}`],
+      is_group: false,
+      destination_caller_id: 'me@example.com',
     },
   };
 }

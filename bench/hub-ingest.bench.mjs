@@ -132,7 +132,14 @@ async function latency(durability) {
     const q = (p) => Number(new RegExp(`^imsg_hub_added_latency_seconds\\{quantile="${p}"\\} (\\S+)$`, 'm').exec(metrics)?.[1]) * 1000;
     for (const a of agents) await a.peer.close();
     await c.peer.close();
-    return { n: samples.length, rate: samples.length / SECONDS, p50: percentile(samples, 50), p99: percentile(samples, 99), hubP50: q('0.5'), hubP99: q('0.99') };
+    return {
+      n: samples.length,
+      rate: samples.length / SECONDS,
+      p50: percentile(samples, 50),
+      p99: percentile(samples, 99),
+      hubP50: q('0.5'),
+      hubP99: q('0.99'),
+    };
   } finally {
     await f.close();
   }

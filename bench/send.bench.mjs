@@ -40,16 +40,24 @@ export async function run(report) {
       if (o.state !== 'sent') throw new Error(`send ${i} ended ${o.state}`);
       lat.push(performance.now() - t0);
     }
-    if (process.env.BENCH_DEBUG) console.log(lat.map((x) => x.toFixed(0)).join(" "));
+    if (process.env.BENCH_DEBUG) console.log(lat.map((x) => x.toFixed(0)).join(' '));
     lat.sort((a, b) => a - b);
     // Throughput: many in flight (the hub dispatches an account's sends in order, one at a time).
     const t0 = performance.now();
     await Promise.all(
-      Array.from({ length: SENDS }, (_, i) => client.call('send', { target: `alice/+1415555${String(2000 + (i % 50))}`, text: `throughput ${i}`, wait_ms: 60_000 }, 90_000)),
+      Array.from({ length: SENDS }, (_, i) =>
+        client.call('send', { target: `alice/+1415555${String(2000 + (i % 50))}`, text: `throughput ${i}`, wait_ms: 60_000 }, 90_000),
+      ),
     );
     const secs = (performance.now() - t0) / 1000;
     const rows = world.account('alice').outgoingRows().length;
-    report('send hub→agent→imsg-sim', { sends: SENDS, sends_per_s: SENDS / secs, p50_ms: percentile(lat, 50), p99_ms: percentile(lat, 99), rows_written: rows });
+    report('send hub→agent→imsg-sim', {
+      sends: SENDS,
+      sends_per_s: SENDS / secs,
+      p50_ms: percentile(lat, 50),
+      p99_ms: percentile(lat, 99),
+      rows_written: rows,
+    });
   } finally {
     await client.close();
     await agent.stop();

@@ -13,12 +13,19 @@ export function simFixture() {
   world.inject({ from: '+14155550101', text: 'seed' });
   const child = spawn(process.execPath, [binPath('imsg-sim'), 'rpc', '--db', world.info('me').dbPath], { stdio: ['pipe', 'pipe', 'inherit'] });
   const listeners = new Set();
-  const decoder = new NdjsonDecoder({ onLine: (line) => { for (const l of listeners) l(line); } });
+  const decoder = new NdjsonDecoder({
+    onLine: (line) => {
+      for (const l of listeners) l(line);
+    },
+  });
   child.stdout.on('data', (chunk) => decoder.push(chunk));
   return {
     world,
     child,
-    onLine(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+    onLine(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
     async close() {
       child.stdin.end();
       await new Promise((resolve) => child.once('close', resolve));

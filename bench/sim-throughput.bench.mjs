@@ -6,10 +6,18 @@ export async function run(report) {
   try {
     const total = 20_000;
     let answered = 0;
-    const done = new Promise((resolve) => f.onLine(() => { if (++answered === total) resolve(); }));
+    const done = new Promise((resolve) =>
+      f.onLine(() => {
+        if (++answered === total) resolve();
+      }),
+    );
     // Warm up the child (module load, first query) before timing.
     await new Promise((resolve) => {
-      const off = f.onLine(() => { off(); answered = 0; resolve(); });
+      const off = f.onLine(() => {
+        off();
+        answered = 0;
+        resolve();
+      });
       f.child.stdin.write('{"jsonrpc":"2.0","id":0,"method":"chats.list","params":{"limit":1}}\n');
     });
     const lines = [];

@@ -55,13 +55,29 @@ describe('attachments end to end', () => {
     // Out: a file uploaded through the hub is sent by alice and lands, identical, at bob.
     const doc = randomBytes(200 * 1024);
     writeFileSync(tmp.join('report.pdf'), doc);
-    const sent = await fleet.hub.cli(['send', 'alice/bob@example.com', '--file', tmp.join('report.pdf'), '--text', 'the report', '--token', fleet.clientToken, '--json']);
+    const sent = await fleet.hub.cli([
+      'send',
+      'alice/bob@example.com',
+      '--file',
+      tmp.join('report.pdf'),
+      '--text',
+      'the report',
+      '--token',
+      fleet.clientToken,
+      '--json',
+    ]);
     expect(sent.code, sent.stderr).toBe(0);
     expect(JSON.parse(sent.stdout)).toMatchObject({ state: 'sent', account: 'alice' });
-    const outRow = fleet.world.account('alice').outgoingRows().find((r) => r.attachments.length > 0)!;
+    const outRow = fleet.world
+      .account('alice')
+      .outgoingRows()
+      .find((r) => r.attachments.length > 0)!;
     expect(outRow.attachments[0]!.transferName).toBe('report.pdf');
     expect(sha(readFileSync(expand(outRow.attachments[0]!.filename)))).toBe(sha(doc));
-    const atBob = fleet.world.account('bob').incomingRows().find((r) => r.attachments.length > 0)!;
+    const atBob = fleet.world
+      .account('bob')
+      .incomingRows()
+      .find((r) => r.attachments.length > 0)!;
     expect(sha(readFileSync(expand(atBob.attachments[0]!.filename)))).toBe(sha(doc));
     // The agent's private temp copy is gone once imsg has it.
     expect(readdirSync(agentTmp)).toEqual([]);
@@ -75,9 +91,16 @@ describe('attachments end to end', () => {
     expect(direct?.hubCode).toBe('PAYLOAD_TOO_LARGE');
     expect(direct?.message).toContain(`exceeds the hub's limit of ${LIMIT} bytes`);
     // Nothing half-written in the hub's store: only the two complete blobs, no upload leftovers.
-    const blobs = readdirSync(join(fleet.hub.dataDir, 'blobs'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+    const blobs = readdirSync(join(fleet.hub.dataDir, 'blobs'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => d.name);
     expect(blobs.sort()).toEqual([sha(photo), sha(doc)].sort());
     expect(readdirSync(join(fleet.hub.dataDir, 'uploads'))).toEqual([]);
-    expect(fleet.world.account('alice').outgoingRows().filter((r) => r.attachments.length > 0)).toHaveLength(1);
+    expect(
+      fleet.world
+        .account('alice')
+        .outgoingRows()
+        .filter((r) => r.attachments.length > 0),
+    ).toHaveLength(1);
   }, 90_000);
 });

@@ -17,7 +17,9 @@ describe('a large backlog', () => {
     await using client = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken });
     await waitFor(async () => (await client.call('accounts.list', {})).accounts[0]?.imsg.state === 'running', 20_000);
     // 2,500 rows written at once (an iCloud sync, say): one file event, so one page, from imsg.
-    const rows = fleet.world.injectMany(Array.from({ length: 2500 }, (_, i) => ({ account: 'alice', from: `+1415555${String(1000 + (i % 80))}`, text: `sync ${i}` })));
+    const rows = fleet.world.injectMany(
+      Array.from({ length: 2500 }, (_, i) => ({ account: 'alice', from: `+1415555${String(1000 + (i % 80))}`, text: `sync ${i}` })),
+    );
     let stored = 0;
     await waitFor(async () => {
       stored = (await client.call('accounts.list', {})).accounts[0]!.messages;

@@ -19,7 +19,10 @@ describe('imsg-hub CLI reads', () => {
     fleet.world.inject({ account: 'bob', from: 'sam@example.org', text: 'hello bob' });
     await waitFor(async () => (await fleet.hub.cli(['chats', '--json', ...t])).stdout.trim().split('\n').filter(Boolean).length === 2, 20_000);
 
-    const accounts = (await fleet.hub.cli(['accounts', '--json', ...t])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; messages: number });
+    const accounts = (await fleet.hub.cli(['accounts', '--json', ...t])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; messages: number });
     expect(accounts.map((a) => [a.name, a.messages])).toEqual([
       ['alice', 2],
       ['bob', 1],
@@ -27,7 +30,10 @@ describe('imsg-hub CLI reads', () => {
     const people = await fleet.hub.cli(['accounts', ...t], { NO_COLOR: '1' });
     expect(people.stdout).toMatch(/^alice\s+agent=connected imsg=\w+ messages=2 cursor=1:2/m);
 
-    const chats = (await fleet.hub.cli(['chats', '--json', ...t])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { ref: string; account: string; identifier: string });
+    const chats = (await fleet.hub.cli(['chats', '--json', ...t])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ref: string; account: string; identifier: string });
     const aliceChat = chats.find((c) => c.account === 'alice')!;
     expect(aliceChat.ref).toMatch(/^alice:chat_id:\d+$/);
     const chatsText = await fleet.hub.cli(['chats', ...t], { NO_COLOR: '1' });
@@ -45,7 +51,10 @@ describe('imsg-hub CLI reads', () => {
 
     const tail = await fleet.hub.cli(['tail', '--since', '0', '--count', '3', '--json', ...t]);
     expect(tail.code, tail.stderr).toBe(0);
-    const tailed = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; account: string; text: string });
+    const tailed = tail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; account: string; text: string });
     expect(tailed.map((m) => [m.account, m.text])).toEqual([
       ['alice', 'first to alice'],
       ['alice', 'second to alice'],
@@ -57,7 +66,9 @@ describe('imsg-hub CLI reads', () => {
     fleet.world.injectMany(Array.from({ length: 1200 }, (_, i) => ({ account: 'bob', from: 'sam@example.org', text: `bulk ${i}` })));
     await waitFor(async () => (await fleet.hub.cli(['accounts', '--json', ...t])).stdout.includes('"messages":1201'), 30_000);
     const catchUp = await fleet.hub.cli(['tail', '--since', '0', '--count', '1203', '--json', ...t]);
-    expect(catchUp.stdout.trim().split('\n'), `code ${catchUp.code} stderr ${catchUp.stderr.slice(0, 2000)} hub ${fleet.hub.stderr.slice(-3000)}`).toHaveLength(1203);
+    expect(catchUp.stdout.trim().split('\n'), `code ${catchUp.code} stderr ${catchUp.stderr.slice(0, 2000)} hub ${fleet.hub.stderr.slice(-3000)}`).toHaveLength(
+      1203,
+    );
     expect(catchUp.stderr).toMatch(/catching up: \d+\/1203 \(\d+%\)/);
 
     const noToken = await fleet.hub.cli(['tail'], { IMSG_HUB_TOKEN: '' });

@@ -24,7 +24,10 @@ describe('a replaced chat.db', () => {
     await waitFor(() => seen.length >= 10, 20_000);
 
     // A restored/new chat.db: the first 5 messages (same guids, new and lower rowids) plus 3 new ones.
-    const restored = SimWorld.create({ version: 1, accounts: [{ name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] }] }, tmp.join('restored', 'world.json'));
+    const restored = SimWorld.create(
+      { version: 1, accounts: [{ name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] }] },
+      tmp.join('restored', 'world.json'),
+    );
     for (let i = 0; i < 5; i++) restored.inject({ account: 'alice', from: '+14155550100', text: `old ${i}`, guid: old[i]!.guid });
     const fresh = [0, 1, 2].map((i) => restored.inject({ account: 'alice', from: '+14155550100', text: `new ${i}` }).guid);
     restored.close();

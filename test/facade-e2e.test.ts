@@ -20,10 +20,32 @@ const DANA = 'dana@example.org';
 
 /** imsg 0.9's message keys (reference imsg-protocol.md §3.1), plus the facade's `account`. */
 const MESSAGE_KEYS = new Set([
-  'id', 'chat_id', 'guid', 'sender', 'is_from_me', 'text', 'created_at', 'attachments', 'reactions', 'chat_identifier',
-  'chat_guid', 'chat_name', 'participants', 'is_group', 'sender_name', 'reply_to_guid', 'thread_originator_guid',
-  'reply_to_text', 'reply_to_sender', 'destination_caller_id', 'is_reaction', 'reaction_type', 'reaction_emoji',
-  'is_reaction_add', 'reacted_to_guid', 'account',
+  'id',
+  'chat_id',
+  'guid',
+  'sender',
+  'is_from_me',
+  'text',
+  'created_at',
+  'attachments',
+  'reactions',
+  'chat_identifier',
+  'chat_guid',
+  'chat_name',
+  'participants',
+  'is_group',
+  'sender_name',
+  'reply_to_guid',
+  'thread_originator_guid',
+  'reply_to_text',
+  'reply_to_sender',
+  'destination_caller_id',
+  'is_reaction',
+  'reaction_type',
+  'reaction_emoji',
+  'is_reaction_add',
+  'reacted_to_guid',
+  'account',
 ]);
 const ATTACHMENT_KEYS = ['filename', 'transfer_name', 'uti', 'mime_type', 'total_bytes', 'is_sticker', 'original_path', 'missing'];
 
@@ -36,7 +58,11 @@ let tmp: TempDir;
 let fleet: Fleet;
 let hubClient: HubClient;
 const env = (account?: string) => facadeEnv({ hubUrl: fleet.hub.url, token: fleet.clientToken, cacheHome: tmp.join('cache'), ...(account ? { account } : {}) });
-const outgoing = (account: string, text: string) => fleet.world.account(account).outgoingRows().filter((r) => r.text === text);
+const outgoing = (account: string, text: string) =>
+  fleet.world
+    .account(account)
+    .outgoingRows()
+    .filter((r) => r.text === text);
 
 /** Subscribes and collects every message (and `error` notification) of the subscription. */
 async function watch(c: FacadeClient, params: Record<string, unknown>) {
@@ -120,9 +146,18 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
     expect(outgoing('bob', 'reply to group').map((r) => r.chatGuid)).toEqual([group.chatGuid]);
     expect(outgoing('alice', 'alice answers bob')).toHaveLength(1);
     // …and lands in the recipient's chat.db with the guid the send answered.
-    expect(fleet.world.account('bob').incomingRows().find((r) => r.text === 'alice answers bob')?.guid).toBe(r4.guid);
+    expect(
+      fleet.world
+        .account('bob')
+        .incomingRows()
+        .find((r) => r.text === 'alice answers bob')?.guid,
+    ).toBe(r4.guid);
     // Each answer names the hub message of its sent row: imsg's shape, hub ids.
-    for (const [r, text] of [[r1, 'reply to friend'], [r2, 'reply to dana'], [r3, 'reply to group']] as const) {
+    for (const [r, text] of [
+      [r1, 'reply to friend'],
+      [r2, 'reply to dana'],
+      [r3, 'reply to group'],
+    ] as const) {
       expect(r).toMatchObject({ ok: true, transport: 'applescript', guid: expect.any(String) });
       const echo = await w.find(text);
       expect(echo).toMatchObject({ is_from_me: true, guid: r.guid });
@@ -149,7 +184,16 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
     for (const account of ['alice', 'bob']) {
       writeFileSync(tmp.join(`${account}.token`), (await fleet.hub.token('client', [account], `openclaw-${account}`)) + '\n', { mode: 0o600 });
       wrappers[account] = tmp.join(`imsg-hub-${account}`);
-      const made = await fleet.hub.cli(['wrapper', wrappers[account]!, '--account', account, '--hub-url', fleet.hub.url, '--token-file', tmp.join(`${account}.token`)]);
+      const made = await fleet.hub.cli([
+        'wrapper',
+        wrappers[account]!,
+        '--account',
+        account,
+        '--hub-url',
+        fleet.hub.url,
+        '--token-file',
+        tmp.join(`${account}.token`),
+      ]);
       expect(made.code, made.stderr).toBe(0);
       expect(made.stdout.trim().split('\n')).toHaveLength(2); // #!/bin/sh and one exec line
       expect(made.stdout).not.toMatch(/\bssh\b/);
@@ -180,7 +224,10 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
     await wb.find('bob, explicitly');
     expect(outgoing('bob', 'bob, explicitly')).toHaveLength(1);
     expect(outgoing('alice', 'bob, explicitly')).toHaveLength(0);
-    expect([...wa.messages, ...wb.messages].filter((m) => m.text === 'only bob sees this' || m.text === 'bob, explicitly').map((m) => m.account)).toEqual(['bob', 'bob']);
+    expect([...wa.messages, ...wb.messages].filter((m) => m.text === 'only bob sees this' || m.text === 'bob, explicitly').map((m) => m.account)).toEqual([
+      'bob',
+      'bob',
+    ]);
     expect(wa.messages.some((m) => m.account !== 'alice')).toBe(false);
     // A chat only the other account has does not exist for this wrapper.
     const bobsChat = bobChats.find((c) => c.identifier === DANA)!.id;
@@ -205,12 +252,25 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
     writeFileSync(tmp.join('notes.pdf'), doc);
     const sent = await c.imsg.send({ to: DANA, file: tmp.join('notes.pdf'), text: '<media:document>', service: 'imessage' });
     expect(sent.ok).toBe(true);
-    const row = fleet.world.account('bob').outgoingRows().find((r) => r.attachments.some((a) => a.transferName === 'notes.pdf'))!;
+    const row = fleet.world
+      .account('bob')
+      .outgoingRows()
+      .find((r) => r.attachments.some((a) => a.transferName === 'notes.pdf'))!;
     expect(sha(readFileSync(expand(row.attachments[0]!.filename)))).toBe(sha(doc));
-    expect(fleet.world.account('bob').outgoingRows().some((r) => r.text.includes('<media:'))).toBe(false);
+    expect(
+      fleet.world
+        .account('bob')
+        .outgoingRows()
+        .some((r) => r.text.includes('<media:')),
+    ).toBe(false);
     // To another of our accounts: byte-identical in the recipient's chat.db too.
     await c.imsg.send({ to: ALICE, file: tmp.join('notes.pdf'), service: 'imessage' });
-    const atAlice = await waitFor(() => fleet.world.account('alice').incomingRows().find((r) => r.attachments.some((a) => a.transferName === 'notes.pdf')));
+    const atAlice = await waitFor(() =>
+      fleet.world
+        .account('alice')
+        .incomingRows()
+        .find((r) => r.attachments.some((a) => a.transferName === 'notes.pdf')),
+    );
     expect(sha(readFileSync(expand(atAlice.attachments[0]!.filename)))).toBe(sha(doc));
     // Too big for the hub: refused before anything is uploaded or sent, saying so.
     writeFileSync(tmp.join('huge.mov'), randomBytes(LIMIT + 1));
@@ -218,7 +278,12 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
       code: -32602,
       data: `imsg-hub: ${tmp.join('huge.mov')} is ${LIMIT + 1} bytes; the hub accepts files up to ${LIMIT} bytes (its send.max_file_bytes) [PAYLOAD_TOO_LARGE]`,
     });
-    expect(fleet.world.account('bob').outgoingRows().filter((r) => r.attachments.some((a) => a.transferName === 'huge.mov'))).toEqual([]);
+    expect(
+      fleet.world
+        .account('bob')
+        .outgoingRows()
+        .filter((r) => r.attachments.some((a) => a.transferName === 'huge.mov')),
+    ).toEqual([]);
     // Missing file: imsg's own words.
     await expect(c.imsg.send({ to: DANA, file: tmp.join('absent.png') })).rejects.toMatchObject({
       code: -32603,
@@ -272,13 +337,19 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
 describe('imsg-hub rpc without a usable hub', () => {
   it('answers within its budget when the hub is unreachable, and still exits 0 on EOF', async () => {
     const port = await freePort();
-    await using c = openFacadeClient({ ...facadeEnv({ hubUrl: `ws://127.0.0.1:${port}/`, token: 'x', cacheHome: tmp.join('cache') }), IMSG_HUB_ANSWER_WITHIN_MS: '800' });
-    await expect(c.imsg.chatsList(1)).rejects.toMatchObject({ code: -32603, data: expect.stringMatching(/cannot reach the hub at ws:\/\/127\.0\.0\.1:\d+\/ .*is `imsg-hub serve` running/) });
+    await using c = openFacadeClient({
+      ...facadeEnv({ hubUrl: `ws://127.0.0.1:${port}/`, token: 'x', cacheHome: tmp.join('cache') }),
+      IMSG_HUB_ANSWER_WITHIN_MS: '800',
+    });
+    await expect(c.imsg.chatsList(1)).rejects.toMatchObject({
+      code: -32603,
+      data: expect.stringMatching(/cannot reach the hub at ws:\/\/127\.0\.0\.1:\d+\/ .*is `imsg-hub serve` running/),
+    });
     await expect(c.imsg.send({ to: DANA, text: 'never sent' })).rejects.toMatchObject({ code: -32603 });
     expect(await c.stop()).toBe(0);
   });
 
-  it('without a token: imsg\'s startup-error mode (every request -32603 saying what to do, exit 1)', async () => {
+  it("without a token: imsg's startup-error mode (every request -32603 saying what to do, exit 1)", async () => {
     const bare = { ...process.env };
     for (const k of ['IMSG_HUB_TOKEN', 'IMSG_HUB_TOKEN_FILE']) delete bare[k];
     await using c = openFacadeClient({ ...bare, IMSG_HUB_URL: 'ws://127.0.0.1:9/' });

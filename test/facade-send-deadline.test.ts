@@ -9,7 +9,10 @@ describe('facade send past its answer budget', () => {
   it('answers {ok:true, queued:true} when the hub stalls mid-send, and the message goes out once', async () => {
     await using tmp = tempDir('facade-deadline-');
     await using fleet = await startFleet({ dir: tmp.path, accounts: [{ name: 'alice', handles: ['alice@example.com'], via: 'local' }] });
-    const env = { ...facadeEnv({ hubUrl: fleet.hub.url, token: fleet.clientToken, account: 'alice', cacheHome: tmp.join('cache') }), IMSG_HUB_ANSWER_WITHIN_MS: '2500' };
+    const env = {
+      ...facadeEnv({ hubUrl: fleet.hub.url, token: fleet.clientToken, account: 'alice', cacheHome: tmp.join('cache') }),
+      IMSG_HUB_ANSWER_WITHIN_MS: '2500',
+    };
     await using c = openFacadeClient(env);
     expect((await c.imsg.chatsList(1)).chats).toEqual([]); // linked and answering
     // The hub freezes (a long GC pause, a stuck disk) while the send is in its hands.

@@ -45,7 +45,20 @@ describe('fault test: nothing lost, nothing doubled', () => {
     // Chaos at random moments across the injection window.
     const windowMs = ROUNDS * 60;
     const events: { at: number; what: string }[] = [];
-    for (const what of ['kill-agent-alice', 'kill-agent-alice', 'kill-agent-bob', 'kill-agent-bob', 'kill-imsg-alice', 'kill-imsg-bob', 'kill-imsg-alice', 'kill-imsg-bob', 'kill-hub', 'kill-hub', 'cut', 'cut']) {
+    for (const what of [
+      'kill-agent-alice',
+      'kill-agent-alice',
+      'kill-agent-bob',
+      'kill-agent-bob',
+      'kill-imsg-alice',
+      'kill-imsg-bob',
+      'kill-imsg-alice',
+      'kill-imsg-bob',
+      'kill-hub',
+      'kill-hub',
+      'cut',
+      'cut',
+    ]) {
       events.push({ at: Math.floor(Math.random() * windowMs * 0.9), what });
     }
     events.sort((a, b) => a.at - b.at);
@@ -106,7 +119,10 @@ describe('fault test: nothing lost, nothing doubled', () => {
     const guids = seen.map((m) => m.guid);
     expect(new Set(ids).size, 'no hub id delivered twice').toBe(ids.length);
     expect(new Set(guids).size, 'no message delivered twice').toBe(guids.length);
-    expect(guids.filter((g) => !expected.has(g)), 'nothing unexpected').toEqual([]);
+    expect(
+      guids.filter((g) => !expected.has(g)),
+      'nothing unexpected',
+    ).toEqual([]);
     expect(seen.length, '0 lost, 0 duplicated').toBe(expected.size);
     const shared = seen.filter((m) => sharedGuids.has(m.guid));
     expect(shared.length).toBe(sharedGuids.size);

@@ -92,11 +92,17 @@ describe('crash test: exactly one physical send per key', () => {
       }
     }
     const wrong = keys.filter((k) => counts.get(`${k.account}:${k.text}`) !== 1);
-    expect(wrong.map((k) => `${k.key}=${counts.get(`${k.account}:${k.text}`) ?? 0}`), log.join('; ')).toEqual([]);
+    expect(
+      wrong.map((k) => `${k.key}=${counts.get(`${k.account}:${k.text}`) ?? 0}`),
+      log.join('; '),
+    ).toEqual([]);
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(SENDS);
     // The result carries imsg's guid for each: the row that went out.
     for (const k of keys.slice(0, 50)) {
-      const row = fleet.world.account(k.account).outgoingRows().find((r) => r.text === k.text)!;
+      const row = fleet.world
+        .account(k.account)
+        .outgoingRows()
+        .find((r) => r.text === k.text)!;
       expect(results.get(k.key)!.result?.guid).toBe(row.guid);
     }
     expect(retries).toBeGreaterThan(0);

@@ -70,7 +70,12 @@ describe('security end to end', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(seen.map((m) => [m.account, m.text])).toEqual([['bob', 'for bob only']]);
     const chats = await fleet.hub.cli(['chats', '--json', '--token', bobToken]);
-    expect(chats.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { account: string }).account)).toEqual(['bob']);
+    expect(
+      chats.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { account: string }).account),
+    ).toEqual(['bob']);
     const denied = await bobClient.call('chats.list', { account: 'alice' }).catch((e: unknown) => e);
     expect(HubError.from(denied)?.hubCode).toBe('TOKEN_SCOPE');
 
@@ -112,7 +117,11 @@ describe('security end to end', () => {
 
   it('answers malformed and oversize frames with an error and keeps serving everyone else', async () => {
     await using tmp = tempDir('sec-frames-');
-    await using fleet = await startFleet({ dir: tmp.path, accounts: [{ name: 'alice', handles: ['alice@example.com'], via: 'local' }], hubConfig: { max_frame_bytes: 65536 } });
+    await using fleet = await startFleet({
+      dir: tmp.path,
+      accounts: [{ name: 'alice', handles: ['alice@example.com'], via: 'local' }],
+      hubConfig: { max_frame_bytes: 65536 },
+    });
     await using good = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken });
     const bad = new WebSocket(fleet.hub.url);
     await new Promise((resolve, reject) => bad.once('open', resolve).once('error', reject));

@@ -11,9 +11,16 @@ let tmp: Awaited<ReturnType<typeof tempDir>>;
 let fleet: Fleet;
 let client: HubClient;
 
-const outgoing = (account: string, text: string) => fleet.world.account(account).outgoingRows().filter((r) => r.text === text);
+const outgoing = (account: string, text: string) =>
+  fleet.world
+    .account(account)
+    .outgoingRows()
+    .filter((r) => r.text === text);
 const refusal = async (p: Promise<unknown>): Promise<HubError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   const hub = HubError.from(err);
   if (!hub) throw new Error(`expected a hub refusal, got ${String(err)}`);
   return hub;
@@ -83,7 +90,10 @@ describe('sending: the right identity per route', () => {
   it('a send to another of our accounts lands in its chat.db with the same guid', async () => {
     const o = await client.call('send', { target: 'alice/bob@example.com', text: 'alice to bob' });
     expect(o).toMatchObject({ state: 'sent', account: 'alice' });
-    const got = fleet.world.account('bob').incomingRows().find((r) => r.text === 'alice to bob');
+    const got = fleet.world
+      .account('bob')
+      .incomingRows()
+      .find((r) => r.text === 'alice to bob');
     expect(got?.guid).toBe(o.result?.guid);
   });
 
@@ -93,7 +103,10 @@ describe('sending: the right identity per route', () => {
     const calls = texts.map((text) => client.call('send', { target: 'alice/+14155550988', text, wait_ms: 20_000 }));
     const parallel = others.map((text, i) => client.call('send', { target: `alice/+1415555097${i}`, text, wait_ms: 20_000 }));
     await Promise.all([...calls, ...parallel]);
-    const rows = fleet.world.account('alice').outgoingRows().filter((r) => r.text.startsWith('ordered '));
+    const rows = fleet.world
+      .account('alice')
+      .outgoingRows()
+      .filter((r) => r.text.startsWith('ordered '));
     expect(rows.map((r) => r.text)).toEqual(texts);
   });
 

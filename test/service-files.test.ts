@@ -87,9 +87,16 @@ describe('imsg-agent install-launchd', () => {
     writeFileSync(join(dir, 'agent.token'), 'ihub_test\n');
     writeFileSync(
       join(dir, 'agent.json'),
-      JSON.stringify({ agent_id: "Alice's Mac mini", hub: { url: 'wss://hub.example:7443/', token_file: 'agent.token' }, accounts: [{ name: 'alice', source: { kind: 'local' } }] }),
+      JSON.stringify({
+        agent_id: "Alice's Mac mini",
+        hub: { url: 'wss://hub.example:7443/', token_file: 'agent.token' },
+        accounts: [{ name: 'alice', source: { kind: 'local' } }],
+      }),
     );
-    const r = await run(process.execPath, [binPath('imsg-agent'), 'install-launchd', '--config', 'agent.json'], { cwd: dir, env: { ...process.env, HOME: home } });
+    const r = await run(process.execPath, [binPath('imsg-agent'), 'install-launchd', '--config', 'agent.json'], {
+      cwd: dir,
+      env: { ...process.env, HOME: home },
+    });
 
     const label = 'com.imsg-hub.agent.alice-s-mac-mini';
     const path = join(home, 'Library', 'LaunchAgents', `${label}.plist`);
@@ -99,7 +106,14 @@ describe('imsg-agent install-launchd', () => {
     const argv = job['ProgramArguments'] as string[];
     expect(argv).toEqual([process.execPath, binPath('imsg-agent'), 'run', '--config', join(dir, 'agent.json')]);
     for (const p of argv.slice(0, 2)) expect(isAbsolute(p)).toBe(true);
-    expect(job).toMatchObject({ Label: label, RunAtLoad: true, KeepAlive: true, LimitLoadToSessionType: 'Aqua', ProcessType: 'Interactive', WorkingDirectory: dir });
+    expect(job).toMatchObject({
+      Label: label,
+      RunAtLoad: true,
+      KeepAlive: true,
+      LimitLoadToSessionType: 'Aqua',
+      ProcessType: 'Interactive',
+      WorkingDirectory: dir,
+    });
     const logs = join(home, 'Library', 'Logs', 'imsg-agent');
     expect(job['StandardErrorPath']).toBe(join(logs, `${label}.log`));
     expect(job['StandardOutPath']).toBe(join(logs, `${label}.out.log`));
@@ -117,7 +131,10 @@ describe('imsg-agent install-launchd', () => {
     writeFileSync(config, JSON.stringify({ hub: { url: 'ws://127.0.0.1:7311/', token: 't' }, accounts: [{ name: 'work', source: { kind: 'local' } }] }));
     const printed = await cli('imsg-agent', ['install-launchd', '--config', config, '--label', 'org.example.work', '--print'], { HOME: tmp.join('home') });
     expect(printed.code).toBe(0);
-    expect(parsePlist(printed.stdout)).toMatchObject({ Label: 'org.example.work', ProgramArguments: [process.execPath, binPath('imsg-agent'), 'run', '--config', config] });
+    expect(parsePlist(printed.stdout)).toMatchObject({
+      Label: 'org.example.work',
+      ProgramArguments: [process.execPath, binPath('imsg-agent'), 'run', '--config', config],
+    });
     expect(printed.stderr).toContain('launchctl bootstrap gui/$(id -u)');
     expect(existsSync(tmp.join('home'))).toBe(false);
 

@@ -17,9 +17,19 @@ test('--version is bare (IMSG_VERSION overrides); status --json has imsg’s key
   const status = await run(['status', '--json']);
   expect(status.code).toBe(0);
   const payload = JSON.parse(status.out[0]!);
-  expect(Object.keys(payload).sort()).toEqual(
-    ['advanced_features', 'basic_features', 'bridge_version', 'message', 'read_receipts', 'rpc_methods', 'selectors', 'sip', 'typing_indicators', 'v2_ready', 'version'],
-  );
+  expect(Object.keys(payload).sort()).toEqual([
+    'advanced_features',
+    'basic_features',
+    'bridge_version',
+    'message',
+    'read_receipts',
+    'rpc_methods',
+    'selectors',
+    'sip',
+    'typing_indicators',
+    'v2_ready',
+    'version',
+  ]);
   expect(payload).toMatchObject({ advanced_features: false, v2_ready: false, selectors: {} });
   expect(payload.rpc_methods).toEqual(expect.arrayContaining(['chats.list', 'messages.history', 'watch.subscribe', 'watch.unsubscribe', 'send']));
   const unknown = await run(['send-attachment']);
@@ -42,14 +52,35 @@ test('init + inject (text, attachment, tapback, reply, group, date) + chats --js
   const file = await inject('--from', '+14155550101', '--file', dir.join('pic.png'));
   await inject('--from', '+14155550101', '--reaction', 'laugh', '--target', first.guid);
   await inject('--from', '+14155550101', '--text', 're: hello', '--reply-to', first.guid);
-  const group = await inject('--from', '+14155550101', '--text', 'group!', '--member', '+14155550101', 'x@example.com', 'me@example.com', '--group-name', 'Crew');
+  const group = await inject(
+    '--from',
+    '+14155550101',
+    '--text',
+    'group!',
+    '--member',
+    '+14155550101',
+    'x@example.com',
+    'me@example.com',
+    '--group-name',
+    'Crew',
+  );
   expect(group.chat_guid).toMatch(/^iMessage;\+;chat\d+$/);
 
   const chatDb = new ChatDb(db);
   try {
-    expect(chatDb.messageByGuid(first.guid)).toMatchObject({ text: 'hello', date: '2026-05-16T15:24:36.121Z', destinationCallerId: 'me@example.com', isFromMe: false });
-    expect(chatDb.messageByRowId(file.rows[0]!.rowid)!.attachments).toEqual([{ filename: expect.stringContaining(dir.join('acct', 'Attachments')), transferName: 'pic.png', totalBytes: 4 }]);
-    expect(chatDb.incomingRows().find((m) => m.associatedMessageType === 2003)).toMatchObject({ associatedMessageGuid: `p:0/${first.guid}`, text: 'Laughed at “hello”' });
+    expect(chatDb.messageByGuid(first.guid)).toMatchObject({
+      text: 'hello',
+      date: '2026-05-16T15:24:36.121Z',
+      destinationCallerId: 'me@example.com',
+      isFromMe: false,
+    });
+    expect(chatDb.messageByRowId(file.rows[0]!.rowid)!.attachments).toEqual([
+      { filename: expect.stringContaining(dir.join('acct', 'Attachments')), transferName: 'pic.png', totalBytes: 4 },
+    ]);
+    expect(chatDb.incomingRows().find((m) => m.associatedMessageType === 2003)).toMatchObject({
+      associatedMessageGuid: `p:0/${first.guid}`,
+      text: 'Laughed at “hello”',
+    });
     expect(chatDb.incomingRows().find((m) => m.text === 're: hello')!.threadOriginatorGuid).toBe(first.guid);
     expect(chatDb.chatByGuid(group.chat_guid)).toMatchObject({ displayName: 'Crew', participants: ['+14155550101', 'x@example.com'] });
   } finally {
@@ -65,7 +96,13 @@ test('world init creates every db; rpc finds its world through the db or IMSG_SI
   await using dir = tempDir('sim-cli-world-');
   writeFileSync(
     dir.join('world.json'),
-    JSON.stringify({ version: 1, accounts: [{ name: 'a', db: 'a/chat.db', handles: ['a@example.com'] }, { name: 'b', db: 'b/chat.db', handles: ['b@example.com'] }] }),
+    JSON.stringify({
+      version: 1,
+      accounts: [
+        { name: 'a', db: 'a/chat.db', handles: ['a@example.com'] },
+        { name: 'b', db: 'b/chat.db', handles: ['b@example.com'] },
+      ],
+    }),
   );
   const init = await run(['world', 'init', '--world', dir.join('world.json'), '--json']);
   expect(init.out.map((l) => JSON.parse(l).account)).toEqual(['a', 'b']);
@@ -75,7 +112,10 @@ test('world init creates every db; rpc finds its world through the db or IMSG_SI
   rpc.writeJson({ jsonrpc: '2.0', id: 1, method: 'send', params: { to: 'B@example.com', text: 'from a' } });
   expect(await rpc.nextJson()).toMatchObject({ id: 1, result: { ok: true } });
   const b = new ChatDb(dir.join('b', 'chat.db'));
-  expect(b.incomingRows().map((m) => [m.text, m.handle])).toEqual([['for b', '+14155550101'], ['from a', 'a@example.com']]);
+  expect(b.incomingRows().map((m) => [m.text, m.handle])).toEqual([
+    ['for b', '+14155550101'],
+    ['from a', 'a@example.com'],
+  ]);
   b.close();
   const bad = await run(['world', 'init', '--world', dir.join('nope.json')]);
   expect(bad.code).toBe(1);

@@ -35,7 +35,11 @@ test('alice sends to a handle of bob over rpc; bob’s rpc watch sees it with th
     chat_guid: 'iMessage;-;alice@example.com',
   });
 
-  const group = world.inject({ from: '+14155550999', text: 'group hi', group: { name: 'Pals', members: ['+14155550999', 'alice@example.com', 'bob@example.com'] } });
+  const group = world.inject({
+    from: '+14155550999',
+    text: 'group hi',
+    group: { name: 'Pals', members: ['+14155550999', 'alice@example.com', 'bob@example.com'] },
+  });
   const chatsOf = async (p: typeof alice) => ((await call(p, 'chats.list', { limit: 10 }))['result']['chats'] as Json[]).filter((c) => c['is_group']);
   const [aliceGroup] = await chatsOf(alice);
   const [bobGroup] = await chatsOf(bob);

@@ -11,11 +11,29 @@ import { sourceFor } from './support/fleet.js';
 describe('TLS', () => {
   it('serves wss:// with a certificate; agents and clients that trust it connect, others are refused', async () => {
     await using tmp = tempDir('tls-');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-keyout', tmp.join('key.pem'), '-out', tmp.join('cert.pem'), '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-keyout',
+        tmp.join('key.pem'),
+        '-out',
+        tmp.join('cert.pem'),
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     await using hub = await startHubProcess({ dir: tmp.join('hub'), config: { tls: { cert: tmp.join('cert.pem'), key: tmp.join('key.pem') } } });
     expect(hub.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/$/);
     const world = SimWorld.create({ version: 1, accounts: [{ name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] }] }, tmp.join('world.json'));

@@ -17,7 +17,11 @@ async function receiver(port = 0) {
       req.setEncoding('utf8');
       req.on('data', (c: string) => (body += c));
       req.on('end', () => {
-        const v = verifyWebhook(SECRET, { signature: req.headers['x-imsg-hub-signature'] as string, timestamp: req.headers['x-imsg-hub-timestamp'] as string }, body);
+        const v = verifyWebhook(
+          SECRET,
+          { signature: req.headers['x-imsg-hub-signature'] as string, timestamp: req.headers['x-imsg-hub-timestamp'] as string },
+          body,
+        );
         if (!v.ok) {
           state.badSignatures++;
           res.writeHead(401).end();
@@ -39,7 +43,11 @@ async function receiver(port = 0) {
   return {
     port: actual,
     state,
-    down: () => new Promise<void>((resolve) => (server!.closeAllConnections(), server!.close(() => resolve()))),
+    down: () =>
+      new Promise<void>((resolve) => {
+        server!.closeAllConnections();
+        server!.close(() => resolve());
+      }),
     up: () => start(actual),
   };
 }
@@ -82,7 +90,10 @@ describe('webhooks end to end', () => {
     await waitFor(() => got().size >= expected.size, 30_000).catch(() => {
       throw new Error(`receiver has ${got().size}/${expected.size}; hub: ${fleet.hub.stderr.slice(-2000)}`);
     });
-    expect([...expected].filter((g) => !got().has(g)), '0 events lost').toEqual([]);
+    expect(
+      [...expected].filter((g) => !got().has(g)),
+      '0 events lost',
+    ).toEqual([]);
     expect([...got()].filter((g) => !expected.has(g))).toEqual([]);
     expect(rx.state.badSignatures, 'every signature verified').toBe(0);
     // Each event's id is its hub id, in ascending order within the stream; a shared group's message once.

@@ -13,7 +13,17 @@ describe('imsg-hub wrapper', () => {
     await using tmp = tempDir('wrapper-');
     writeFileSync(tmp.join('token'), 'ihub_abcdefghij_' + 'x'.repeat(43));
     const wrapper = tmp.join('hub-work');
-    await run(process.execPath, [binPath('imsg-hub'), 'wrapper', wrapper, '--account', 'work', '--hub-url', 'ws://127.0.0.1:7311/', '--token-file', tmp.join('token')]);
+    await run(process.execPath, [
+      binPath('imsg-hub'),
+      'wrapper',
+      wrapper,
+      '--account',
+      'work',
+      '--hub-url',
+      'ws://127.0.0.1:7311/',
+      '--token-file',
+      tmp.join('token'),
+    ]);
     const text = readFileSync(wrapper, 'utf8');
     expect(text).toMatch(/^#!\/bin\/sh\nexec env /);
     expect(text).not.toMatch(/\bssh\b/);

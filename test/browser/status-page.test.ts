@@ -13,11 +13,21 @@ const SCREENSHOT = join(repoRoot(), 'test-results', 'status-page.png');
 
 async function launchChromium(): Promise<Browser & AsyncDisposable> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y --no-install-recommends chromium\` (scripts/setup.sh does, as root)`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y --no-install-recommends chromium\` (scripts/setup.sh does, as root)`,
+    );
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     headless: true,
     timeout: 30_000,
   });

@@ -62,8 +62,10 @@ async function rawAnswer(p: LineProcess, line: string): Promise<Json> {
   return p.nextJson<Json>((v) => !('method' in v));
 }
 
-const isNotification = (sub: number, method = 'message') => (v: Json) =>
-  v['method'] === method && v['params']?.['subscription'] === sub;
+const isNotification =
+  (sub: number, method = 'message') =>
+  (v: Json) =>
+    v['method'] === method && v['params']?.['subscription'] === sub;
 
 export function describeImsgConformance(label: string, makeTarget: () => Promise<ConformanceTarget>): void {
   describe(`imsg rpc conformance: ${label}`, () => {

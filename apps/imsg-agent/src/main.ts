@@ -13,9 +13,7 @@ interface ConfigFlags {
   stateDir?: string;
 }
 
-const program = new Command('imsg-agent')
-  .description('Streams one or more Apple IDs from imsg to an imsg-hub, and sends for it.')
-  .version(VERSION);
+const program = new Command('imsg-agent').description('Streams one or more Apple IDs from imsg to an imsg-hub, and sends for it.').version(VERSION);
 
 /** --config plus the flags (and env) that override the file. */
 function withConfigFlags(command: Command): Command {

@@ -25,7 +25,9 @@ export function resolveClient(flags: ClientFlags): { url: string; token: string;
   const file = flags.tokenFile ?? process.env['IMSG_HUB_TOKEN_FILE'];
   if (!token && file) token = readFileSync(file, 'utf8').trim();
   if (!token) {
-    throw new Error('no client token: pass --token, --token-file, or set IMSG_HUB_TOKEN (create one with `imsg-hub token create --role client --accounts "*"`)');
+    throw new Error(
+      'no client token: pass --token, --token-file, or set IMSG_HUB_TOKEN (create one with `imsg-hub token create --role client --accounts "*"`)',
+    );
   }
   return { url, token, ...(flags.ca ? { ca: readFileSync(flags.ca) } : {}) };
 }

@@ -75,10 +75,7 @@ function toSpec(f: InjectFlags): InjectSpec {
     text: f.text,
     file: f.file,
     group: grouped ? { guid: f.groupGuid, name: f.groupName, members: f.member } : undefined,
-    reaction:
-      f.reaction === undefined
-        ? undefined
-        : { type: ReactionTypeSchema.parse(f.reaction), target: f.target!, remove: f.remove, emoji: f.emoji },
+    reaction: f.reaction === undefined ? undefined : { type: ReactionTypeSchema.parse(f.reaction), target: f.target!, remove: f.remove, emoji: f.emoji },
     replyTo: f.replyTo,
     date: f.date,
     service: f.sms ? 'SMS' : 'iMessage',

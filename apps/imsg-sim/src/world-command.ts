@@ -12,9 +12,7 @@ export function addWorldCommand(program: Command): void {
       const w = SimWorld.open(flags.world, { create: true });
       try {
         for (const a of w.accounts) {
-          process.stdout.write(
-            flags.json ? JSON.stringify({ account: a.name, db: a.dbPath, handles: a.handles }) + '\n' : `${a.name}: ${a.dbPath}\n`,
-          );
+          process.stdout.write(flags.json ? JSON.stringify({ account: a.name, db: a.dbPath, handles: a.handles }) + '\n' : `${a.name}: ${a.dbPath}\n`);
         }
       } finally {
         w.close();

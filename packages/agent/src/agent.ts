@@ -42,10 +42,7 @@ export class Agent {
     try {
       for (const account of config.accounts) {
         const log = this.#log.child({ account: account.name });
-        this.#runners.set(
-          account.name,
-          new AccountRunner({ name: account.name, source: options.sourceFor(account), cursor, ledger, settings: config, log }),
-        );
+        this.#runners.set(account.name, new AccountRunner({ name: account.name, source: options.sourceFor(account), cursor, ledger, settings: config, log }));
       }
     } catch (err) {
       this.#state.close();

@@ -21,17 +21,34 @@ async function hubPeer(hub: FakeHub): Promise<Peer & AsyncDisposable> {
 
 function message(attachments: Partial<ImsgAttachment>[]): ImsgMessage {
   return {
-    id: 1, chat_id: 1, guid: 'G', sender: '+1', is_from_me: false, text: '', created_at: '2026-01-01T00:00:00.000Z',
-    reactions: [], chat_identifier: '+1', chat_guid: 'iMessage;-;+1', chat_name: '', participants: ['+1'], is_group: false,
+    id: 1,
+    chat_id: 1,
+    guid: 'G',
+    sender: '+1',
+    is_from_me: false,
+    text: '',
+    created_at: '2026-01-01T00:00:00.000Z',
+    reactions: [],
+    chat_identifier: '+1',
+    chat_guid: 'iMessage;-;+1',
+    chat_name: '',
+    participants: ['+1'],
+    is_group: false,
     attachments: attachments.map((a) => ({
-      filename: '', transfer_name: 'f.bin', uti: 'public.data', mime_type: 'application/octet-stream',
-      total_bytes: 0, is_sticker: false, original_path: '', missing: false, ...a,
+      filename: '',
+      transfer_name: 'f.bin',
+      uti: 'public.data',
+      mime_type: 'application/octet-stream',
+      total_bytes: 0,
+      is_sticker: false,
+      original_path: '',
+      missing: false,
+      ...a,
     })),
   };
 }
 
-const uploader = (waitMs: number) =>
-  new AttachmentUploader({ files: new LocalFiles(), maxBytes: 1000, waitMs, pollMs: 20, log: pino({ level: 'silent' }) });
+const uploader = (waitMs: number) => new AttachmentUploader({ files: new LocalFiles(), maxBytes: 1000, waitMs, pollMs: 20, log: pino({ level: 'silent' }) });
 
 describe('AttachmentUploader', () => {
   it('waits for a live row’s file to appear and finish growing, then uploads all of it', async () => {
@@ -70,7 +87,9 @@ describe('AttachmentUploader', () => {
     const path = join(dir.path, 'big.bin');
     writeFileSync(path, Buffer.alloc(1001));
     expect(await uploader(0).blobsFor(message([{ original_path: path, total_bytes: 0 }]), peer, false)).toEqual([{ index: 0, state: 'too_large', size: 1001 }]);
-    expect(await uploader(0).blobsFor(message([{ original_path: path, total_bytes: 5000 }]), peer, true)).toEqual([{ index: 0, state: 'too_large', size: 5000 }]);
+    expect(await uploader(0).blobsFor(message([{ original_path: path, total_bytes: 5000 }]), peer, true)).toEqual([
+      { index: 0, state: 'too_large', size: 5000 },
+    ]);
     expect(hub.blobs.size).toBe(0);
     expect(await uploader(0).blobsFor(message([]), peer, true)).toBeUndefined();
   });

@@ -64,7 +64,10 @@ describe('agent config', () => {
   });
 
   it('says required for a missing key', () => {
-    const err = errorOf({ hub: { url: 'ws://x/', token: 't' }, accounts: [{ name: 'a', source: { kind: 'ssh', user: 'u', private_key_file: 'k', host_key: HOST_KEY } }] });
+    const err = errorOf({
+      hub: { url: 'ws://x/', token: 't' },
+      accounts: [{ name: 'a', source: { kind: 'ssh', user: 'u', private_key_file: 'k', host_key: HOST_KEY } }],
+    });
     expect(err.message).toContain('accounts[0].source.host: required (expected string)');
   });
 

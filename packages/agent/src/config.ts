@@ -12,9 +12,7 @@ const KEY_LINE = /(^|\s)(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s
 
 const ms = z.number().int().positive();
 const path = z.string().min(1);
-const accountName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit');
+const accountName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit');
 
 const LocalSourceSchema = z.strictObject({
   kind: z.literal('local'),
@@ -43,47 +41,57 @@ const SourceSchema = z.discriminatedUnion('kind', [LocalSourceSchema, SshSourceS
 
 const BackoffSchema = z.strictObject({ initial_ms: ms.default(500), max_ms: ms.default(30_000) });
 
-export const AgentConfigSchema = z
-  .strictObject({
-    agent_id: z.string().min(1).max(128).default(() => hostname()),
-    hub: z
-      .strictObject({
-        url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
-        token: z.string().min(1).optional(),
-        token_file: path.optional(),
-        ping_interval_ms: ms.optional(),
-        /** PEM certificate (or CA) to trust for a hub with a self-signed wss:// certificate. */
-        ca_file: path.optional(),
-        reconnect: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
-      })
-      .refine((h) => h.token !== undefined || h.token_file !== undefined, {
-        message: 'expected token or token_file',
-        path: ['token'],
-      }),
-    state_dir: path.default(() => join(homedir(), '.imsg-agent')),
-    accounts: z
-      .array(z.strictObject({ name: accountName, source: SourceSchema }))
-      .min(1, 'expected at least one account')
-      .max(64)
-      .superRefine((accounts, ctx) => {
-        const seen = new Set<string>();
-        accounts.forEach((a, i) => {
-          if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate account name "${a.name}"` });
-          seen.add(a.name);
-        });
-      }),
-    watchdog: z
-      .strictObject({ probe_interval_ms: ms.default(30_000), stall_ms: ms.default(60_000), probe_timeout_ms: ms.default(20_000) })
-      .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
-    restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
-    debounce_ms: z.number().int().nonnegative().default(250),
-    attachments: z
-      .strictObject({ max_bytes: z.number().int().positive().default(16 * 1024 * 1024), wait_ms: z.number().int().nonnegative().default(10_000) })
-      .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
-    send: z
-      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
-      .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
-  });
+export const AgentConfigSchema = z.strictObject({
+  agent_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .default(() => hostname()),
+  hub: z
+    .strictObject({
+      url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
+      token: z.string().min(1).optional(),
+      token_file: path.optional(),
+      ping_interval_ms: ms.optional(),
+      /** PEM certificate (or CA) to trust for a hub with a self-signed wss:// certificate. */
+      ca_file: path.optional(),
+      reconnect: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
+    })
+    .refine((h) => h.token !== undefined || h.token_file !== undefined, {
+      message: 'expected token or token_file',
+      path: ['token'],
+    }),
+  state_dir: path.default(() => join(homedir(), '.imsg-agent')),
+  accounts: z
+    .array(z.strictObject({ name: accountName, source: SourceSchema }))
+    .min(1, 'expected at least one account')
+    .max(64)
+    .superRefine((accounts, ctx) => {
+      const seen = new Set<string>();
+      accounts.forEach((a, i) => {
+        if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate account name "${a.name}"` });
+        seen.add(a.name);
+      });
+    }),
+  watchdog: z
+    .strictObject({ probe_interval_ms: ms.default(30_000), stall_ms: ms.default(60_000), probe_timeout_ms: ms.default(20_000) })
+    .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
+  restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
+  debounce_ms: z.number().int().nonnegative().default(250),
+  attachments: z
+    .strictObject({
+      max_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
+      wait_ms: z.number().int().nonnegative().default(10_000),
+    })
+    .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
+  send: z
+    .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
+    .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
+});
 
 type ParsedConfig = z.infer<typeof AgentConfigSchema>;
 export type AccountConfig = ParsedConfig['accounts'][number];
@@ -105,7 +113,11 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): A
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new AgentError('CONFIG_UNREADABLE', `cannot read config ${file}: ${(err as Error).message}. Pass --config with the path of the agent's JSON config.`, { file });
+    throw new AgentError(
+      'CONFIG_UNREADABLE',
+      `cannot read config ${file}: ${(err as Error).message}. Pass --config with the path of the agent's JSON config.`,
+      { file },
+    );
   }
   let raw: unknown;
   try {
@@ -152,7 +164,7 @@ export function parseConfig(raw: unknown, options: { baseDir?: string; overrides
 function absolutePaths(source: SourceConfig, abs: (p: string) => string): SourceConfig {
   if (source.kind === 'ssh') return { ...source, private_key_file: abs(source.private_key_file) };
   // cli_path stays a bare command name (found on PATH) unless it names a path.
-  const cli = source.cli_path && source.cli_path.includes('/') ? abs(source.cli_path) : source.cli_path;
+  const cli = source.cli_path?.includes('/') ? abs(source.cli_path) : source.cli_path;
   return { ...source, ...(cli ? { cli_path: cli } : {}), ...(source.db ? { db: abs(source.db) } : {}) };
 }
 

@@ -20,7 +20,11 @@ const SLACK_MS = 2000;
  * in the target chat, or for a handle target in the most recently active chats. Polls for up to
  * `waitMs` because Messages may still be writing the row after imsg died.
  */
-export async function findEcho(client: ImsgClient, q: EchoQuery, options: { waitMs: number; pollMs?: number; timeoutMs: number }): Promise<ImsgMessage | undefined> {
+export async function findEcho(
+  client: ImsgClient,
+  q: EchoQuery,
+  options: { waitMs: number; pollMs?: number; timeoutMs: number },
+): Promise<ImsgMessage | undefined> {
   const text = q.params.text ?? '';
   if (!text && !q.fileName) return undefined;
   const deadline = Date.now() + options.waitMs;

@@ -182,7 +182,12 @@ function helloError(err: unknown): Error {
     PROTOCOL_VERSION: 'the hub and this agent speak different protocol versions: upgrade the older side',
   };
   const advice = next[hub.hubCode];
-  return new AgentError('HUB_REJECTED', `hub refused hello: ${hub.hubCode}: ${hub.message}${advice ? ` — ${advice}` : ''}`, { hubCode: hub.hubCode }, { cause: err });
+  return new AgentError(
+    'HUB_REJECTED',
+    `hub refused hello: ${hub.hubCode}: ${hub.message}${advice ? ` — ${advice}` : ''}`,
+    { hubCode: hub.hubCode },
+    { cause: err },
+  );
 }
 
 function describe(err: unknown): string {

@@ -188,4 +188,3 @@ export class InboundStream {
     this.#o.cursor.ack(this.#o.account, this.#o.epoch, acked, seen, lastRowAt);
   }
 }
-

@@ -5,8 +5,20 @@ import { fitRow } from './row-fit.js';
 const row = (text: string, participants: string[] = ['+15550001']): Row => ({
   rowid: 7,
   message: {
-    id: 7, chat_id: 1, guid: 'G', sender: '+15550001', is_from_me: false, text, created_at: '2026-01-01T00:00:00.000Z',
-    attachments: [], reactions: [], chat_identifier: 'c', chat_guid: 'iMessage;+;c', chat_name: '', participants, is_group: true,
+    id: 7,
+    chat_id: 1,
+    guid: 'G',
+    sender: '+15550001',
+    is_from_me: false,
+    text,
+    created_at: '2026-01-01T00:00:00.000Z',
+    attachments: [],
+    reactions: [],
+    chat_identifier: 'c',
+    chat_guid: 'iMessage;+;c',
+    chat_name: '',
+    participants,
+    is_group: true,
   },
 });
 
@@ -25,7 +37,13 @@ describe('fitRow', () => {
   });
 
   it('drops participants too when the text alone is not the problem', () => {
-    const out = fitRow(row('short', Array.from({ length: 2000 }, (_, i) => `+1555${String(i).padStart(7, '0')}`)), 4_000);
+    const out = fitRow(
+      row(
+        'short',
+        Array.from({ length: 2000 }, (_, i) => `+1555${String(i).padStart(7, '0')}`),
+      ),
+      4_000,
+    );
     expect(out.bytes).toBeLessThanOrEqual(4_000);
     expect(out.row.message.participants).toEqual([]);
   });

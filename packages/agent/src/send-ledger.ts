@@ -15,11 +15,7 @@ export type LedgerEntry = {
   /** ms since epoch when the key was last handed to imsg. */
   passedAt: number;
   echoRowid?: number;
-} & (
-  | { state: 'passing' }
-  | { state: 'sent'; result: Record<string, unknown> }
-  | { state: 'failed'; error: ImsgErrorObject }
-);
+} & ({ state: 'passing' } | { state: 'sent'; result: Record<string, unknown> } | { state: 'failed'; error: ImsgErrorObject });
 
 interface LedgerRow {
   key: string;
@@ -50,9 +46,7 @@ export class SendLedger {
        ON CONFLICT (key) DO UPDATE SET params = excluded.params, passed_at = excluded.passed_at, updated_at = excluded.updated_at
        WHERE send_ledger.state = 'passing'`,
     );
-    this.#sent = db.prepare(
-      `UPDATE send_ledger SET state = 'sent', result = ?, echo_rowid = ?, updated_at = ? WHERE key = ? AND state = 'passing'`,
-    );
+    this.#sent = db.prepare(`UPDATE send_ledger SET state = 'sent', result = ?, echo_rowid = ?, updated_at = ? WHERE key = ? AND state = 'passing'`);
     this.#failed = db.prepare(`UPDATE send_ledger SET state = 'failed', error = ?, updated_at = ? WHERE key = ? AND state = 'passing'`);
     this.#claimed = db.prepare('SELECT echo_rowid FROM send_ledger WHERE account = ? AND echo_rowid IS NOT NULL');
   }

@@ -90,7 +90,9 @@ export async function runDemo(o: DemoOptions): Promise<{ messages: HubMessage[];
       });
       agent.start();
       cleanup.push(() => agent.stop());
-      out(`▸ Agent for ${a.name}: ${viaSsh ? `imsg over SSH to 127.0.0.1:${sshd!.port}, host key pinned (${sshd!.hostKeyFingerprint.slice(0, 20)}…)` : 'imsg as a local child process'}`);
+      out(
+        `▸ Agent for ${a.name}: ${viaSsh ? `imsg over SSH to 127.0.0.1:${sshd!.port}, host key pinned (${sshd!.hostKeyFingerprint.slice(0, 20)}…)` : 'imsg as a local child process'}`,
+      );
     }
 
     const client = await HubClient.connect({ url: hub.url, token: await hub.token('client', '*', 'demo'), name: 'demo', reconnect: true });
@@ -154,7 +156,9 @@ export async function runDemo(o: DemoOptions): Promise<{ messages: HubMessage[];
     for (const a of (await client.call('accounts.list', {})).accounts) out('    ' + formatAccount(a));
     out('');
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    out(`✓ Demo finished in ${secs} s: ${messages.length} messages merged from ${DEMO_ACCOUNTS.length} Apple IDs, ${sends.filter((s) => s.state === 'sent').length}/${sends.length} replies sent.`);
+    out(
+      `✓ Demo finished in ${secs} s: ${messages.length} messages merged from ${DEMO_ACCOUNTS.length} Apple IDs, ${sends.filter((s) => s.state === 'sent').length}/${sends.length} replies sent.`,
+    );
     out(`  State kept in ${o.dir} (world.json, each chat.db, hub/hub-data/hub.db). Next: docs/quick-start.md`);
     return { messages, sends };
   } finally {

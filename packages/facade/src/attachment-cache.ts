@@ -12,7 +12,9 @@ import { stripAttachment } from './imsg-shape.js';
 /** A file name safe to create: the attachment's own name without any directory part. */
 export function cacheFileName(a: Pick<HubAttachment, 'transfer_name' | 'filename'>): string {
   const raw = a.transfer_name || basename(a.filename.replace(/\\/g, '/')) || 'attachment';
-  const clean = basename(raw.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+  const clean = basename(raw.replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .slice(0, 200);
   return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean;
 }
 

@@ -26,9 +26,15 @@ describe('toImsgRpcError', () => {
     });
   });
   it('link trouble and the facade’s own failures are -32603 naming their code', () => {
-    expect(toImsgRpcError(new PeerError('PEER_CLOSED', 'websocket is not open')).data).toBe('imsg-hub: the hub link failed: websocket is not open [PEER_CLOSED]');
+    expect(toImsgRpcError(new PeerError('PEER_CLOSED', 'websocket is not open')).data).toBe(
+      'imsg-hub: the hub link failed: websocket is not open [PEER_CLOSED]',
+    );
     expect(toImsgRpcError(new FacadeError('HUB_UNREACHABLE', 'cannot reach the hub')).data).toBe('imsg-hub: cannot reach the hub [HUB_UNREACHABLE]');
     expect(toImsgRpcError(new Error('boom')).toJSON()).toEqual({ code: -32603, message: 'Internal error', data: 'boom' });
-    expect([isLinkFailure(new PeerError('RPC_TIMEOUT', 'x')), isLinkFailure(new FacadeError('DEADLINE', 'x')), isLinkFailure(new Error('x'))]).toEqual([true, false, false]);
+    expect([isLinkFailure(new PeerError('RPC_TIMEOUT', 'x')), isLinkFailure(new FacadeError('DEADLINE', 'x')), isLinkFailure(new Error('x'))]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });

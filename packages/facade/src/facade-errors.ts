@@ -3,13 +3,7 @@ import { imsgError } from '@imsg-hub/imsg-protocol';
 import { PeerError, RpcError } from '@imsg-hub/jsonrpc';
 
 /** Stable codes of the facade's own failures; listed in docs/errors.md and docs/openclaw.md. */
-export type FacadeFailureCode =
-  | 'CONFIG'
-  | 'HUB_UNREACHABLE'
-  | 'HUB_REFUSED'
-  | 'ACCOUNT_UNKNOWN'
-  | 'DEADLINE'
-  | 'LINK_LOST';
+export type FacadeFailureCode = 'CONFIG' | 'HUB_UNREACHABLE' | 'HUB_REFUSED' | 'ACCOUNT_UNKNOWN' | 'DEADLINE' | 'LINK_LOST';
 
 /** A failure of the facade itself (not of imsg, not a hub refusal); `message` says what to do. */
 export class FacadeError extends Error {
@@ -49,7 +43,8 @@ export function toImsgRpcError(err: unknown, context: ErrorContext = {}): RpcErr
   if (err instanceof RpcError && typeof err.data === 'string') return err; // imsg's own, verbatim
   const hub = HubError.from(err);
   if (hub) {
-    if ((hub.hubCode === 'NO_ROUTE' || hub.hubCode === 'BAD_TARGET') && context.chatId !== undefined) return imsgError.invalidParams(`unknown chat_id ${context.chatId}`);
+    if ((hub.hubCode === 'NO_ROUTE' || hub.hubCode === 'BAD_TARGET') && context.chatId !== undefined)
+      return imsgError.invalidParams(`unknown chat_id ${context.chatId}`);
     const text = `imsg-hub: ${hub.message}${HINTS[hub.hubCode] ?? ''} [${hub.hubCode}]`;
     return INVALID_PARAMS_CODES.has(hub.hubCode) ? imsgError.invalidParams(text) : imsgError.internal(text);
   }

@@ -17,7 +17,9 @@ export function createFacadeLog(level: LogLevel, write: (line: string) => void =
   const at = (name: Exclude<LogLevel, 'silent'>) => {
     if (threshold === 0 || LOG_LEVELS.indexOf(name) > threshold) return () => undefined;
     return (msg: string, fields: Record<string, unknown> = {}) =>
-      write(JSON.stringify({ level: name, time: new Date().toISOString(), uptime_ms: Math.round(performance.now()), name: 'imsg-hub rpc', msg, ...fields }) + '\n');
+      write(
+        JSON.stringify({ level: name, time: new Date().toISOString(), uptime_ms: Math.round(performance.now()), name: 'imsg-hub rpc', msg, ...fields }) + '\n',
+      );
   };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }

@@ -8,9 +8,24 @@ describe('resolveFacadeOptions', () => {
     await using dir = tempDir('facade-opts-');
     writeFileSync(dir.join('token'), 'from-file\n');
     const env = { IMSG_HUB_URL: 'ws://hub:1/', IMSG_HUB_TOKEN_FILE: dir.join('token'), IMSG_HUB_ACCOUNT: 'work', XDG_CACHE_HOME: '/c' };
-    expect(resolveFacadeOptions({}, env)).toMatchObject({ hubUrl: 'ws://hub:1/', token: 'from-file', account: 'work', cacheDir: '/c/imsg-hub/attachments', requestBudgetMs: 9000, sendWaitMs: 8000, logLevel: 'warn' });
-    expect(resolveFacadeOptions({ hubUrl: 'wss://h/', token: 't', account: 'home', answerWithin: '20000', sendWait: '15000', logLevel: 'warning' }, env)).toMatchObject({
-      hubUrl: 'wss://h/', token: 't', account: 'home', requestBudgetMs: 20_000, sendWaitMs: 15_000, logLevel: 'warn',
+    expect(resolveFacadeOptions({}, env)).toMatchObject({
+      hubUrl: 'ws://hub:1/',
+      token: 'from-file',
+      account: 'work',
+      cacheDir: '/c/imsg-hub/attachments',
+      requestBudgetMs: 9000,
+      sendWaitMs: 8000,
+      logLevel: 'warn',
+    });
+    expect(
+      resolveFacadeOptions({ hubUrl: 'wss://h/', token: 't', account: 'home', answerWithin: '20000', sendWait: '15000', logLevel: 'warning' }, env),
+    ).toMatchObject({
+      hubUrl: 'wss://h/',
+      token: 't',
+      account: 'home',
+      requestBudgetMs: 20_000,
+      sendWaitMs: 15_000,
+      logLevel: 'warn',
     });
     expect(resolveFacadeOptions({ token: 't', verbose: true }, {}).logLevel).toBe('info');
   });

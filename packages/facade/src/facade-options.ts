@@ -99,7 +99,15 @@ function msOption(key: 'requestBudgetMs' | 'sendWaitMs', value: string | undefin
 /** imsg's level names too (`warning`, `trace`, `critical`); anything unknown is left for zod to name. */
 function normalizeLevel(level: string): string {
   const l = level.toLowerCase();
-  const aliases: Record<string, LogLevel> = { warning: 'warn', trace: 'debug', verbose: 'debug', critical: 'error', fatal: 'error', off: 'silent', none: 'silent' };
+  const aliases: Record<string, LogLevel> = {
+    warning: 'warn',
+    trace: 'debug',
+    verbose: 'debug',
+    critical: 'error',
+    fatal: 'error',
+    off: 'silent',
+    none: 'silent',
+  };
   return aliases[l] ?? l;
 }
 

@@ -65,7 +65,9 @@ export class FacadeSubscription {
     const after = this.#handle ? ` after message ${this.#handle.lastId}` : '';
     this.#session.notify('error', {
       subscription: this.id,
-      error: { message: `imsg-hub: lost the link to the hub at ${this.#ctx.link.url} (${reason}); reconnecting, then this watch resumes${after} with nothing skipped or repeated` },
+      error: {
+        message: `imsg-hub: lost the link to the hub at ${this.#ctx.link.url} (${reason}); reconnecting, then this watch resumes${after} with nothing skipped or repeated`,
+      },
     });
   }
 
@@ -104,14 +106,20 @@ export class FacadeSubscription {
   async #prepare(batch: HubMessage[]): Promise<FacadeMessage[]> {
     const s = this.#spec;
     const reactions = s.includeReactions
-      ? await this.#withLink('tapbacks', (c) => this.#ctx.view.reactionsOf(c, batch), () => new Map<string, ImsgReaction[]>())
+      ? await this.#withLink(
+          'tapbacks',
+          (c) => this.#ctx.view.reactionsOf(c, batch),
+          () => new Map<string, ImsgReaction[]>(),
+        )
       : new Map<string, ImsgReaction[]>();
     const out: FacadeMessage[] = [];
     for (const m of batch) {
       const attachments: ImsgAttachment[] =
         s.attachments && m.attachments.length > 0
-          ? await this.#withLink('attachments', (c) => this.#ctx.cache.localize(c, m.attachments, true), () =>
-              m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })),
+          ? await this.#withLink(
+              'attachments',
+              (c) => this.#ctx.cache.localize(c, m.attachments, true),
+              () => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })),
             )
           : [];
       out.push(toImsgMessage(m, { attachments, reactions: m.is_reaction ? [] : (reactions.get(m.guid) ?? []) }));
@@ -132,7 +140,10 @@ export class FacadeSubscription {
           if (!this.#closed) this.#ctx.log.warn(`watch: ${what} unavailable`, { subscription: this.id, error: (err as Error).message });
           return fallback();
         }
-        const up = await this.#ctx.link.waitUp().then(() => true, () => false);
+        const up = await this.#ctx.link.waitUp().then(
+          () => true,
+          () => false,
+        );
         if (!up) return fallback(); // the hub refused us for good: nothing to wait for
         await sleep(100);
       }

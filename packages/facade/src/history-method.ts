@@ -48,7 +48,9 @@ export async function messagesHistory(ctx: FacadeContext, params: Params, deadli
   const out: FacadeMessage[] = [];
   for (const m of picked) {
     const files = attachments
-      ? await deadline.race(ctx.cache.localize(client, m.attachments, false), 'fetching attachments').catch(() => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })))
+      ? await deadline
+          .race(ctx.cache.localize(client, m.attachments, false), 'fetching attachments')
+          .catch(() => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })))
       : [];
     out.push(toImsgMessage(m, { attachments: files, reactions: reactions.get(m.guid) ?? [] }));
   }

@@ -64,7 +64,10 @@ export class HubLink {
     await deadline.race(this.#waitUp(), 'waiting for the hub').catch((err: unknown) => {
       if (this.#fatal) throw this.#fatal;
       if (err instanceof FacadeError && err.code === 'DEADLINE') {
-        throw new FacadeError('HUB_UNREACHABLE', `cannot reach the hub at ${this.#o.url} (${this.#lastFailure}); is \`imsg-hub serve\` running? Still retrying`);
+        throw new FacadeError(
+          'HUB_UNREACHABLE',
+          `cannot reach the hub at ${this.#o.url} (${this.#lastFailure}); is \`imsg-hub serve\` running? Still retrying`,
+        );
       }
       throw err;
     });
@@ -144,7 +147,10 @@ export class HubLink {
     const account = this.#o.account;
     if (account && !client.hello.accounts.includes(account)) {
       this.#setFatal(
-        new FacadeError('ACCOUNT_UNKNOWN', `account "${account}" is not one this token sees (it sees: ${client.hello.accounts.join(', ') || 'none'}); fix --account or IMSG_HUB_ACCOUNT`),
+        new FacadeError(
+          'ACCOUNT_UNKNOWN',
+          `account "${account}" is not one this token sees (it sees: ${client.hello.accounts.join(', ') || 'none'}); fix --account or IMSG_HUB_ACCOUNT`,
+        ),
       );
       return;
     }

@@ -4,10 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { stripAttachment, toImsgChat, toImsgMessage } from './imsg-shape.js';
 
 const hubMessage: HubMessage = {
-  id: 41, chat_id: 7, guid: 'G', sender: '+1555', is_from_me: false, text: 'hi', created_at: '2026-05-16T15:24:36.123Z',
-  attachments: [], reactions: [{ id: 3, type: 'like', emoji: '👍', sender: '+1', is_from_me: false, created_at: '2026-05-16T15:24:36.123Z' }],
-  chat_identifier: '+1555', chat_guid: 'iMessage;-;+1555', chat_name: '', participants: ['+1555'], is_group: false,
-  destination_caller_id: 'me@x.com', account: 'work', accounts: ['work', 'home'], native_id: 1979, native_chat_id: 42, replay: true, send_key: 'k',
+  id: 41,
+  chat_id: 7,
+  guid: 'G',
+  sender: '+1555',
+  is_from_me: false,
+  text: 'hi',
+  created_at: '2026-05-16T15:24:36.123Z',
+  attachments: [],
+  reactions: [{ id: 3, type: 'like', emoji: '👍', sender: '+1', is_from_me: false, created_at: '2026-05-16T15:24:36.123Z' }],
+  chat_identifier: '+1555',
+  chat_guid: 'iMessage;-;+1555',
+  chat_name: '',
+  participants: ['+1555'],
+  is_group: false,
+  destination_caller_id: 'me@x.com',
+  account: 'work',
+  accounts: ['work', 'home'],
+  native_id: 1979,
+  native_chat_id: 42,
+  replay: true,
+  send_key: 'k',
 };
 
 describe('imsg shapes', () => {
@@ -19,15 +36,45 @@ describe('imsg shapes', () => {
   });
   it('a chat: imsg’s keys plus account', () => {
     const chat: HubChat = {
-      id: 7, identifier: '+1555', guid: 'iMessage;-;+1555', name: '', service: 'iMessage', last_message_at: '2026-05-16T15:24:36.123Z',
-      participants: ['+1555'], is_group: false, account: 'work', accounts: ['work'], native_id: 42, ref: 'work:chat_id:7',
+      id: 7,
+      identifier: '+1555',
+      guid: 'iMessage;-;+1555',
+      name: '',
+      service: 'iMessage',
+      last_message_at: '2026-05-16T15:24:36.123Z',
+      participants: ['+1555'],
+      is_group: false,
+      account: 'work',
+      accounts: ['work'],
+      native_id: 42,
+      ref: 'work:chat_id:7',
     };
     const c = toImsgChat(chat);
     expect(ImsgChatSchema.safeParse(c).success).toBe(true);
     expect(Object.keys(c).sort()).toEqual(['account', 'guid', 'id', 'identifier', 'is_group', 'last_message_at', 'name', 'participants', 'service']);
   });
   it('attachments lose blob and blob_state', () => {
-    const a = { filename: '~/Library/Messages/Attachments/x/IMG.heic', transfer_name: 'IMG.heic', uti: 'public.heic', mime_type: 'image/heic', total_bytes: 3, is_sticker: false, original_path: '/Users/me/IMG.heic', missing: false, blob: 'ab', blob_state: 'stored' as const };
-    expect(Object.keys(stripAttachment(a)).sort()).toEqual(['filename', 'is_sticker', 'mime_type', 'missing', 'original_path', 'total_bytes', 'transfer_name', 'uti']);
+    const a = {
+      filename: '~/Library/Messages/Attachments/x/IMG.heic',
+      transfer_name: 'IMG.heic',
+      uti: 'public.heic',
+      mime_type: 'image/heic',
+      total_bytes: 3,
+      is_sticker: false,
+      original_path: '/Users/me/IMG.heic',
+      missing: false,
+      blob: 'ab',
+      blob_state: 'stored' as const,
+    };
+    expect(Object.keys(stripAttachment(a)).sort()).toEqual([
+      'filename',
+      'is_sticker',
+      'mime_type',
+      'missing',
+      'original_path',
+      'total_bytes',
+      'transfer_name',
+      'uti',
+    ]);
   });
 });

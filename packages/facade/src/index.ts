@@ -1,5 +1,13 @@
 export { runFacade, type FacadeIo } from './run-facade.js';
-export { resolveFacadeOptions, defaultCacheDir, FacadeOptionsSchema, LOG_LEVELS, type FacadeOptions, type FacadeFlags, type LogLevel } from './facade-options.js';
+export {
+  resolveFacadeOptions,
+  defaultCacheDir,
+  FacadeOptionsSchema,
+  LOG_LEVELS,
+  type FacadeOptions,
+  type FacadeFlags,
+  type LogLevel,
+} from './facade-options.js';
 export { FacadeError, toImsgRpcError, type FacadeFailureCode } from './facade-errors.js';
 export { FacadeBackend } from './facade-backend.js';
 export { HubLink, type HubLinkOptions } from './hub-link.js';

@@ -6,10 +6,30 @@ let seq = 100;
 function tapback(p: Partial<HubMessage> & { reaction_type?: string; is_reaction_add?: boolean }): HubMessage {
   seq += 1;
   return {
-    id: seq, chat_id: 1, guid: `R-${seq}`, sender: '+1555', is_from_me: false, text: '', created_at: `2026-05-16T15:00:${String(seq % 60).padStart(2, '0')}.000Z`,
-    attachments: [], reactions: [], chat_identifier: '', chat_guid: '', chat_name: '', participants: [], is_group: false,
-    account: 'a', accounts: ['a'], native_id: seq, native_chat_id: 1, replay: false,
-    is_reaction: true, reacted_to_guid: 'M', reaction_emoji: p.reaction_type === 'love' ? '❤️' : '👍', is_reaction_add: true, ...p,
+    id: seq,
+    chat_id: 1,
+    guid: `R-${seq}`,
+    sender: '+1555',
+    is_from_me: false,
+    text: '',
+    created_at: `2026-05-16T15:00:${String(seq % 60).padStart(2, '0')}.000Z`,
+    attachments: [],
+    reactions: [],
+    chat_identifier: '',
+    chat_guid: '',
+    chat_name: '',
+    participants: [],
+    is_group: false,
+    account: 'a',
+    accounts: ['a'],
+    native_id: seq,
+    native_chat_id: 1,
+    replay: false,
+    is_reaction: true,
+    reacted_to_guid: 'M',
+    reaction_emoji: p.reaction_type === 'love' ? '❤️' : '👍',
+    is_reaction_add: true,
+    ...p,
   } as HubMessage;
 }
 
@@ -41,7 +61,15 @@ describe('aggregateReactions (imsg §3.2)', () => {
   });
   it('the reaction objects carry imsg’s keys with hub ids', () => {
     const like = tapback({ reaction_type: 'like', sender_name: 'Jane' });
-    expect(aggregateReactions([like])[0]).toEqual({ id: like.id, type: 'like', emoji: '👍', sender: '+1555', is_from_me: false, created_at: like.created_at, sender_name: 'Jane' });
+    expect(aggregateReactions([like])[0]).toEqual({
+      id: like.id,
+      type: 'like',
+      emoji: '👍',
+      sender: '+1555',
+      is_from_me: false,
+      created_at: like.created_at,
+      sender_name: 'Jane',
+    });
   });
   it('groups by the guid reacted to', () => {
     const a = tapback({ reaction_type: 'like', reacted_to_guid: 'A' });

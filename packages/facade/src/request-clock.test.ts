@@ -43,7 +43,10 @@ describe('Deadline', () => {
     const d = Deadline.in(10_000);
     await expect(d.race(Promise.resolve(7), 'x')).resolves.toBe(7);
     await expect(d.race(Promise.reject(new Error('boom')), 'x')).rejects.toThrow('boom');
-    await expect(new Deadline(Date.now() - 1).race(Promise.resolve(1), 'listing chats')).rejects.toMatchObject({ code: 'DEADLINE', message: 'no time left to listing chats' });
+    await expect(new Deadline(Date.now() - 1).race(Promise.resolve(1), 'listing chats')).rejects.toMatchObject({
+      code: 'DEADLINE',
+      message: 'no time left to listing chats',
+    });
     await expect(Deadline.in(20).race(new Promise(() => undefined), 'sending')).rejects.toMatchObject({ code: 'DEADLINE' });
   });
 });

@@ -26,8 +26,14 @@ export class Deadline {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new FacadeError('DEADLINE', `${what} took too long; answering before the client gives up`)), left);
       work.then(
-        (v) => (clearTimeout(timer), resolve(v)),
-        (e: unknown) => (clearTimeout(timer), reject(e)),
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       );
     });
   }

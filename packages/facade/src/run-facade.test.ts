@@ -47,9 +47,20 @@ function row(text: string, extra: Record<string, unknown> = {}): Row {
   return {
     rowid,
     message: {
-      id: rowid, chat_id: 1, guid: `G-${rowid}`, sender: '+14155550100', is_from_me: false, text,
-      created_at: new Date(Date.UTC(2026, 4, 16, 12, 0, rowid)).toISOString(), attachments: [], reactions: [],
-      chat_identifier: 'chat1', chat_guid: 'iMessage;+;chat1', chat_name: 'G', participants: ['+14155550100', '+14155550200'], is_group: true,
+      id: rowid,
+      chat_id: 1,
+      guid: `G-${rowid}`,
+      sender: '+14155550100',
+      is_from_me: false,
+      text,
+      created_at: new Date(Date.UTC(2026, 4, 16, 12, 0, rowid)).toISOString(),
+      attachments: [],
+      reactions: [],
+      chat_identifier: 'chat1',
+      chat_guid: 'iMessage;+;chat1',
+      chat_name: 'G',
+      participants: ['+14155550100', '+14155550200'],
+      is_group: true,
       ...extra,
     } as Row['message'],
   };
@@ -59,7 +70,14 @@ function row(text: string, extra: Record<string, unknown> = {}): Row {
 function facade(extraEnv: Record<string, string> = {}) {
   const toFacade = new PassThrough();
   const fromFacade = new PassThrough();
-  const exit = runFacade({}, { input: toFacade, output: fromFacade, env: { IMSG_HUB_URL: server.url, IMSG_HUB_TOKEN: clientToken, IMSG_HUB_CACHE_DIR: dir.join('cache'), IMSG_HUB_LOG_LEVEL: 'silent', ...extraEnv } });
+  const exit = runFacade(
+    {},
+    {
+      input: toFacade,
+      output: fromFacade,
+      env: { IMSG_HUB_URL: server.url, IMSG_HUB_TOKEN: clientToken, IMSG_HUB_CACHE_DIR: dir.join('cache'), IMSG_HUB_LOG_LEVEL: 'silent', ...extraEnv },
+    },
+  );
   const imsg = new ImsgClient(new LineStreamTransport(fromFacade, toFacade));
   return { imsg, exit, end: () => toFacade.end() };
 }
@@ -73,7 +91,13 @@ describe('runFacade', () => {
     const target = rows[250]!.message;
     const like = row('Liked “m250”', { is_reaction: true, reaction_type: 'like', reaction_emoji: '👍', is_reaction_add: true, reacted_to_guid: target.guid });
     const love = row('Loved “m250”', { is_reaction: true, reaction_type: 'love', reaction_emoji: '❤️', is_reaction_add: true, reacted_to_guid: target.guid });
-    const unlike = row('Removed a like', { is_reaction: true, reaction_type: 'like', reaction_emoji: '👍', is_reaction_add: false, reacted_to_guid: target.guid });
+    const unlike = row('Removed a like', {
+      is_reaction: true,
+      reaction_type: 'like',
+      reaction_emoji: '👍',
+      is_reaction_add: false,
+      reacted_to_guid: target.guid,
+    });
     await agent.request('rows', { account: 'alice', epoch: 1, rows: [like, love, unlike] });
     const f = facade();
     const chat = (await f.imsg.chatsList(5)).chats[0]!;
@@ -93,13 +117,18 @@ describe('runFacade', () => {
 
   it('send: imsg’s failure verbatim; queued:true in time when the agent is away', async () => {
     const agent = await fakeAgent((method) => {
-      if (method === 'send.dispatch') return { status: 'failed', error: { code: -32603, message: 'Internal error', data: 'AppleScript failed: Messages got an error' } };
+      if (method === 'send.dispatch')
+        return { status: 'failed', error: { code: -32603, message: 'Internal error', data: 'AppleScript failed: Messages got an error' } };
       return undefined;
     });
     await agent.request('rows', { account: 'alice', epoch: 1, rows: [row('hello')] });
     const f = facade({ IMSG_HUB_SEND_WAIT_MS: '200' });
     const chat = (await f.imsg.chatsList(1)).chats[0]!;
-    await expect(f.imsg.send({ chat_id: chat.id, text: 'x' })).rejects.toMatchObject({ code: -32603, message: 'Internal error', data: 'AppleScript failed: Messages got an error' });
+    await expect(f.imsg.send({ chat_id: chat.id, text: 'x' })).rejects.toMatchObject({
+      code: -32603,
+      message: 'Internal error',
+      data: 'AppleScript failed: Messages got an error',
+    });
     await agent.close();
     await waitFor(() => hub.registry.link('alice') === undefined);
     expect(await f.imsg.send({ chat_id: chat.id, text: 'later' })).toEqual({ ok: true, queued: true });
@@ -116,7 +145,10 @@ describe('runFacade', () => {
       await expect(f.imsg.peer.request(method, {})).rejects.toMatchObject({ code: -32601, data: method });
     }
     for (const method of FACADE_RPC_METHODS) {
-      const err = await f.imsg.peer.request(method, { chat_id: 1, subscription: 1, text: 'x' }).then(() => undefined, (e: { code: number }) => e);
+      const err = await f.imsg.peer.request(method, { chat_id: 1, subscription: 1, text: 'x' }).then(
+        () => undefined,
+        (e: { code: number }) => e,
+      );
       expect(err?.code, method).not.toBe(-32601);
     }
     f.end();
@@ -149,11 +181,16 @@ describe('runFacade', () => {
 
   it('a refused token or an account the token does not see: said at once, not after the budget', async () => {
     const bad = facade({ IMSG_HUB_TOKEN: 'ihub_wrong' });
-    await expect(bad.imsg.chatsList(1)).rejects.toMatchObject({ code: -32603, data: expect.stringMatching(/refused this token: .* \(UNAUTHORIZED\) \[HUB_REFUSED\]$/) });
+    await expect(bad.imsg.chatsList(1)).rejects.toMatchObject({
+      code: -32603,
+      data: expect.stringMatching(/refused this token: .* \(UNAUTHORIZED\) \[HUB_REFUSED\]$/),
+    });
     bad.end();
     await bad.exit;
     const other = facade({ IMSG_HUB_ACCOUNT: 'work' });
-    await expect(other.imsg.chatsList(1)).rejects.toMatchObject({ data: expect.stringMatching(/account "work" is not one this token sees \(it sees: alice\).*\[ACCOUNT_UNKNOWN\]$/) });
+    await expect(other.imsg.chatsList(1)).rejects.toMatchObject({
+      data: expect.stringMatching(/account "work" is not one this token sees \(it sees: alice\).*\[ACCOUNT_UNKNOWN\]$/),
+    });
     other.end();
     await other.exit;
   });

@@ -6,7 +6,7 @@ import { AttachmentCache } from './attachment-cache.js';
 import { FacadeBackend } from './facade-backend.js';
 import { toImsgRpcError } from './facade-errors.js';
 import { createFacadeLog } from './facade-log.js';
-import { resolveFacadeOptions, type FacadeFlags } from './facade-options.js';
+import { resolveFacadeOptions, type FacadeFlags, type FacadeOptions } from './facade-options.js';
 import { HubLink } from './hub-link.js';
 import { ArrivalClock } from './request-clock.js';
 import { FACADE_VERSION } from './status.js';
@@ -23,7 +23,7 @@ export interface FacadeIo {
  */
 export async function runFacade(flags: FacadeFlags, io: FacadeIo = { input: process.stdin, output: process.stdout }): Promise<number> {
   const transport = new ArrivalClock(new LineStreamTransport(io.input, io.output));
-  let options;
+  let options: FacadeOptions;
   try {
     options = resolveFacadeOptions(flags, io.env ?? process.env);
   } catch (err) {

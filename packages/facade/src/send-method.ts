@@ -54,7 +54,9 @@ async function upload(ctx: FacadeContext, client: HubClient, path: string, deadl
   if (!info?.isFile()) throw imsgError.internal(`AppleScript failed: Attachment not found at ${path}`);
   const limit = ctx.link.maxFileBytes ?? Infinity;
   if (info.size > limit) {
-    throw imsgError.invalidParams(`imsg-hub: ${path} is ${info.size} bytes; the hub accepts files up to ${limit} bytes (its send.max_file_bytes) [PAYLOAD_TOO_LARGE]`);
+    throw imsgError.invalidParams(
+      `imsg-hub: ${path} is ${info.size} bytes; the hub accepts files up to ${limit} bytes (its send.max_file_bytes) [PAYLOAD_TOO_LARGE]`,
+    );
   }
   const bytes = await readFile(path);
   const name = basename(path);

@@ -19,7 +19,11 @@ describe('planSend: imsg’s checks, in imsg’s order', () => {
     [{ to: '+1', chat_guid: 'g', text: '' }, -32602, 'use to or chat_*; not both'],
     [{ text: 'x' }, -32602, 'to is required for direct sends'],
     [{ to: '+15551234567' }, -32602, 'text or file is required'],
-    [{ chat_id: 3, text: 'x', transport: 'Bridge' }, -32603, 'imsg-hub: transport "bridge" is not available through the hub; use transport auto or applescript'],
+    [
+      { chat_id: 3, text: 'x', transport: 'Bridge' },
+      -32603,
+      'imsg-hub: transport "bridge" is not available through the hub; use transport auto or applescript',
+    ],
   ])('%j → %i %s', (params, code, data) => {
     expect(refusal(params)).toMatchObject({ code, data });
   });

@@ -15,7 +15,9 @@ describe('parseWatchParams', () => {
     expect(parseWatchParams({ chat_id: 0 })).toMatchObject({ chatId: undefined, matchesNothing: true });
   });
   it('validates debounce like imsg, before the dates', () => {
-    expect(() => parseWatchParams({ debounce_ms: -1, start: 'bad' })).toThrow(expect.objectContaining({ code: -32602, data: 'debounce_ms must be a non-negative integer' }));
+    expect(() => parseWatchParams({ debounce_ms: -1, start: 'bad' })).toThrow(
+      expect.objectContaining({ code: -32602, data: 'debounce_ms must be a non-negative integer' }),
+    );
     expect(() => parseWatchParams({ debounceMs: 'soon' })).toThrow(expect.objectContaining({ data: 'debounce_ms must be a non-negative integer' }));
     expect(parseWatchParams({ debounceMs: '125', attachments: 'true', include_reactions: 1 })).toMatchObject({ attachments: true, includeReactions: true });
     expect(() => parseWatchParams({ start: 'yesterday' })).toThrow(expect.objectContaining({ code: -32603, data: 'Invalid ISO8601 date: yesterday' }));
@@ -27,7 +29,9 @@ describe('message filter', () => {
   it('participants: case-insensitive, array or comma list; the sender falls back to destination_caller_id', () => {
     expect(matchesFilter(m, parseMessageFilter({ participants: '+1666, +1555' }))).toBe(true);
     expect(matchesFilter({ sender: 'Jane@X.com', created_at: m.created_at }, parseMessageFilter({ participants: ['jane@x.com'] }))).toBe(true);
-    expect(matchesFilter({ sender: '', destination_caller_id: 'me@x.com', created_at: m.created_at }, parseMessageFilter({ participants: ['ME@x.com'] }))).toBe(true);
+    expect(matchesFilter({ sender: '', destination_caller_id: 'me@x.com', created_at: m.created_at }, parseMessageFilter({ participants: ['ME@x.com'] }))).toBe(
+      true,
+    );
     expect(matchesFilter(m, parseMessageFilter({ participants: ['+1666'] }))).toBe(false);
   });
   it('start inclusive, end exclusive', () => {

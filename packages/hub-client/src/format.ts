@@ -19,10 +19,19 @@ export function formatMessage(m: HubMessage, textOf?: (guid: string) => string |
   let body = m.text.replace(/\uFFFC/g, '').trim();
   if (m.is_reaction) {
     const target = m.reacted_to_guid ? textOf?.(m.reacted_to_guid) : undefined;
-    body = `${m.is_reaction_add ? 'reacted' : 'removed'} ${m.reaction_emoji ?? m.reaction_type ?? ''} to ${target ? `“${target.replace(/\uFFFC/g, '').trim().slice(0, 40)}”` : (m.reacted_to_guid ?? '?')}`;
+    body = `${m.is_reaction_add ? 'reacted' : 'removed'} ${m.reaction_emoji ?? m.reaction_type ?? ''} to ${
+      target
+        ? `“${target
+            .replace(/\uFFFC/g, '')
+            .trim()
+            .slice(0, 40)}”`
+        : (m.reacted_to_guid ?? '?')
+    }`;
   }
   if (m.reply_to_text) body = `↪ "${m.reply_to_text.slice(0, 40)}" ${body}`;
-  const files = m.attachments.map((a) => ` [📎 ${a.transfer_name || a.filename}${a.blob_state && a.blob_state !== 'stored' ? ` (${a.blob_state})` : ''}]`).join('');
+  const files = m.attachments
+    .map((a) => ` [📎 ${a.transfer_name || a.filename}${a.blob_state && a.blob_state !== 'stored' ? ` (${a.blob_state})` : ''}]`)
+    .join('');
   const replay = m.replay ? paint(2, ' (replay)') : '';
   return `${paint(colorOf(m.account), `[${tags}]`)} ${paint(2, time)} ${paint(2, `#${m.id} chat_id:${m.chat_id}`)} ${where}${paint(1, who)}: ${body}${files}${replay}`;
 }
@@ -42,6 +51,8 @@ export function formatAccount(a: AccountHealth): string {
 export function formatSend(o: SendOutcome): string {
   const id = o.result?.guid ? ` guid=${o.result.guid}` : '';
   const msg = o.message_id ? ` message=#${o.message_id}` : '';
-  const err = o.error ? ` error: ${o.error.message}${o.error.data !== undefined ? ` (${typeof o.error.data === 'string' ? o.error.data : JSON.stringify(o.error.data)})` : ''}` : '';
+  const err = o.error
+    ? ` error: ${o.error.message}${o.error.data !== undefined ? ` (${typeof o.error.data === 'string' ? o.error.data : JSON.stringify(o.error.data)})` : ''}`
+    : '';
   return `${o.state} via ${o.account} (${o.route}) key=${o.idempotency_key}${id}${msg}${err}`;
 }

@@ -255,7 +255,12 @@ export class HubClient extends EventEmitter {
     const since = w.lastId >= 0 ? w.lastId : undefined;
     // Not this.call(): during a reconnect that would wait for the reconnect itself.
     if (!this.#peer) throw new PeerError('PEER_CLOSED', 'not connected to the hub');
-    const r = await callHub(this.#peer, 'watch.subscribe', { batch: true, ...w.params, ...(since !== undefined ? { since } : {}) }, { timeoutMs: this.#options.timeoutMs ?? 30_000 });
+    const r = await callHub(
+      this.#peer,
+      'watch.subscribe',
+      { batch: true, ...w.params, ...(since !== undefined ? { since } : {}) },
+      { timeoutMs: this.#options.timeoutMs ?? 30_000 },
+    );
     w.subscription = r.subscription;
     if (w.lastId < 0) w.lastId = r.seq;
     const early = this.#early.get(r.subscription) ?? [];

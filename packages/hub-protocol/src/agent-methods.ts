@@ -16,7 +16,10 @@ export type AccountResume = z.infer<typeof AccountResumeSchema>;
 export const RowBlobSchema = z.object({
   index: z.number().int().nonnegative(),
   state: BlobStateSchema,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   size: z.number().int().nonnegative().optional(),
 });
 export type RowBlob = z.infer<typeof RowBlobSchema>;
@@ -96,7 +99,11 @@ export const ImsgCallResultSchema = z.record(z.string(), z.unknown());
 export const BlobReadParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   offset: z.number().int().nonnegative(),
-  length: z.number().int().positive().max(4 * 1024 * 1024),
+  length: z
+    .number()
+    .int()
+    .positive()
+    .max(4 * 1024 * 1024),
 });
 export const BlobReadResultSchema = z.object({ data: z.string(), size: z.number().int(), eof: z.boolean() });
 

@@ -84,5 +84,10 @@ export const ReactionsListResultSchema = z.object({ reactions: z.array(HubMessag
 export const BlobGetParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   offset: z.number().int().nonnegative().optional(),
-  length: z.number().int().positive().max(4 * 1024 * 1024).optional(),
+  length: z
+    .number()
+    .int()
+    .positive()
+    .max(4 * 1024 * 1024)
+    .optional(),
 });

@@ -27,9 +27,7 @@ export const HUB_ERROR_CODES = {
 
 export type HubErrorCode = keyof typeof HUB_ERROR_CODES;
 
-const BY_NUMBER = new Map<number, HubErrorCode>(
-  Object.entries(HUB_ERROR_CODES).map(([k, v]) => [v, k as HubErrorCode]),
-);
+const BY_NUMBER = new Map<number, HubErrorCode>(Object.entries(HUB_ERROR_CODES).map(([k, v]) => [v, k as HubErrorCode]));
 
 /** Structured detail carried in `error.data`; `code` repeats the string code. */
 export interface HubErrorData {

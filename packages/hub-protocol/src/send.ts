@@ -12,10 +12,18 @@ export const SendRequestSchema = z.object({
   file: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().min(1).max(255) }).optional(),
   account: z.string().max(64).optional(),
   service: z.enum(['auto', 'imessage', 'sms']).optional(),
-  region: z.string().regex(/^[A-Za-z]{2}$/).optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .optional(),
   idempotency_key: z.string().min(1).max(200).optional(),
   /** How long the send may wait for an offline agent; 0 = fail at once when offline. */
-  queue_ttl_s: z.number().int().nonnegative().max(7 * 24 * 3600).optional(),
+  queue_ttl_s: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(7 * 24 * 3600)
+    .optional(),
   /** How long this call waits for a final state before answering with the current one. */
   wait_ms: z.number().int().nonnegative().max(120_000).optional(),
 });

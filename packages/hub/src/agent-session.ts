@@ -1,11 +1,4 @@
-import {
-  HubError,
-  parseParams,
-  PROTOCOL_VERSION,
-  type AgentHelloParams,
-  type AgentHelloResult,
-  type Row,
-} from '@imsg-hub/hub-protocol';
+import { HubError, parseParams, PROTOCOL_VERSION, type AgentHelloParams, type AgentHelloResult, type Row } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
@@ -71,9 +64,13 @@ export class AgentSession implements Session, AgentLink {
         const rows = p.rows.map((row) => this.#ownBlobsOnly(p.account, row));
         const outcome = await this.#ctx.ingest.submit({ account: p.account, epoch: p.epoch, rows });
         if (!outcome.ok) {
-          throw new HubError('STALE_EPOCH', `account ${p.account} is at epoch ${outcome.current}, not ${p.epoch}; reconnect and resume from the hub's high-water mark`, {
-            epoch: outcome.current,
-          });
+          throw new HubError(
+            'STALE_EPOCH',
+            `account ${p.account} is at epoch ${outcome.current}, not ${p.epoch}; reconnect and resume from the hub's high-water mark`,
+            {
+              epoch: outcome.current,
+            },
+          );
         }
         return { account: outcome.account, epoch: outcome.epoch, acked: outcome.acked };
       }

@@ -23,7 +23,10 @@ export type RouteRule = z.infer<typeof RouteRuleSchema>;
 
 export const WebhookSchema = z.strictObject({
   /** Stable name of this webhook (its delivery cursor is kept under it); default derived from the URL. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'webhook ids are 1-64 chars of a-z, 0-9, _ and -').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'webhook ids are 1-64 chars of a-z, 0-9, _ and -')
+    .optional(),
   url: z.url({ protocol: /^https?$/ }),
   secret: z.string().min(16, 'webhook secrets must be at least 16 characters'),
   accounts: z.array(z.string()).optional(),
@@ -61,7 +64,11 @@ export const HubConfigSchema = z.strictObject({
     .strictObject({
       queue_ttl_s: z.number().int().nonnegative().default(3600),
       wait_ms: z.number().int().nonnegative().default(8000),
-      max_file_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+      max_file_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
       /** Per-account token bucket: sustained rate and burst. Conservative: Apple flags fast senders. */
       rate_per_minute: z.number().positive().default(30),
       burst: z.number().int().positive().default(10),

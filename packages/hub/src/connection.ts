@@ -125,4 +125,3 @@ export class Connection {
     setTimeout(() => void this.peer.close(), 50).unref();
   }
 }
-

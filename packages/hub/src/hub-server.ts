@@ -1,3 +1,4 @@
+import type { TokenRecord } from '@imsg-hub/store';
 import { createReadStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -87,7 +88,7 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
   const blob = /^\/blobs\/([0-9a-f]{64})$/.exec(url.pathname);
   if (req.method === 'GET' && blob) {
     const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
-    let token;
+    let token: TokenRecord;
     try {
       token = verifyToken(hub.store, auth?.[1] ?? '');
       if (token.role !== 'client') throw new HubError('WRONG_ROLE', 'blobs are fetched with a client token');

@@ -52,9 +52,20 @@ function row(rowid: number, text = `m${rowid}`): Row {
   return {
     rowid,
     message: {
-      id: rowid, chat_id: 1, guid: `guid-${rowid}-${text}`, sender: '+15551230000', is_from_me: false, text,
-      created_at: '2026-01-01T00:00:00.000Z', attachments: [], reactions: [], chat_identifier: '+15551230000',
-      chat_guid: 'iMessage;-;+15551230000', chat_name: '', participants: ['+15551230000'], is_group: false,
+      id: rowid,
+      chat_id: 1,
+      guid: `guid-${rowid}-${text}`,
+      sender: '+15551230000',
+      is_from_me: false,
+      text,
+      created_at: '2026-01-01T00:00:00.000Z',
+      attachments: [],
+      reactions: [],
+      chat_identifier: '+15551230000',
+      chat_guid: 'iMessage;-;+15551230000',
+      chat_name: '',
+      participants: ['+15551230000'],
+      is_group: false,
     },
   };
 }
@@ -81,7 +92,13 @@ describe('hub over real sockets', () => {
     expect(seen.every((m) => m.account === 'alice')).toBe(true);
     // The hub tells a reconnecting agent where to resume.
     const again = await rawPeer();
-    const hello = (await again.peer.request('hello', { protocol: 1, role: 'agent', token: tokens.agentAlice, agent: { id: 'x', version: '0' }, accounts: ['alice'] })) as { accounts: unknown };
+    const hello = (await again.peer.request('hello', {
+      protocol: 1,
+      role: 'agent',
+      token: tokens.agentAlice,
+      agent: { id: 'x', version: '0' },
+      accounts: ['alice'],
+    })) as { accounts: unknown };
     expect(hello.accounts).toEqual([{ name: 'alice', epoch: 1, hwm: 5 }]);
     await a.close();
     await again.peer.close();
@@ -157,13 +174,14 @@ describe('hub over real sockets', () => {
   it('closes the file of a blob download the client abandons (no fd leak)', async () => {
     await using client = await HubClient.connect({ url: server.url, token: tokens.client });
     const { sha256 } = await client.upload(Buffer.alloc(200_000, 7), 'big.bin');
-    const openOnBlob = () => readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`).endsWith(sha256);
-      } catch {
-        return false;
-      }
-    }).length;
+    const openOnBlob = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).endsWith(sha256);
+        } catch {
+          return false;
+        }
+      }).length;
     for (let i = 0; i < 10; i++) {
       await new Promise<void>((resolve) => {
         const req = httpGet(`${server.httpUrl}blobs/${sha256}`, { headers: { authorization: `Bearer ${tokens.client}` } }, (res) => {
@@ -187,7 +205,21 @@ describe('hub over real sockets', () => {
     await a.request('upload.finish', { upload_id: up.upload_id, sha256: sha });
     const withBlob = (r: Row): Row => ({
       ...r,
-      message: { ...r.message, attachments: [{ filename: 'p.jpg', transfer_name: 'p.jpg', uti: 'public.jpeg', mime_type: 'image/jpeg', total_bytes: bytes.length, is_sticker: false, original_path: '/x/p.jpg', missing: false }] },
+      message: {
+        ...r.message,
+        attachments: [
+          {
+            filename: 'p.jpg',
+            transfer_name: 'p.jpg',
+            uti: 'public.jpeg',
+            mime_type: 'image/jpeg',
+            total_bytes: bytes.length,
+            is_sticker: false,
+            original_path: '/x/p.jpg',
+            missing: false,
+          },
+        ],
+      },
       blobs: [{ index: 0, state: 'stored', sha256: sha, size: bytes.length }],
     });
     await a.request('rows', { account: 'alice', epoch: 1, rows: [withBlob(row(1, 'alice'))] });

@@ -62,7 +62,11 @@ export class Hub implements HubContext {
     this.store = options.store ?? new SqliteStore(join(this.config.data_dir, 'hub.db'), { durability: this.config.durability, backgroundCheckpoint: true });
     for (const [name, settings] of Object.entries(this.config.accounts)) {
       this.store.ensureAccount(name);
-      if (settings.handles.length) this.store.configureHandles(name, settings.handles.map((h) => normalizeOwnHandle(h)));
+      if (settings.handles.length)
+        this.store.configureHandles(
+          name,
+          settings.handles.map((h) => normalizeOwnHandle(h)),
+        );
     }
     this.metrics = new HubMetrics();
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes);

@@ -64,7 +64,11 @@ export class IngestQueue {
       ms: performance.now() - started,
       oldestWaitMs: started - group[0]!.receivedAt,
     });
-    group.forEach((w, i) => w.resolve(outcomes[i]!));
-    this.#options.onCommitted(stored, previousMax, group.map((w) => w.receivedAt));
+    for (const [i, w] of group.entries()) w.resolve(outcomes[i]!);
+    this.#options.onCommitted(
+      stored,
+      previousMax,
+      group.map((w) => w.receivedAt),
+    );
   }
 }

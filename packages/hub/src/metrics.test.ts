@@ -48,7 +48,9 @@ describe('HubMetrics', () => {
     metrics.sendChanged(send('k', 'alice', 'sent', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.500Z'));
     expect(await value(metrics, 'imsg_hub_send_transitions_total', { account: 'alice', state: 'dispatched' })).toBe(1);
     // Histogram values name their series (`_bucket`, `_sum`, `_count`) in metricName.
-    const { values } = (await metrics.registry.getSingleMetric('imsg_hub_send_seconds')!.get()) as { values: { metricName?: string; labels: Record<string, unknown>; value: number }[] };
+    const { values } = (await metrics.registry.getSingleMetric('imsg_hub_send_seconds')!.get()) as {
+      values: { metricName?: string; labels: Record<string, unknown>; value: number }[];
+    };
     const count = values.find((v) => v.metricName === 'imsg_hub_send_seconds_count' && v.labels['state'] === 'sent')?.value;
     const sum = values.find((v) => v.metricName === 'imsg_hub_send_seconds_sum' && v.labels['state'] === 'sent')?.value;
     expect([count, sum]).toEqual([1, 1.5]);

@@ -20,7 +20,12 @@ export interface GaugeSources {
  */
 export class HubMetrics {
   readonly registry = new Registry();
-  readonly rowsIn = new Counter({ name: 'imsg_hub_rows_in_total', help: 'Message rows stored, by account', labelNames: ['account'], registers: [this.registry] });
+  readonly rowsIn = new Counter({
+    name: 'imsg_hub_rows_in_total',
+    help: 'Message rows stored, by account',
+    labelNames: ['account'],
+    registers: [this.registry],
+  });
   readonly commits = new Histogram({
     name: 'imsg_hub_commit_seconds',
     help: 'Duration of one group commit',
@@ -50,7 +55,12 @@ export class HubMetrics {
   });
   readonly agentLinks = new Gauge({ name: 'imsg_hub_agent_links', help: 'Connected agent links', registers: [this.registry] });
   readonly clients = new Gauge({ name: 'imsg_hub_client_connections', help: 'Open client connections', registers: [this.registry] });
-  readonly sends = new Gauge({ name: 'imsg_hub_sends', help: 'Sends in the outbox not yet final, by account and state', labelNames: ['account', 'state'], registers: [this.registry] });
+  readonly sends = new Gauge({
+    name: 'imsg_hub_sends',
+    help: 'Sends in the outbox not yet final, by account and state',
+    labelNames: ['account', 'state'],
+    registers: [this.registry],
+  });
   readonly sendTransitions = new Counter({
     name: 'imsg_hub_send_transitions_total',
     help: 'Send state changes (queued, dispatched, sent, failed, expired), by account',
@@ -70,15 +80,30 @@ export class HubMetrics {
     labelNames: ['account'],
     registers: [this.registry],
   });
-  readonly cursorLag = new Gauge({ name: 'imsg_hub_cursor_lag_rows', help: 'Rows the Mac has that the hub has not stored', labelNames: ['account'], registers: [this.registry] });
-  readonly agentConnected = new Gauge({ name: 'imsg_hub_account_agent_connected', help: '1 when the account has a connected agent', labelNames: ['account'], registers: [this.registry] });
+  readonly cursorLag = new Gauge({
+    name: 'imsg_hub_cursor_lag_rows',
+    help: 'Rows the Mac has that the hub has not stored',
+    labelNames: ['account'],
+    registers: [this.registry],
+  });
+  readonly agentConnected = new Gauge({
+    name: 'imsg_hub_account_agent_connected',
+    help: '1 when the account has a connected agent',
+    labelNames: ['account'],
+    registers: [this.registry],
+  });
   readonly imsgState = new Gauge({
     name: 'imsg_hub_account_imsg_state',
     help: "1 for the account's current imsg state as its agent reports it (unknown without an agent)",
     labelNames: ['account', 'state'],
     registers: [this.registry],
   });
-  readonly imsgRestarts = new Gauge({ name: 'imsg_hub_account_imsg_restarts', help: 'imsg restarts the agent reported for the account', labelNames: ['account'], registers: [this.registry] });
+  readonly imsgRestarts = new Gauge({
+    name: 'imsg_hub_account_imsg_restarts',
+    help: 'imsg restarts the agent reported for the account',
+    labelNames: ['account'],
+    registers: [this.registry],
+  });
   readonly lastMessage = new Gauge({
     name: 'imsg_hub_account_last_message_timestamp_seconds',
     help: "created_at of the account's newest stored message (Unix time)",

@@ -41,7 +41,14 @@ beforeEach(() => {
   store.ensureAccount('alice');
   registry = new AgentRegistry();
   outbox = new Outbox(
-    { store, registry, router: new Router(store, [], 'alice'), blobs: new BlobStore(dir, 1024), limiter: new RateLimiter(6000, 1000), log: pino({ level: 'silent' }) },
+    {
+      store,
+      registry,
+      router: new Router(store, [], 'alice'),
+      blobs: new BlobStore(dir, 1024),
+      limiter: new RateLimiter(6000, 1000),
+      log: pino({ level: 'silent' }),
+    },
     { defaultTtlS: 3600, defaultWaitMs: 0, retry: { baseMs: 10, maxMs: 40, maxAttempts: 4 } },
   );
 });
@@ -69,7 +76,7 @@ describe('Outbox', () => {
   });
 
   it('keeps a send in doubt dispatched and retrying until the agent resolves it', async () => {
-    const link = agent((p, n) => {
+    const link = agent((_p, n) => {
       if (n < 3) throw new RpcError(-32603, 'Internal error', { code: 'SEND_IN_DOUBT', retryable: true });
       return { status: 'sent', result: { ok: true, guid: 'G' } };
     });
@@ -80,7 +87,7 @@ describe('Outbox', () => {
   });
 
   it('passes the deadline to the agent and records its refusal as expired', async () => {
-    const link = agent((p) => ({ status: 'failed', error: { code: -32015, message: 'send expired', data: { code: 'SEND_EXPIRED' } } }));
+    const link = agent(() => ({ status: 'failed', error: { code: -32015, message: 'send expired', data: { code: 'SEND_EXPIRED' } } }));
     registry.claim(['alice'], link);
     const before = Date.now();
     await outbox.send({ target: '+14155550100', text: 'late', idempotency_key: 'k3', queue_ttl_s: 60 }, client);

@@ -93,7 +93,9 @@ export class Outbox {
     const online = this.#registry.link(route.account) !== undefined;
     const ttl = req.queue_ttl_s ?? this.#options.defaultTtlS;
     if (!online && ttl === 0) {
-      throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is offline and queue_ttl_s is 0; start its imsg-agent or allow queueing`, { account: route.account });
+      throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is offline and queue_ttl_s is 0; start its imsg-agent or allow queueing`, {
+        account: route.account,
+      });
     }
     const rate = this.#limiter.take(route.account);
     if (!rate.ok) {
@@ -219,7 +221,11 @@ export class Outbox {
       this.#retryAt.delete(record.key);
       const updated = this.#store.outboxUpdate(record.key, {
         state: 'failed',
-        error: { code: HUB_ERROR_CODES.SEND_FAILED, message: `send failed after ${attempts} attempts: ${err.message}`, data: { code: 'SEND_FAILED', last: data } },
+        error: {
+          code: HUB_ERROR_CODES.SEND_FAILED,
+          message: `send failed after ${attempts} attempts: ${err.message}`,
+          data: { code: 'SEND_FAILED', last: data },
+        },
       });
       this.#log.error({ key: record.key, attempts, err: err.message }, 'send failed: the agent could not start it');
       this.#changed(updated);
@@ -241,10 +247,13 @@ export class Outbox {
     const existing = this.#wakeTimers.get(account);
     if (existing && existing.at <= at) return;
     if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      this.#wakeTimers.delete(account);
-      this.#pump(account);
-    }, Math.max(0, at - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.#wakeTimers.delete(account);
+        this.#pump(account);
+      },
+      Math.max(0, at - Date.now()),
+    );
     timer.unref();
     this.#wakeTimers.set(account, { at, timer });
   }

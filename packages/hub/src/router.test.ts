@@ -16,9 +16,21 @@ function row(rowid: number, over: Partial<ImsgMessage>): Row {
   return {
     rowid,
     message: {
-      id: rowid, chat_id: 1, guid: `G${rowid}-${Math.random()}`, sender: '+14155550001', is_from_me: false, text: 't',
-      created_at: '2026-01-01T00:00:00.000Z', attachments: [], reactions: [], chat_identifier: '+14155550001',
-      chat_guid: 'iMessage;-;+14155550001', chat_name: '', participants: ['+14155550001'], is_group: false, ...over,
+      id: rowid,
+      chat_id: 1,
+      guid: `G${rowid}-${Math.random()}`,
+      sender: '+14155550001',
+      is_from_me: false,
+      text: 't',
+      created_at: '2026-01-01T00:00:00.000Z',
+      attachments: [],
+      reactions: [],
+      chat_identifier: '+14155550001',
+      chat_guid: 'iMessage;-;+14155550001',
+      chat_name: '',
+      participants: ['+14155550001'],
+      is_group: false,
+      ...over,
     },
   };
 }
@@ -38,7 +50,14 @@ beforeEach(() => {
   store = new SqliteStore(join(dir, 'hub.db'));
   for (const a of ['alice', 'bob', 'work']) store.ensureAccount(a);
   // alice talked to +14155550001; bob is in group chat77 with work.
-  const group = { chat_guid: 'iMessage;+;chat77', chat_identifier: 'chat77', chat_name: 'Family', is_group: true, sender: '+14155550009', participants: ['+14155550009'] };
+  const group = {
+    chat_guid: 'iMessage;+;chat77',
+    chat_identifier: 'chat77',
+    chat_name: 'Family',
+    is_group: true,
+    sender: '+14155550009',
+    participants: ['+14155550009'],
+  };
   store.ingest([
     { account: 'alice', epoch: 1, rows: [row(1, {})] },
     { account: 'bob', epoch: 1, rows: [row(1, { ...group, guid: 'SHARED', chat_id: 4 })] },
@@ -53,7 +72,11 @@ afterEach(() => {
 describe('Router precedence', () => {
   it('explicit account wins, by flag or by prefix', () => {
     const r = new Router(store, [], 'work');
-    expect(r.resolve({ target: '+1 415 555 0001', account: 'bob', client: allClient })).toMatchObject({ account: 'bob', route: 'explicit', params: { to: '+14155550001' } });
+    expect(r.resolve({ target: '+1 415 555 0001', account: 'bob', client: allClient })).toMatchObject({
+      account: 'bob',
+      route: 'explicit',
+      params: { to: '+14155550001' },
+    });
     expect(r.resolve({ target: 'bob/+14155550001', client: allClient })).toMatchObject({ account: 'bob', route: 'explicit' });
   });
 
@@ -65,9 +88,16 @@ describe('Router precedence', () => {
   });
 
   it('rules beat affinity, affinity beats the default', () => {
-    const rules = [{ match: { handle: '*@work.example' }, account: 'work' }, { match: { client: 'bob-app' }, account: 'bob' }];
+    const rules = [
+      { match: { handle: '*@work.example' }, account: 'work' },
+      { match: { client: 'bob-app' }, account: 'bob' },
+    ];
     const r = new Router(store, rules, 'bob');
-    expect(r.resolve({ target: 'Boss@Work.example', client: allClient })).toMatchObject({ account: 'work', route: 'rule', params: { to: 'boss@work.example' } });
+    expect(r.resolve({ target: 'Boss@Work.example', client: allClient })).toMatchObject({
+      account: 'work',
+      route: 'rule',
+      params: { to: 'boss@work.example' },
+    });
     expect(r.resolve({ target: '+14155550001', client: allClient })).toMatchObject({ account: 'alice', route: 'affinity' });
     expect(r.resolve({ target: '+14155550123', client: allClient })).toMatchObject({ account: 'bob', route: 'default' });
     expect(r.resolve({ target: '+14155550001', client: bobOnly })).toMatchObject({ account: 'bob', route: 'rule' });

@@ -25,7 +25,15 @@ export interface RouteRequest {
 
 /** Glob over a handle: `*` matches any run of characters, everything else literally, case-insensitive. */
 function globMatch(glob: string, value: string): boolean {
-  const re = new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+  const re = new RegExp(
+    '^' +
+      glob
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+    'i',
+  );
   return re.test(value);
 }
 
@@ -69,7 +77,8 @@ export class Router {
       throw new HubError('BAD_TARGET', `target names account ${target.account} but the request says ${req.account}; use one`);
     }
     if (explicit) {
-      if (!known.includes(explicit)) throw new HubError('NO_ROUTE', `unknown account "${explicit}"; known accounts: ${known.join(', ') || 'none'}`, { candidates });
+      if (!known.includes(explicit))
+        throw new HubError('NO_ROUTE', `unknown account "${explicit}"; known accounts: ${known.join(', ') || 'none'}`, { candidates });
       if (scope && !scope.includes(explicit)) {
         throw new HubError('TOKEN_SCOPE', `this client token may not send as ${explicit}; it may send as: ${candidates.join(', ')}`);
       }
@@ -91,7 +100,10 @@ export class Router {
       }
       if (explicit) {
         const own = chats.find((c) => c.account === explicit);
-        if (!own) throw new HubError('NO_ROUTE', `account ${explicit} is not in chat ${req.target}; it is in: ${chats.map((c) => c.account).join(', ')}`, { candidates: chats.map((c) => c.account) });
+        if (!own)
+          throw new HubError('NO_ROUTE', `account ${explicit} is not in chat ${req.target}; it is in: ${chats.map((c) => c.account).join(', ')}`, {
+            candidates: chats.map((c) => c.account),
+          });
         return pick(explicit, 'explicit', own);
       }
       if (chats.length === 1 || target.kind === 'chat_id') return pick(chats[0]!.account, 'chat', chats[0]);

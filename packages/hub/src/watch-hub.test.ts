@@ -22,8 +22,20 @@ afterEach(() => {
 
 function row(rowid: number, guid: string, chatGuid: string): Row {
   const m: ImsgMessage = {
-    id: rowid, chat_id: rowid, guid, sender: '+15550001', is_from_me: false, text: guid, created_at: '2026-01-01T00:00:00.000Z',
-    attachments: [], reactions: [], chat_identifier: chatGuid.split(';')[2]!, chat_guid: chatGuid, chat_name: 'G', participants: ['+15550001'], is_group: true,
+    id: rowid,
+    chat_id: rowid,
+    guid,
+    sender: '+15550001',
+    is_from_me: false,
+    text: guid,
+    created_at: '2026-01-01T00:00:00.000Z',
+    attachments: [],
+    reactions: [],
+    chat_identifier: chatGuid.split(';')[2]!,
+    chat_guid: chatGuid,
+    chat_name: 'G',
+    participants: ['+15550001'],
+    is_group: true,
   };
   return { rowid, message: m };
 }

@@ -137,7 +137,12 @@ export class WatchHub {
         if (sub.lastSeq >= max) return;
         if (sub.sink.bufferedBytes() > HIGH_WATER_BYTES) {
           // A slow client lags; it does not hold up anyone else and loses nothing.
-          if (!sub.retry) sub.retry = setTimeout(() => ((sub.retry = undefined), this.#pump(sub)), 25);
+          if (!sub.retry) {
+            sub.retry = setTimeout(() => {
+              sub.retry = undefined;
+              this.#pump(sub);
+            }, 25);
+          }
           return;
         }
         const page = this.#store.messagesAfter(sub.lastSeq, sub.filter, PAGE);

@@ -2,7 +2,6 @@
 // client token, `accounts.list` on an interval, `watch.subscribe {batch: true}` for live messages.
 // The token never appears in a URL the server sees or logs. All data goes into the DOM as text
 // (textContent), never as HTML.
-'use strict';
 
 const TOKEN_KEY = 'imsg-hub.status.token';
 const POLL_MS = 2000;
@@ -48,7 +47,9 @@ function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const today = new Date().toDateString() === d.toDateString();
-  return today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  return today
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 
 const IMSG_TONE = { running: 'ok', starting: 'warn', restarting: 'warn', stalled: 'bad', failed: 'bad', stopped: 'idle', unknown: 'idle' };
@@ -230,7 +231,9 @@ class StatusPage {
   }
 
   #renderAccounts(accounts) {
-    accounts.forEach((a, i) => accountHues.set(a.name, HUES[i % HUES.length]));
+    accounts.forEach((a, i) => {
+      accountHues.set(a.name, HUES[i % HUES.length]);
+    });
     const connected = accounts.filter((a) => a.agent.connected).length;
     const pending = accounts.reduce((n, a) => n + a.outbox.queued + a.outbox.dispatched, 0);
     const stored = accounts.reduce((n, a) => n + a.messages, 0);

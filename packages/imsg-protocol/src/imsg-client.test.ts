@@ -5,8 +5,20 @@ import { ImsgClient } from './imsg-client.js';
 import type { ImsgMessage } from './message.js';
 
 const message = (id: number) => ({
-  id, chat_id: 1, guid: `g${id}`, sender: '+1', is_from_me: false, text: `t${id}`, created_at: '2026-01-01T00:00:00.000Z',
-  attachments: [], reactions: [], chat_identifier: '+1', chat_guid: 'iMessage;-;+1', chat_name: '', participants: ['+1'], is_group: false,
+  id,
+  chat_id: 1,
+  guid: `g${id}`,
+  sender: '+1',
+  is_from_me: false,
+  text: `t${id}`,
+  created_at: '2026-01-01T00:00:00.000Z',
+  attachments: [],
+  reactions: [],
+  chat_identifier: '+1',
+  chat_guid: 'iMessage;-;+1',
+  chat_name: '',
+  participants: ['+1'],
+  is_group: false,
 });
 
 describe('ImsgClient', () => {

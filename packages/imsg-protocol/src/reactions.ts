@@ -19,7 +19,7 @@ export function isReactionType(code: number | null | undefined): boolean {
 export function decodeReaction(code: number): { type: ReactionType; emoji: string; add: boolean } | undefined {
   if (!isReactionType(code)) return undefined;
   const add = code < 3000;
-  const kind = REACTION_KINDS[(add ? code - 2000 : code - 3000)]!;
+  const kind = REACTION_KINDS[add ? code - 2000 : code - 3000]!;
   return { ...kind, add };
 }
 

@@ -24,7 +24,7 @@ export function parseImsgRequest(line: string): ParsedLine {
   if (typeof value !== 'object' || value === null) return { ok: false, id: null, error: imsgError.parse() };
   if (Array.isArray(value)) return { ok: false, id: null, error: imsgError.invalidRequest('request must be an object') };
   const obj = value as Record<string, unknown>;
-  const hasId = Object.prototype.hasOwnProperty.call(obj, 'id');
+  const hasId = Object.hasOwn(obj, 'id');
   const id = hasId ? obj['id'] : null;
   const jsonrpc = obj['jsonrpc'];
   // A missing or non-string jsonrpc is accepted, as imsg does.
@@ -36,7 +36,6 @@ export function parseImsgRequest(line: string): ParsedLine {
     return { ok: false, id, error: imsgError.invalidRequest('method is required') };
   }
   const rawParams = obj['params'];
-  const params =
-    typeof rawParams === 'object' && rawParams !== null && !Array.isArray(rawParams) ? (rawParams as Params) : {};
+  const params = typeof rawParams === 'object' && rawParams !== null && !Array.isArray(rawParams) ? (rawParams as Params) : {};
   return { ok: true, request: { id, hasId, method, params } };
 }

@@ -62,9 +62,7 @@ export class SshSource {
     const conn = await this.#connect();
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
       conn.client.exec(this.#command, (err, ch) =>
-        err
-          ? reject(new SourceError('SSH_CONNECT_FAILED', `the Mac refused to run '${this.#command}': ${err.message}`, {}, { cause: err }))
-          : resolve(ch),
+        err ? reject(new SourceError('SSH_CONNECT_FAILED', `the Mac refused to run '${this.#command}': ${err.message}`, {}, { cause: err })) : resolve(ch),
       ),
     );
     const proc = new SshImsgProcess(channel, conn.client);
@@ -110,7 +108,12 @@ export class SshSource {
     try {
       privateKey = await readFile(privateKeyFile);
     } catch (err) {
-      throw new SourceError('SSH_KEY_UNREADABLE', `cannot read the SSH private key ${privateKeyFile}: ${(err as Error).message}. Check source.private_key_file.`, {}, { cause: err });
+      throw new SourceError(
+        'SSH_KEY_UNREADABLE',
+        `cannot read the SSH private key ${privateKeyFile}: ${(err as Error).message}. Check source.private_key_file.`,
+        {},
+        { cause: err },
+      );
     }
     const client = new Client();
     const conn: Connection = { client, closed: false };

@@ -53,8 +53,7 @@ export function classify(value: unknown): Incoming {
   }
   const v = value as Record<string, unknown>;
   const rawId = v['id'];
-  const id: JsonRpcId =
-    typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+  const id: JsonRpcId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
   if ('method' in v) {
     if ('id' in v && rawId !== null && rawId !== undefined) {
       const r = RequestSchema.safeParse(v);

@@ -1,13 +1,7 @@
 import { standardErrorMessage } from './error-codes.js';
 
 /** Stable string codes for failures of this package; listed in docs/errors.md. */
-export type JsonRpcFailureCode =
-  | 'RPC_ERROR'
-  | 'RPC_TIMEOUT'
-  | 'PEER_CLOSED'
-  | 'WRITE_FAILED'
-  | 'FRAME_TOO_LARGE'
-  | 'PROTOCOL_ERROR';
+export type JsonRpcFailureCode = 'RPC_ERROR' | 'RPC_TIMEOUT' | 'PEER_CLOSED' | 'WRITE_FAILED' | 'FRAME_TOO_LARGE' | 'PROTOCOL_ERROR';
 
 /** An error answer from the remote peer (or one we send): JSON-RPC code, message and data. */
 export class RpcError extends Error {
@@ -24,9 +18,7 @@ export class RpcError extends Error {
 
   /** The wire form of the error object. */
   toJSON(): { code: number; message: string; data?: unknown } {
-    return this.data === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, data: this.data };
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
   }
 
   /** Human text: message plus data, as clients print it. */

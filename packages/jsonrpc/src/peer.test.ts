@@ -23,12 +23,15 @@ function rawClient() {
 
 describe('Peer', () => {
   it('resolves and rejects pending requests by id, keeping code/message/data', async () => {
-    const { client } = pair({}, {
-      onRequest: (method, params) => {
-        if (method === 'fail') throw new RpcError(-32602, 'Invalid params', 'chat_id is required');
-        return { echo: params };
+    const { client } = pair(
+      {},
+      {
+        onRequest: (method, params) => {
+          if (method === 'fail') throw new RpcError(-32602, 'Invalid params', 'chat_id is required');
+          return { echo: params };
+        },
       },
-    });
+    );
     await expect(client.request('echo', { a: 1 })).resolves.toEqual({ echo: { a: 1 } });
     const err = await client.request('fail').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
@@ -37,13 +40,16 @@ describe('Peer', () => {
 
   it('delivers notifications (method, no id) in order with responses', async () => {
     const seen: string[] = [];
-    const { client, server } = pair({ onNotification: (m) => seen.push(`n:${m}`) }, {
-      onRequest: async () => {
-        await server.notify('first');
-        await server.notify('second');
-        return 'ok';
+    const { client, server } = pair(
+      { onNotification: (m) => seen.push(`n:${m}`) },
+      {
+        onRequest: async () => {
+          await server.notify('first');
+          await server.notify('second');
+          return 'ok';
+        },
       },
-    });
+    );
     const r = await client.request('go');
     seen.push(`r:${String(r)}`);
     expect(seen).toEqual(['n:first', 'n:second', 'r:ok']);

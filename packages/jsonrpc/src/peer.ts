@@ -65,8 +65,7 @@ export class Peer {
     transport.attach({
       message: (text) => this.#onText(text),
       close: (error) => this.#onClose(error),
-      oversize: (bytes) =>
-        this.#protocolError(new PeerError('FRAME_TOO_LARGE', `dropped an over-long message of ${bytes} bytes`)),
+      oversize: (bytes) => this.#protocolError(new PeerError('FRAME_TOO_LARGE', `dropped an over-long message of ${bytes} bytes`)),
     });
   }
 
@@ -106,11 +105,7 @@ export class Peer {
           reject(new PeerError('PEER_CLOSED', `${method} aborted`));
           return;
         }
-        options.signal.addEventListener(
-          'abort',
-          () => this.#settle(key)?.reject(new PeerError('PEER_CLOSED', `${method} aborted`)),
-          { once: true },
-        );
+        options.signal.addEventListener('abort', () => this.#settle(key)?.reject(new PeerError('PEER_CLOSED', `${method} aborted`)), { once: true });
       }
       this.#pending.set(key, pending);
       const message = { jsonrpc: '2.0', id, method, params: params ?? {} };
@@ -191,10 +186,7 @@ export class Peer {
       const result = await handler(method, params, { id, method });
       await this.#write({ jsonrpc: '2.0', id, result: result ?? null });
     } catch (err) {
-      const rpcError =
-        err instanceof RpcError
-          ? err
-          : new RpcError(JsonRpcErrorCode.InternalError, undefined, (err as Error)?.message ?? String(err));
+      const rpcError = err instanceof RpcError ? err : new RpcError(JsonRpcErrorCode.InternalError, undefined, (err as Error)?.message ?? String(err));
       this.#sendError(id, rpcError);
     }
   }

@@ -39,9 +39,7 @@ export class LineStreamTransport implements MessageTransport {
       ...(this.#options.maxLineBytes !== undefined ? { maxLineBytes: this.#options.maxLineBytes } : {}),
     };
     const decoder = new NdjsonDecoder(decoderOptions);
-    this.#input.on('data', (chunk: Buffer | string) =>
-      decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk),
-    );
+    this.#input.on('data', (chunk: Buffer | string) => decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     this.#input.once('end', () => {
       decoder.end();
       this.#finish();

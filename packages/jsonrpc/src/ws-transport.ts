@@ -40,9 +40,7 @@ export class WebSocketTransport implements MessageTransport {
     });
     this.#socket.on('close', (code, reason) => {
       const why = reason.length ? `${code} ${reason.toString()}` : String(code);
-      this.#finish(
-        this.#lastError ?? (code === 1000 || code === 1005 ? undefined : new PeerError('PEER_CLOSED', `websocket closed: ${why}`)),
-      );
+      this.#finish(this.#lastError ?? (code === 1000 || code === 1005 ? undefined : new PeerError('PEER_CLOSED', `websocket closed: ${why}`)));
     });
   }
 

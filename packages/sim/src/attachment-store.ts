@@ -31,7 +31,10 @@ const TYPES: Record<string, { mime: string; uti: string }> = {
  */
 export function storeAttachment(source: string, attachmentsDir: string, guid: string): StoredAttachment {
   const name = basename(source);
-  const hex = guid.replace(/[^0-9A-Fa-f]/g, '').toLowerCase().padEnd(4, '0');
+  const hex = guid
+    .replace(/[^0-9A-Fa-f]/g, '')
+    .toLowerCase()
+    .padEnd(4, '0');
   const dir = join(attachmentsDir, hex.slice(0, 2), hex.slice(2, 4), guid);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);

@@ -28,7 +28,17 @@ describe('a minimal-schema chat.db (imsg CommandTestDatabase)', () => {
         expect.objectContaining({ id: 1, identifier: 'iMessage;+;chat123', name: 'Group Chat', is_group: true, participants: ['+123', 'me@icloud.com'] }),
       ]);
       const [m] = reader.history({ chatId: 1, limit: 5, participants: [], attachments: true });
-      expect(m).toMatchObject({ id: 5, chat_id: 1, guid: '', sender: '+123', text: 'hello', is_group: true, chat_name: 'Group Chat', reactions: [], attachments: [] });
+      expect(m).toMatchObject({
+        id: 5,
+        chat_id: 1,
+        guid: '',
+        sender: '+123',
+        text: 'hello',
+        is_group: true,
+        chat_name: 'Group Chat',
+        reactions: [],
+        attachments: [],
+      });
       expect(m).not.toHaveProperty('destination_caller_id');
     } finally {
       reader.close();
@@ -71,8 +81,26 @@ describe('a minimal-schema chat.db (imsg CommandTestDatabase)', () => {
       const m = page.payloads[0]!;
       expect(m).toMatchObject({ id: 6, chat_id: 0, chat_guid: '', participants: [], is_group: false, created_at: '2001-01-01T00:00:00.000Z' });
       expect(m['attachments']).toEqual([
-        { filename: '~/pics/a.jpg', transfer_name: 'a.jpg', uti: 'public.jpeg', mime_type: 'image/jpeg', total_bytes: 4, is_sticker: false, original_path: join(home, 'pics', 'a.jpg'), missing: false },
-        { filename: '/nowhere/b.png', transfer_name: 'b.png', uti: 'public.png', mime_type: '', total_bytes: 0, is_sticker: true, original_path: '/nowhere/b.png', missing: true },
+        {
+          filename: '~/pics/a.jpg',
+          transfer_name: 'a.jpg',
+          uti: 'public.jpeg',
+          mime_type: 'image/jpeg',
+          total_bytes: 4,
+          is_sticker: false,
+          original_path: join(home, 'pics', 'a.jpg'),
+          missing: false,
+        },
+        {
+          filename: '/nowhere/b.png',
+          transfer_name: 'b.png',
+          uti: 'public.png',
+          mime_type: '',
+          total_bytes: 0,
+          is_sticker: true,
+          original_path: '/nowhere/b.png',
+          missing: true,
+        },
       ]);
       expect(reader.messagesAfter({ cursor: 5, chatId: 1, limit: 100, includeReactions: false, attachments: false }).rows).toEqual([]);
     } finally {
@@ -103,11 +131,23 @@ describe('a full-schema chat.db written by the simulator', () => {
         ['like', '👍'],
         ['custom', '🎉'],
       ]);
-      expect(messages[0]).toMatchObject({ guid: reply.guid, thread_originator_guid: a.guid, reply_to_text: 'lunch?', reply_to_sender: '+14155550101', destination_caller_id: 'me@example.com' });
+      expect(messages[0]).toMatchObject({
+        guid: reply.guid,
+        thread_originator_guid: a.guid,
+        reply_to_text: 'lunch?',
+        reply_to_sender: '+14155550101',
+        destination_caller_id: 'me@example.com',
+      });
       expect(messages[1]).not.toHaveProperty('reply_to_text');
       const events = reader.messagesAfter({ cursor: 0, limit: 100, includeReactions: true, attachments: false }).payloads;
       const removal = events.find((e) => e['is_reaction_add'] === false)!;
-      expect(removal).toMatchObject({ is_reaction: true, reaction_type: 'love', reaction_emoji: '❤️', reacted_to_guid: a.guid, text: 'Removed a heart from “lunch?”' });
+      expect(removal).toMatchObject({
+        is_reaction: true,
+        reaction_type: 'love',
+        reaction_emoji: '❤️',
+        reacted_to_guid: a.guid,
+        text: 'Removed a heart from “lunch?”',
+      });
       expect(removal).not.toHaveProperty('thread_originator_guid');
       expect(reader.messagesAfter({ cursor: 0, limit: 100, includeReactions: false, attachments: false }).rows).toHaveLength(2);
       expect(reader.history({ chatId: 1, limit: 50, participants: ['+14155550101'], attachments: false, startMs: t0 + 1 })).toHaveLength(1);

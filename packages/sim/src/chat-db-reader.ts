@@ -58,8 +58,7 @@ export class ChatDbReader {
     this.#db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
     try {
       this.schema = probeSchema(this.#db);
-      this.#hasAttachmentTables =
-        tableColumns(this.#db, 'attachment').size > 0 && tableColumns(this.#db, 'message_attachment_join').size > 0;
+      this.#hasAttachmentTables = tableColumns(this.#db, 'attachment').size > 0 && tableColumns(this.#db, 'message_attachment_join').size > 0;
     } catch (err) {
       this.#db.close();
       throw err;
@@ -166,9 +165,9 @@ export class ChatDbReader {
   /** The first chat whose guid or identifier equals `value` (send/typing target resolution). */
   findChat(by: { guid?: string; identifier?: string }): ChatInfo | undefined {
     const column = by.guid !== undefined ? 'guid' : 'chat_identifier';
-    const row = this.#stmt(`SELECT ROWID AS id FROM chat WHERE ${column} = ? ORDER BY ROWID LIMIT 1`).get(
-      by.guid ?? by.identifier,
-    ) as { id: number } | undefined;
+    const row = this.#stmt(`SELECT ROWID AS id FROM chat WHERE ${column} = ? ORDER BY ROWID LIMIT 1`).get(by.guid ?? by.identifier) as
+      | { id: number }
+      | undefined;
     return row ? this.chatInfo(row.id) : undefined;
   }
 
@@ -181,10 +180,7 @@ export class ChatDbReader {
     return [...new Set(rows.map((r) => r.id ?? '').filter((id) => id !== ''))];
   }
 
-  #payloads(
-    rows: MessageRow[],
-    opts: { chatId: number | undefined; attachments: boolean; reactions: boolean; events: boolean },
-  ): Record<string, unknown>[] {
+  #payloads(rows: MessageRow[], opts: { chatId: number | undefined; attachments: boolean; reactions: boolean; events: boolean }): Record<string, unknown>[] {
     if (rows.length === 0) return [];
     const attachments = opts.attachments ? this.#attachments(rows) : new Map<number, ImsgAttachment[]>();
     const reactions = opts.reactions ? this.#reactions(rows) : new Map<string, ImsgReaction[]>();

@@ -114,9 +114,7 @@ export class ChatDbWriter {
     }
     for (const participant of spec.participants) {
       const handleId = this.ensureHandle(participant, spec.service);
-      const joined = this.#db
-        .prepare('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?')
-        .get(chatId, handleId);
+      const joined = this.#db.prepare('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').get(chatId, handleId);
       if (!joined) this.#rows.insert('chat_handle_join', { chat_id: chatId, handle_id: handleId });
     }
     return chatId;
@@ -170,8 +168,7 @@ export class ChatDbWriter {
 
   /** A chat's row and its current participants, read fresh (send needs today's members). */
   chatRecord(by: { rowid: number } | { guid: string } | { identifier: string }): ChatRecord | undefined {
-    const [column, value] =
-      'rowid' in by ? ['ROWID', by.rowid] : 'guid' in by ? ['guid', by.guid] : ['chat_identifier', by.identifier];
+    const [column, value] = 'rowid' in by ? ['ROWID', by.rowid] : 'guid' in by ? ['guid', by.guid] : ['chat_identifier', by.identifier];
     const lastAddressed = this.#rows.has('chat', 'last_addressed_handle') ? 'last_addressed_handle' : 'NULL';
     const row = this.#db
       .prepare(
@@ -195,9 +192,7 @@ export class ChatDbWriter {
   /** Text of the message with this guid, for tapback texts such as `Liked “hello”`. */
   messageText(guid: string): string | undefined {
     if (!this.#rows.has('message', 'guid')) return undefined;
-    const row = this.#db.prepare('SELECT IFNULL(text, \'\') AS text FROM message WHERE guid = ?').get(guid) as
-      | { text: string }
-      | undefined;
+    const row = this.#db.prepare("SELECT IFNULL(text, '') AS text FROM message WHERE guid = ?").get(guid) as { text: string } | undefined;
     return row?.text;
   }
 }

@@ -128,11 +128,9 @@ export class ChatDb {
         )
         .get(rowid) as Omit<StoredChat, 'participants'>;
       const participants = (
-        this.#db
-          .prepare(
-            'SELECT h.id AS id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id WHERE j.chat_id = ? ORDER BY h.id',
-          )
-          .all(rowid) as { id: string }[]
+        this.#db.prepare('SELECT h.id AS id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id WHERE j.chat_id = ? ORDER BY h.id').all(rowid) as {
+          id: string;
+        }[]
       ).map((p) => p.id);
       return { ...chat, participants };
     });

@@ -20,9 +20,7 @@ export interface Envelope {
 }
 
 /** Where the message goes: a one-to-one chat with `peer`, or a group with every member's handle. */
-export type Conversation =
-  | { kind: 'direct'; peer: string }
-  | { kind: 'group'; guid: string; name?: string | undefined; members: readonly string[] };
+export type Conversation = { kind: 'direct'; peer: string } | { kind: 'group'; guid: string; name?: string | undefined; members: readonly string[] };
 
 /** One account's side of a delivery. */
 export interface Mailbox {
@@ -58,7 +56,7 @@ export function reactionText(code: number, emoji: string | undefined, targetText
   const decoded = decodeReaction(code);
   const quoted = `“${targetText}”`;
   if (!decoded) return quoted;
-  const index = (decoded.add ? code - 2000 : code - 3000);
+  const index = decoded.add ? code - 2000 : code - 3000;
   if (decoded.type === 'custom') {
     return decoded.add ? `Reacted ${emoji ?? ''} to ${quoted}` : `Removed a ${emoji ?? ''} from ${quoted}`;
   }
@@ -66,12 +64,7 @@ export function reactionText(code: number, emoji: string | undefined, targetText
 }
 
 /** Writes the envelope into one account's chat.db (chat created or joined). Returns the row ids. */
-export function writeEnvelope(
-  box: Mailbox,
-  env: Envelope,
-  conv: Conversation,
-  isFromMe: boolean,
-): { rowid: number; chatId: number } {
+export function writeEnvelope(box: Mailbox, env: Envelope, conv: Conversation, isFromMe: boolean): { rowid: number; chatId: number } {
   const own = new Set(box.handles.map(handleKey));
   const w = box.writer;
   return w.transaction(() => {

@@ -19,9 +19,7 @@ export function createImsgFixtureDb(path: string, options: FixtureDbOptions = {}
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
-    const reactionColumns = options.reactionColumns
-      ? ', guid TEXT, associated_message_guid TEXT, associated_message_type INTEGER'
-      : '';
+    const reactionColumns = options.reactionColumns ? ', guid TEXT, associated_message_guid TEXT, associated_message_type INTEGER' : '';
     db.exec(`
       CREATE TABLE message (ROWID INTEGER PRIMARY KEY, handle_id INTEGER, text TEXT, date INTEGER, is_from_me INTEGER, service TEXT${reactionColumns});
       CREATE TABLE chat (ROWID INTEGER PRIMARY KEY, chat_identifier TEXT, guid TEXT, display_name TEXT, service_name TEXT);
@@ -39,9 +37,9 @@ export function createImsgFixtureDb(path: string, options: FixtureDbOptions = {}
     if (options.chatHandleJoin !== false) db.exec('INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (1, 1), (1, 2);');
     const date = appleNanosFromMs(Date.now() - 60_000);
     if (options.reactionColumns) {
-      db.prepare(
-        "INSERT INTO message (ROWID, handle_id, text, date, is_from_me, service, guid) VALUES (5, 1, 'hello', ?, 0, 'iMessage', 'msg-guid-5')",
-      ).run(date);
+      db.prepare("INSERT INTO message (ROWID, handle_id, text, date, is_from_me, service, guid) VALUES (5, 1, 'hello', ?, 0, 'iMessage', 'msg-guid-5')").run(
+        date,
+      );
     } else {
       db.prepare("INSERT INTO message (ROWID, handle_id, text, date, is_from_me, service) VALUES (5, 1, 'hello', ?, 0, 'iMessage')").run(date);
     }

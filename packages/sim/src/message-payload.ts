@@ -1,14 +1,7 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  appleNanosToIso,
-  decodeReaction,
-  isReactionType,
-  stripPartPrefix,
-  type ImsgAttachment,
-  type ImsgReaction,
-} from '@imsg-hub/imsg-protocol';
+import { appleNanosToIso, decodeReaction, isReactionType, stripPartPrefix, type ImsgAttachment, type ImsgReaction } from '@imsg-hub/imsg-protocol';
 import { decodeAttributedBody } from './attributed-body.js';
 import type { MessageRow } from './message-row.js';
 

@@ -47,7 +47,5 @@ export function messageSelectList(schema: ChatDbSchema, includeChatId: boolean):
 
 /** SQL fragment excluding tapback rows (2000–3006), empty when the schema has no reaction columns. */
 export function reactionExclusion(schema: ChatDbSchema): string {
-  return schema.hasReactionColumns
-    ? ' AND (m.associated_message_type IS NULL OR m.associated_message_type < 2000 OR m.associated_message_type > 3006)'
-    : '';
+  return schema.hasReactionColumns ? ' AND (m.associated_message_type IS NULL OR m.associated_message_type < 2000 OR m.associated_message_type > 3006)' : '';
 }

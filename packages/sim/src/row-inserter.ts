@@ -27,9 +27,7 @@ export class RowInserter {
     const key = `${table}\u0000${keys.join(',')}`;
     let stmt = this.#statements.get(key);
     if (!stmt) {
-      stmt = this.#db.prepare(
-        `INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`,
-      );
+      stmt = this.#db.prepare(`INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`);
       this.#statements.set(key, stmt);
     }
     const values: Record<string, RowValue> = {};

@@ -14,9 +14,7 @@ export interface RunRpcOptions extends OpenBackendOptions {
 export async function runImsgRpc(options: RunRpcOptions): Promise<number> {
   const opened = openSimBackend(options);
   options.log?.(
-    opened.startupError === undefined
-      ? { msg: 'serving', db: options.dbPath }
-      : { msg: 'startup error', db: options.dbPath, error: opened.startupError },
+    opened.startupError === undefined ? { msg: 'serving', db: options.dbPath } : { msg: 'startup error', db: options.dbPath, error: opened.startupError },
   );
   const transport = new LineStreamTransport(options.input, options.output, { endOutputOnClose: false });
   const server = new ImsgRpcServer(transport, opened.backend, {

@@ -50,8 +50,7 @@ export function probeSchema(db: Database.Database): ChatDbSchema {
   const chat = cols.get('chat')!;
   const has = (set: Set<string>, name: string) => set.has(name.toLowerCase());
   return {
-    hasReactionColumns:
-      has(message, 'guid') && has(message, 'associated_message_guid') && has(message, 'associated_message_type'),
+    hasReactionColumns: has(message, 'guid') && has(message, 'associated_message_guid') && has(message, 'associated_message_type'),
     hasAttributedBody: has(message, 'attributedBody'),
     hasThreadOriginatorGuid: has(message, 'thread_originator_guid'),
     hasDestinationCallerId: has(message, 'destination_caller_id'),

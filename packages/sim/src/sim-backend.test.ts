@@ -109,8 +109,14 @@ describe('send', () => {
   });
 
   test('bridge transport and bridge-only methods answer as imsg without the bridge', () => {
-    expect(rpcError('send', { to: '+14155550000', text: 'x', transport: 'BRIDGE' })).toEqual({ code: -32602, data: 'bridge transport requires an existing chat target' });
-    expect(rpcError('send', { chat_id: 1, text: 'x', file: 'y', transport: 'bridge' })).toEqual({ code: -32602, data: 'bridge transport does not support text and file together' });
+    expect(rpcError('send', { to: '+14155550000', text: 'x', transport: 'BRIDGE' })).toEqual({
+      code: -32602,
+      data: 'bridge transport requires an existing chat target',
+    });
+    expect(rpcError('send', { chat_id: 1, text: 'x', file: 'y', transport: 'bridge' })).toEqual({
+      code: -32602,
+      data: 'bridge transport does not support text and file together',
+    });
     expect(rpcError('send', { chat_id: 1, text: 'x', transport: 'bridge' }).code).toBe(-32603);
     expect(rpcError('tapback', {}).code).toBe(-32603);
     expect(rpcError('ping', {})).toEqual({ code: -32601, data: 'ping' });

@@ -6,12 +6,11 @@ import {
   intParam,
   isoDateParam,
   stringArrayParam,
-  stringParam,
   type ImsgBackend,
   type ImsgSession,
   type Params,
 } from '@imsg-hub/imsg-protocol';
-import { ChatDbReader } from './chat-db-reader.js';
+import type { ChatDbReader } from './chat-db-reader.js';
 import { DbChangeSource } from './db-change-source.js';
 import { BRIDGE_UNAVAILABLE_TEXT, validateChatTarget, validateSend } from './send-request.js';
 import { Watcher } from './watcher.js';

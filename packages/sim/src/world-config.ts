@@ -11,25 +11,23 @@ const AccountConfigSchema = z.object({
 });
 
 /** world.json: several simulated accounts, each with its own chat.db (paths relative to the file). */
-export const WorldConfigSchema = z
-  .object({ version: z.literal(1), accounts: z.array(AccountConfigSchema).min(1) })
-  .superRefine((world, ctx) => {
-    const names = new Set<string>();
-    const owners = new Map<string, string>();
-    world.accounts.forEach((account, i) => {
-      if (names.has(account.name)) {
-        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'name'], message: `duplicate account name ${account.name}` });
+export const WorldConfigSchema = z.object({ version: z.literal(1), accounts: z.array(AccountConfigSchema).min(1) }).superRefine((world, ctx) => {
+  const names = new Set<string>();
+  const owners = new Map<string, string>();
+  world.accounts.forEach((account, i) => {
+    if (names.has(account.name)) {
+      ctx.addIssue({ code: 'custom', path: ['accounts', i, 'name'], message: `duplicate account name ${account.name}` });
+    }
+    names.add(account.name);
+    account.handles.forEach((handle, j) => {
+      const owner = owners.get(handleKey(handle));
+      if (owner !== undefined && owner !== account.name) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'handles', j], message: `handle ${handle} already belongs to ${owner}` });
       }
-      names.add(account.name);
-      account.handles.forEach((handle, j) => {
-        const owner = owners.get(handleKey(handle));
-        if (owner !== undefined && owner !== account.name) {
-          ctx.addIssue({ code: 'custom', path: ['accounts', i, 'handles', j], message: `handle ${handle} already belongs to ${owner}` });
-        }
-        owners.set(handleKey(handle), account.name);
-      });
+      owners.set(handleKey(handle), account.name);
     });
   });
+});
 export type WorldConfig = z.infer<typeof WorldConfigSchema>;
 
 /** An account with its db path made absolute. */

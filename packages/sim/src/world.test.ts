@@ -37,12 +37,22 @@ describe('SimWorld', () => {
     const sent = world.account('alice').messageByGuid(out.rows[0]!.guid)!;
     expect(sent).toMatchObject({ isFromMe: true, text: 'hi bob', destinationCallerId: 'alice@example.com', chatGuid: 'iMessage;-;bob@example.com' });
     const got = world.account('bob').messageByGuid(out.rows[0]!.guid)!;
-    expect(got).toMatchObject({ isFromMe: false, text: 'hi bob', handle: 'alice@example.com', destinationCallerId: 'bob@example.com', chatGuid: 'iMessage;-;alice@example.com' });
+    expect(got).toMatchObject({
+      isFromMe: false,
+      text: 'hi bob',
+      handle: 'alice@example.com',
+      destinationCallerId: 'bob@example.com',
+      chatGuid: 'iMessage;-;alice@example.com',
+    });
     expect(out.delivered).toEqual([{ account: 'bob', rowid: got.rowid, guid: got.guid }]);
   });
 
   test('a group with both accounts has one chat guid in both dbs, and sends into it are delivered', () => {
-    const first = world.inject({ from: '+14155550999', text: 'welcome', group: { name: 'Trip', members: ['+14155550999', '+1 415 555 0101', 'bob@example.com'] } });
+    const first = world.inject({
+      from: '+14155550999',
+      text: 'welcome',
+      group: { name: 'Trip', members: ['+14155550999', '+1 415 555 0101', 'bob@example.com'] },
+    });
     expect(first.rows.map((r) => r.account).sort()).toEqual(['alice', 'bob']);
     expect(first.chatGuid).toMatch(/^iMessage;\+;chat\d{18}$/);
     const aliceChat = world.account('alice').chatByGuid(first.chatGuid)!;

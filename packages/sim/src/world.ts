@@ -192,8 +192,7 @@ export class SimWorld {
   /** Bulk load: every spec, one transaction per chat.db. */
   injectMany(specs: readonly InjectSpec[]): InjectResult[] {
     const writers = this.accounts.map((a) => this.writer(a.name));
-    const run = (i: number): InjectResult[] =>
-      i === writers.length ? specs.map((s) => this.inject(s)) : writers[i]!.transaction(() => run(i + 1));
+    const run = (i: number): InjectResult[] => (i === writers.length ? specs.map((s) => this.inject(s)) : writers[i]!.transaction(() => run(i + 1)));
     return run(0);
   }
 

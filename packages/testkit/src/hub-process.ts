@@ -98,7 +98,18 @@ export class HubProcess implements AsyncDisposable {
 
   /** Creates a token with the CLI, as a user would. */
   async token(role: 'agent' | 'client', accounts: string[] | '*', label?: string): Promise<string> {
-    const args = [binPath('imsg-hub'), 'token', 'create', '--data-dir', this.dataDir, '--role', role, '--accounts', accounts === '*' ? '*' : accounts.join(','), '--json'];
+    const args = [
+      binPath('imsg-hub'),
+      'token',
+      'create',
+      '--data-dir',
+      this.dataDir,
+      '--role',
+      role,
+      '--accounts',
+      accounts === '*' ? '*' : accounts.join(','),
+      '--json',
+    ];
     if (label) args.push('--label', label);
     const { stdout } = await run(process.execPath, args, { env: this.#env });
     return (JSON.parse(stdout) as { token: string }).token;
@@ -107,7 +118,10 @@ export class HubProcess implements AsyncDisposable {
   /** Runs any imsg-hub CLI command against this hub; resolves with stdout/stderr and the exit code. */
   async cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; code: number }> {
     try {
-      const r = await run(process.execPath, [binPath('imsg-hub'), ...args], { env: { ...this.#env, IMSG_HUB_URL: this.url, ...env }, maxBuffer: 64 * 1024 * 1024 });
+      const r = await run(process.execPath, [binPath('imsg-hub'), ...args], {
+        env: { ...this.#env, IMSG_HUB_URL: this.url, ...env },
+        maxBuffer: 64 * 1024 * 1024,
+      });
       return { stdout: r.stdout, stderr: r.stderr, code: 0 };
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; code?: number };

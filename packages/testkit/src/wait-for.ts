@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Polls `fn` until it returns a value other than undefined/false; rejects after `timeoutMs`. */
-export async function waitFor<T>(
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
-  intervalMs = 20,
-): Promise<T> {
+export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

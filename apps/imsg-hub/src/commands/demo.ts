@@ -19,7 +19,13 @@ export function registerDemo(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        await runDemo({ dir: resolve(flags.dir), ssh: flags.ssh, paceMs: Number(flags.pace), out: (l) => process.stdout.write(l + '\n'), signal: abort.signal });
+        await runDemo({
+          dir: resolve(flags.dir),
+          ssh: flags.ssh,
+          paceMs: Number(flags.pace),
+          out: (l) => process.stdout.write(l + '\n'),
+          signal: abort.signal,
+        });
         const code = abort.signal.aborted ? 130 : 0;
         process.stdout.write('', () => process.exit(code));
       } catch (err) {

@@ -24,7 +24,7 @@ export function registerReads(program: Command): void {
 
   withClientOptions(program.command('chats'))
     .description('chats of every account, merged (a shared group once), newest first')
-    .option('--account <name>', 'only this account\'s chats (not merged)')
+    .option('--account <name>', "only this account's chats (not merged)")
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'one JSON object per line')
     .action(async (flags: ClientFlags & Json & { account?: string; limit: string }) => {

@@ -27,7 +27,10 @@ export function registerRpc(program: Command): void {
     .option('--token-file <path>', 'file holding the client token (env IMSG_HUB_TOKEN_FILE)')
     .option('--cache-dir <dir>', 'where inbound attachments are cached (env IMSG_HUB_CACHE_DIR, default $XDG_CACHE_HOME/imsg-hub/attachments)')
     .option('--ca <path>', 'PEM certificate to trust for a self-signed wss:// hub')
-    .option('--answer-within <ms>', 'answer every request within this long of receiving it (env IMSG_HUB_ANSWER_WITHIN_MS, default 9000: OpenClaw gives up at 10000)')
+    .option(
+      '--answer-within <ms>',
+      'answer every request within this long of receiving it (env IMSG_HUB_ANSWER_WITHIN_MS, default 9000: OpenClaw gives up at 10000)',
+    )
     .option('--send-wait <ms>', 'how long a send waits for its outcome before answering {ok:true, queued:true} (env IMSG_HUB_SEND_WAIT_MS, default 8000)')
     .option('--db <path>', 'accepted for imsg compatibility and ignored (the hub has the messages)')
     .option('-j, --json', 'accepted for imsg compatibility (output is always JSON)')

@@ -1,4 +1,4 @@
-import { Hub, startHubServer } from '@imsg-hub/hub';
+import { type HubConfig, Hub, startHubServer } from '@imsg-hub/hub';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
 import { resolveHubConfig, withHubOptions, type HubFlags } from '../hub-options.js';
@@ -13,7 +13,7 @@ export function registerServe(program: Command): void {
     .option('--key <pem>', 'TLS private key')
     .action(async (flags: HubFlags) => {
       const log = createLogger('imsg-hub');
-      let config;
+      let config: HubConfig;
       try {
         config = resolveHubConfig(flags);
       } catch (err) {

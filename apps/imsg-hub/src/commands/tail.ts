@@ -9,7 +9,7 @@ export function registerTail(program: Command): void {
     .option('--since <id>', 'replay every message after this hub id first (0: everything)')
     .option('--account <names>', 'only these accounts (comma-separated)')
     .option('--json', 'one JSON object per line')
-    .option('--no-merged', 'show each account\'s copy of a shared message')
+    .option('--no-merged', "show each account's copy of a shared message")
     .option('--count <n>', 'stop after n messages')
     .action(async (flags: ClientFlags & { since?: string; account?: string; json?: boolean; merged: boolean; count?: string }) => {
       try {

@@ -16,14 +16,20 @@ export function registerToken(program: Command): void {
   const token = program.command('token').description('create, list and revoke agent and client tokens');
   withHubOptions(token.command('create'))
     .description('create a token; it is printed once and only its hash is stored')
-    .requiredOption('--role <role>', 'agent (publishes an account\'s messages) or client (reads, sends)')
+    .requiredOption('--role <role>', "agent (publishes an account's messages) or client (reads, sends)")
     .requiredOption('--accounts <names>', 'comma-separated account names, or "*" for all')
     .option('--label <text>', 'a note to recognise the token by')
     .option('--json', 'print JSON')
     .action((flags: HubFlags & { role: string; accounts: string; label?: string; json?: boolean }) => {
       try {
         if (flags.role !== 'agent' && flags.role !== 'client') throw new Error(`--role must be agent or client, not "${flags.role}"`);
-        const accounts = flags.accounts.trim() === '*' ? '*' : flags.accounts.split(',').map((a) => a.trim()).filter(Boolean);
+        const accounts =
+          flags.accounts.trim() === '*'
+            ? '*'
+            : flags.accounts
+                .split(',')
+                .map((a) => a.trim())
+                .filter(Boolean);
         if (accounts !== '*' && accounts.length === 0) throw new Error('--accounts needs at least one account name, or "*"');
         if (flags.role === 'agent' && accounts === '*') throw new Error('an agent token must name its accounts (e.g. --accounts alice)');
         const store = openStore(flags);
@@ -31,7 +37,10 @@ export function registerToken(program: Command): void {
         store.close();
         if (flags.json) process.stdout.write(JSON.stringify({ id: record.id, token: secret, role: record.role, accounts: record.accounts }) + '\n');
         else process.stdout.write(`${secret}\n`);
-        if (!flags.json) process.stderr.write(`token ${record.id} (${record.role}, accounts ${accounts === '*' ? '*' : accounts.join(',')}) — store it now; it is not shown again\n`);
+        if (!flags.json)
+          process.stderr.write(
+            `token ${record.id} (${record.role}, accounts ${accounts === '*' ? '*' : accounts.join(',')}) — store it now; it is not shown again\n`,
+          );
       } catch (err) {
         fail(err);
       }

@@ -16,7 +16,14 @@ interface WrapperFlags {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The one-line script OpenClaw's `cliPath` points at (docs/openclaw.md). */
-export function wrapperScript(o: { account?: string | undefined; hubUrl: string; tokenFile: string; cacheDir?: string | undefined; node: string; bin: string }): string {
+export function wrapperScript(o: {
+  account?: string | undefined;
+  hubUrl: string;
+  tokenFile: string;
+  cacheDir?: string | undefined;
+  node: string;
+  bin: string;
+}): string {
   const env = [
     ...(o.account ? [`IMSG_HUB_ACCOUNT=${quote(o.account)}`] : []),
     `IMSG_HUB_URL=${quote(o.hubUrl)}`,
@@ -47,14 +54,24 @@ export function registerWrapper(program: Command): void {
       try {
         const target = resolve(path);
         if (basename(target) === 'imsg') {
-          throw new Error('do not name the wrapper "imsg": OpenClaw then reads a local chat.db for since_rowid and refuses it on non-Mac hosts; use e.g. imsg-hub-work');
+          throw new Error(
+            'do not name the wrapper "imsg": OpenClaw then reads a local chat.db for since_rowid and refuses it on non-Mac hosts; use e.g. imsg-hub-work',
+          );
         }
         const tokenFile = resolve(flags.tokenFile);
         if (!existsSync(tokenFile) || readFileSync(tokenFile, 'utf8').trim() === '') throw new Error(`token file ${tokenFile} is missing or empty`);
         if (existsSync(target) && !flags.force) throw new Error(`${target} exists; pass --force to overwrite`);
         const bin = fileURLToPath(new URL('../../bin/imsg-hub.js', import.meta.url));
-        const script = wrapperScript({ account: flags.account, hubUrl: flags.hubUrl, tokenFile, cacheDir: flags.cacheDir && resolve(flags.cacheDir), node: process.execPath, bin });
-        if (/\bssh\b/.test(script)) throw new Error('the wrapper would contain the word "ssh" (in a path): OpenClaw would take it for an SSH wrapper; move the files');
+        const script = wrapperScript({
+          account: flags.account,
+          hubUrl: flags.hubUrl,
+          tokenFile,
+          cacheDir: flags.cacheDir && resolve(flags.cacheDir),
+          node: process.execPath,
+          bin,
+        });
+        if (/\bssh\b/.test(script))
+          throw new Error('the wrapper would contain the word "ssh" (in a path): OpenClaw would take it for an SSH wrapper; move the files');
         writeFileSync(target, script, { mode: 0o755 });
         chmodSync(target, 0o755);
         process.stdout.write(script);

@@ -32,9 +32,10 @@ export class SimAccount {
   countOutgoing(text?: string): number {
     const db = new Database(this.db, { readonly: true });
     try {
-      const row = text === undefined
-        ? db.prepare('SELECT COUNT(*) AS n FROM message WHERE is_from_me = 1').get()
-        : db.prepare('SELECT COUNT(*) AS n FROM message WHERE is_from_me = 1 AND text = ?').get(text);
+      const row =
+        text === undefined
+          ? db.prepare('SELECT COUNT(*) AS n FROM message WHERE is_from_me = 1').get()
+          : db.prepare('SELECT COUNT(*) AS n FROM message WHERE is_from_me = 1 AND text = ?').get(text);
       return (row as { n: number }).n;
     } finally {
       db.close();
@@ -52,7 +53,9 @@ export class SimAccount {
     const db = new Database(this.db, { readonly: true });
     try {
       return db
-        .prepare('SELECT a.filename, a.transfer_name FROM attachment a JOIN message_attachment_join j ON j.attachment_id = a.ROWID JOIN message m ON m.ROWID = j.message_id WHERE m.is_from_me = 1')
+        .prepare(
+          'SELECT a.filename, a.transfer_name FROM attachment a JOIN message_attachment_join j ON j.attachment_id = a.ROWID JOIN message m ON m.ROWID = j.message_id WHERE m.is_from_me = 1',
+        )
         .all() as { filename: string; transfer_name: string }[];
     } finally {
       db.close();

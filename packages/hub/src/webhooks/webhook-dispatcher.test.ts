@@ -42,8 +42,20 @@ afterEach(async () => {
 const row = (rowid: number, chat: string, text: string): Row => ({
   rowid,
   message: {
-    id: rowid, chat_id: rowid, guid: `${chat}-${rowid}-${text}`, sender: '+15550001', is_from_me: false, text, created_at: '2026-01-01T00:00:00.000Z',
-    attachments: [], reactions: [], chat_identifier: chat, chat_guid: `iMessage;-;${chat}`, chat_name: '', participants: [chat], is_group: false,
+    id: rowid,
+    chat_id: rowid,
+    guid: `${chat}-${rowid}-${text}`,
+    sender: '+15550001',
+    is_from_me: false,
+    text,
+    created_at: '2026-01-01T00:00:00.000Z',
+    attachments: [],
+    reactions: [],
+    chat_identifier: chat,
+    chat_guid: `iMessage;-;${chat}`,
+    chat_name: '',
+    participants: [chat],
+    is_group: false,
   },
 });
 
@@ -57,7 +69,8 @@ describe('WebhookDispatcher', () => {
     // Many messages the chat filter drops, then one it keeps.
     store.ingest([{ account: 'bob', epoch: 1, rows: Array.from({ length: 120 }, (_, i) => row(3 + i, '+15550002', `noise ${i}`)) }]);
     store.ingest([{ account: 'bob', epoch: 1, rows: [row(200, '+15550003', 'b3')] }]);
-    const config = parseHubConfig({ webhooks: [{ id: 'w', url, secret: 'x'.repeat(16), accounts: ['bob'], chats: [bobChat], since: 0, batch: 10 }] }).webhooks[0]!;
+    const config = parseHubConfig({ webhooks: [{ id: 'w', url, secret: 'x'.repeat(16), accounts: ['bob'], chats: [bobChat], since: 0, batch: 10 }] })
+      .webhooks[0]!;
     const w = new WebhookDispatcher(config, { store, log: pino({ level: 'silent' }) });
     w.poke();
     await waitFor(() => got.flatMap((d) => d.events).length >= 2, 5000);

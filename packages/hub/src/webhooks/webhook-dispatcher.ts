@@ -101,7 +101,10 @@ export class WebhookDispatcher {
       const cap = Math.min(this.#o.maxMs ?? 30_000, (this.#o.initialMs ?? 250) * 2 ** Math.min(failures - 1, 16));
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.random() * cap);
-        this.#wake = () => (clearTimeout(t), resolve());
+        this.#wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
       });
     }
   }
@@ -110,7 +113,11 @@ export class WebhookDispatcher {
     const c = this.#config;
     // A loop, not recursion: a long run of messages the chat filter drops is skipped page by page.
     for (;;) {
-      const rows = this.#o.store.messagesAfter(this.#cursor, { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) }, c.batch);
+      const rows = this.#o.store.messagesAfter(
+        this.#cursor,
+        { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) },
+        c.batch,
+      );
       const events = rows.filter((m) => !c.chats || c.chats.includes(m.chat_id)).map((message) => ({ id: message.id, type: 'message' as const, message }));
       if (events.length > 0 || rows.length === 0) return events;
       // Skip past a page the chat filter emptied, without posting it.

@@ -29,9 +29,7 @@ export class AccountsTable {
       this.#cache.set(row.name, toRecord(row));
     }
     this.#insert = db.prepare('INSERT OR IGNORE INTO accounts (name, created_at) VALUES (?, ?)');
-    this.#progress = db.prepare(
-      'UPDATE accounts SET hwm = ?, last_row_at = COALESCE(?, last_row_at), message_count = ? WHERE name = ?',
-    );
+    this.#progress = db.prepare('UPDATE accounts SET hwm = ?, last_row_at = COALESCE(?, last_row_at), message_count = ? WHERE name = ?');
     this.#epoch = db.prepare('UPDATE accounts SET epoch = epoch + 1, hwm = 0 WHERE name = ?');
   }
 

@@ -50,9 +50,7 @@ export class ChatsTable {
       `INSERT INTO chats (account, guid, native_id, identifier, name, service, is_group, participants, conversation_id, last_seq, last_message_at)
        VALUES (@account, @guid, @native_id, @identifier, @name, @service, @is_group, @participants, 0, @last_seq, @last_message_at)`,
     );
-    this.#update = db.prepare(
-      'UPDATE chats SET native_id = @native_id, identifier = @identifier, name = @name, participants = @participants WHERE id = @id',
-    );
+    this.#update = db.prepare('UPDATE chats SET native_id = @native_id, identifier = @identifier, name = @name, participants = @participants WHERE id = @id');
     this.#touch = db.prepare('UPDATE chats SET last_seq = ?, last_message_at = ? WHERE id = ?');
     this.#relink = db.prepare('UPDATE chats SET conversation_id = ? WHERE conversation_id = ?');
     this.reload();
@@ -154,9 +152,7 @@ export class ChatsTable {
   conversationMembers(chatId: number, scope: readonly string[] | undefined): number[] {
     const conv = this.#byId.get(chatId)?.row.conversation_id;
     if (!conv) return [chatId];
-    return [...(this.#conversations.get(conv) ?? [])]
-      .filter((c) => inScope(c.row.account, scope))
-      .map((c) => c.row.id);
+    return [...(this.#conversations.get(conv) ?? [])].filter((c) => inScope(c.row.account, scope)).map((c) => c.row.id);
   }
 
   get(id: number): HubChat | undefined {
@@ -184,9 +180,7 @@ export class ChatsTable {
   }
 
   list(q: ChatQuery): HubChat[] {
-    const visible = [...this.#byId.values()].filter(
-      (c) => inScope(c.row.account, q.accounts) && (!q.account || c.row.account === q.account),
-    );
+    const visible = [...this.#byId.values()].filter((c) => inScope(c.row.account, q.accounts) && (!q.account || c.row.account === q.account));
     let chats: HubChat[];
     if (!q.merged) {
       chats = visible.map((c) => this.#toHub(c, [c.row.account]));

@@ -11,7 +11,11 @@ export class HandlesTable {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    for (const r of db.prepare('SELECT handle, account, source FROM own_handles').all() as { handle: string; account: string; source: 'config' | 'learned' }[]) {
+    for (const r of db.prepare('SELECT handle, account, source FROM own_handles').all() as {
+      handle: string;
+      account: string;
+      source: 'config' | 'learned';
+    }[]) {
       this.#owners.set(r.handle, { account: r.account, source: r.source });
     }
     this.#upsert = db.prepare(
@@ -65,7 +69,11 @@ export class HandlesTable {
   reload(): void {
     this.#pending.clear();
     this.#owners.clear();
-    for (const r of this.#db.prepare('SELECT handle, account, source FROM own_handles').all() as { handle: string; account: string; source: 'config' | 'learned' }[]) {
+    for (const r of this.#db.prepare('SELECT handle, account, source FROM own_handles').all() as {
+      handle: string;
+      account: string;
+      source: 'config' | 'learned';
+    }[]) {
       this.#owners.set(r.handle, { account: r.account, source: r.source });
     }
   }

@@ -133,7 +133,15 @@ export class MessagesTable {
         if (f.merged && !f.accounts && !f.watcherDedupes) continue; // an earlier copy was already delivered
         return undefined; // which copies are in view, and their accounts: ask the database
       }
-      out.push(this.#present(r.body, { seq: r.seq, account: r.account, chatId: r.chatId, nativeId: r.nativeId, replay: r.replay, sendKey: r.sendKey }, [r.account], f.merged, f.accounts));
+      out.push(
+        this.#present(
+          r.body,
+          { seq: r.seq, account: r.account, chatId: r.chatId, nativeId: r.nativeId, replay: r.replay, sendKey: r.sendKey },
+          [r.account],
+          f.merged,
+          f.accounts,
+        ),
+      );
     }
     return out;
   }
@@ -182,9 +190,7 @@ export class MessagesTable {
   /** A chat's messages (its whole conversation when linked), newest first, reactions excluded. */
   history(chatId: number, o: { limit: number; before?: number; after?: number; accounts?: readonly string[] }): HubMessage[] {
     const { sql, params } = this.#filterSql({ chatId, merged: true, includeReactions: false, ...(o.accounts ? { accounts: o.accounts } : {}) });
-    const stmt = this.#prepared(
-      `SELECT m.* FROM messages m WHERE m.seq < @before AND m.seq > @after ${sql} ORDER BY m.seq DESC LIMIT @limit`,
-    );
+    const stmt = this.#prepared(`SELECT m.* FROM messages m WHERE m.seq < @before AND m.seq > @after ${sql} ORDER BY m.seq DESC LIMIT @limit`);
     const rows = stmt.all({ ...params, before: o.before ?? Number.MAX_SAFE_INTEGER, after: o.after ?? 0, limit: o.limit }) as MessageRow[];
     return rows.map((r) => this.#toHub(r, true, o.accounts));
   }

@@ -86,11 +86,26 @@ export class OutboxTable {
   update(key: string, p: OutboxPatch): OutboxRecord {
     const sets: string[] = ['updated_at = @updated_at'];
     const values: Record<string, unknown> = { key, updated_at: new Date().toISOString() };
-    if (p.state !== undefined) (sets.push('state = @state'), (values['state'] = p.state));
-    if (p.attempts !== undefined) (sets.push('attempts = @attempts'), (values['attempts'] = p.attempts));
-    if (p.result !== undefined) (sets.push('result = @result'), (values['result'] = JSON.stringify(p.result)));
-    if (p.error !== undefined) (sets.push('error = @error'), (values['error'] = JSON.stringify(p.error)));
-    if (p.messageSeq !== undefined) (sets.push('message_seq = @message_seq'), (values['message_seq'] = p.messageSeq));
+    if (p.state !== undefined) {
+      sets.push('state = @state');
+      values['state'] = p.state;
+    }
+    if (p.attempts !== undefined) {
+      sets.push('attempts = @attempts');
+      values['attempts'] = p.attempts;
+    }
+    if (p.result !== undefined) {
+      sets.push('result = @result');
+      values['result'] = JSON.stringify(p.result);
+    }
+    if (p.error !== undefined) {
+      sets.push('error = @error');
+      values['error'] = JSON.stringify(p.error);
+    }
+    if (p.messageSeq !== undefined) {
+      sets.push('message_seq = @message_seq');
+      values['message_seq'] = p.messageSeq;
+    }
     this.#db.prepare(`UPDATE outbox SET ${sets.join(', ')} WHERE key = @key`).run(values);
     const record = this.get(key);
     if (!record) throw new RangeError(`no send with idempotency key ${key}`);
@@ -112,7 +127,7 @@ export class OutboxTable {
     for (const r of rows) {
       this.update(r.key, {
         state: 'expired',
-        error: { code: -32015, message: 'send expired: the account\'s agent stayed offline past the queue TTL', data: { code: 'SEND_EXPIRED' } },
+        error: { code: -32015, message: "send expired: the account's agent stayed offline past the queue TTL", data: { code: 'SEND_EXPIRED' } },
       });
     }
     return rows.map((r) => this.get(r.key)!);
@@ -120,9 +135,11 @@ export class OutboxTable {
 
   counts(): Map<string, { queued: number; dispatched: number }> {
     const out = new Map<string, { queued: number; dispatched: number }>();
-    const rows = this.#db
-      .prepare("SELECT account, state, COUNT(*) AS c FROM outbox WHERE state IN ('queued', 'dispatched') GROUP BY account, state")
-      .all() as { account: string; state: 'queued' | 'dispatched'; c: number }[];
+    const rows = this.#db.prepare("SELECT account, state, COUNT(*) AS c FROM outbox WHERE state IN ('queued', 'dispatched') GROUP BY account, state").all() as {
+      account: string;
+      state: 'queued' | 'dispatched';
+      c: number;
+    }[];
     for (const r of rows) {
       const entry = out.get(r.account) ?? { queued: 0, dispatched: 0 };
       entry[r.state] = r.c;
@@ -133,9 +150,9 @@ export class OutboxTable {
 
   /** The unlinked send whose imsg result carried this guid. */
   byResultGuid(account: string, guid: string): OutboxRecord | undefined {
-    const row = this.#db
-      .prepare("SELECT * FROM outbox WHERE account = ? AND json_extract(result, '$.guid') = ? AND message_seq IS NULL")
-      .get(account, guid) as OutboxRow | undefined;
+    const row = this.#db.prepare("SELECT * FROM outbox WHERE account = ? AND json_extract(result, '$.guid') = ? AND message_seq IS NULL").get(account, guid) as
+      | OutboxRow
+      | undefined;
     return row && toRecord(row);
   }
 }

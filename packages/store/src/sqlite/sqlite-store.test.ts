@@ -102,10 +102,29 @@ describe('SqliteStore ingest', () => {
     store.configureHandles('bob', ['bob@x.com']);
     // alice → bob: bob's incoming copy happens to arrive before alice's own outgoing copy.
     store.ingest([
-      { account: 'bob', epoch: 1, rows: [msg(1, { guid: 'A2B', sender: 'alice@x.com', chat_identifier: 'alice@x.com', chat_guid: 'iMessage;-;alice@x.com', participants: ['alice@x.com'] })] },
+      {
+        account: 'bob',
+        epoch: 1,
+        rows: [
+          msg(1, { guid: 'A2B', sender: 'alice@x.com', chat_identifier: 'alice@x.com', chat_guid: 'iMessage;-;alice@x.com', participants: ['alice@x.com'] }),
+        ],
+      },
     ]);
     store.ingest([
-      { account: 'alice', epoch: 1, rows: [msg(1, { guid: 'A2B', is_from_me: true, sender: 'bob@x.com', chat_identifier: 'bob@x.com', chat_guid: 'iMessage;-;bob@x.com', participants: ['bob@x.com'] })] },
+      {
+        account: 'alice',
+        epoch: 1,
+        rows: [
+          msg(1, {
+            guid: 'A2B',
+            is_from_me: true,
+            sender: 'bob@x.com',
+            chat_identifier: 'bob@x.com',
+            chat_guid: 'iMessage;-;bob@x.com',
+            participants: ['bob@x.com'],
+          }),
+        ],
+      },
     ]);
     const merged = store.messagesAfter(0, { merged: true }, 10);
     expect(merged).toHaveLength(1);
@@ -138,8 +157,16 @@ describe('SqliteStore ingest', () => {
 describe('SqliteStore outbox', () => {
   it('moves a send through its states and links the echo row', () => {
     store.outboxInsert({
-      key: 'k1', account: 'alice', target: '+15550001', route: 'explicit', chatId: undefined,
-      params: { to: '+15550001', text: 'hi' }, file: undefined, requestHash: 'h', client: undefined, expiresAt: undefined,
+      key: 'k1',
+      account: 'alice',
+      target: '+15550001',
+      route: 'explicit',
+      chatId: undefined,
+      params: { to: '+15550001', text: 'hi' },
+      file: undefined,
+      requestHash: 'h',
+      client: undefined,
+      expiresAt: undefined,
     });
     expect(store.outboxPending('alice').map((r) => r.key)).toEqual(['k1']);
     store.outboxUpdate('k1', { state: 'sent', result: { ok: true, guid: 'ECHO' } });
@@ -152,8 +179,16 @@ describe('SqliteStore outbox', () => {
 
   it('expires queued sends past their TTL', () => {
     store.outboxInsert({
-      key: 'k2', account: 'bob', target: 'x', route: 'default', chatId: undefined, params: {}, file: undefined,
-      requestHash: 'h', client: undefined, expiresAt: 1000,
+      key: 'k2',
+      account: 'bob',
+      target: 'x',
+      route: 'default',
+      chatId: undefined,
+      params: {},
+      file: undefined,
+      requestHash: 'h',
+      client: undefined,
+      expiresAt: 1000,
     });
     expect(store.outboxExpire(999)).toHaveLength(0);
     const expired = store.outboxExpire(1000);

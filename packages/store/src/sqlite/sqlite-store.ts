@@ -220,7 +220,9 @@ export class SqliteStore implements Store {
   }
   setWebhookCursor(id: string, seq: number): void {
     this.db
-      .prepare('INSERT INTO webhook_cursors (id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO webhook_cursors (id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at',
+      )
       .run(id, seq, new Date().toISOString());
   }
 

@@ -34,9 +34,7 @@ export class TokensTable {
 
   insert(t: TokenRecord): void {
     this.#db
-      .prepare(
-        'INSERT INTO tokens (id, secret_hash, role, accounts, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
+      .prepare('INSERT INTO tokens (id, secret_hash, role, accounts, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(t.id, t.secretHash, t.role, JSON.stringify(t.accounts === '*' ? ['*'] : t.accounts), t.label ?? null, t.createdAt, t.revokedAt ?? null);
   }
 
