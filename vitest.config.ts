@@ -9,9 +9,9 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       // Unit tests sit beside the code: one module, in-process fakes at most.
-      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/store-conformance/*.test.ts'] } },
       // test/ holds cross-process end-to-end and fault tests: real processes, sockets, sshd, Chromium.
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/store-conformance/**', '**/node_modules/**'] } },
     ],
   },
 });

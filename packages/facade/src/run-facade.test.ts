@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createToken, Hub, parseHubConfig, startHubServer, type HubServer } from '@imsg-hub/hub';
 import { PROTOCOL_VERSION, type Row } from '@imsg-hub/hub-protocol';
 import { ImsgClient } from '@imsg-hub/imsg-protocol';
+import { SqliteStore } from '@imsg-hub/store/open';
 import { LineStreamTransport, Peer, WebSocketTransport, type RequestHandler } from '@imsg-hub/jsonrpc';
 import { freePort, tempDir, waitFor, type TempDir } from '@imsg-hub/testkit';
 import pino from 'pino';
@@ -21,10 +23,14 @@ let agentToken: string;
 
 beforeEach(async () => {
   dir = tempDir('facade-unit-');
-  hub = new Hub({ config: parseHubConfig({ data_dir: dir.path, accounts: { alice: { handles: ['alice@example.com'] } } }), log: pino({ level: 'silent' }) });
+  hub = await Hub.open({
+    config: parseHubConfig({ data_dir: dir.path, accounts: { alice: { handles: ['alice@example.com'] } } }),
+    log: pino({ level: 'silent' }),
+    store: new SqliteStore(join(dir.path, 'hub.db')),
+  });
   server = await startHubServer(hub, { host: '127.0.0.1', port: 0 });
-  clientToken = createToken(hub.store, 'client', '*').token;
-  agentToken = createToken(hub.store, 'agent', ['alice']).token;
+  clientToken = (await createToken(hub.store, 'client', '*')).token;
+  agentToken = (await createToken(hub.store, 'agent', ['alice'])).token;
 });
 afterEach(async () => {
   await server.close();
@@ -132,7 +138,7 @@ describe('runFacade', () => {
     await agent.close();
     await waitFor(() => hub.registry.link('alice') === undefined);
     expect(await f.imsg.send({ chat_id: chat.id, text: 'later' })).toEqual({ ok: true, queued: true });
-    expect(hub.store.outboxPending('alice').map((r) => r.params['text'])).toEqual(['later']);
+    expect((await hub.store.outbox({ account: 'alice', states: ['queued', 'dispatched'] })).map((r) => r.params['text'])).toEqual(['later']);
     f.end();
     await f.exit;
   });

@@ -1,4 +1,4 @@
-import { HubError, parseParams, PROTOCOL_VERSION, type AgentHelloParams, type AgentHelloResult, type Row } from '@imsg-hub/hub-protocol';
+import { HubError, parseParams, PROTOCOL_VERSION, type AgentHelloParams, type AgentHelloResult, type Row, type RowBlob } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
@@ -26,7 +26,7 @@ export class AgentSession implements Session, AgentLink {
     this.#log = log;
   }
 
-  start(hello: AgentHelloParams): AgentHelloResult {
+  async start(hello: AgentHelloParams): Promise<AgentHelloResult> {
     const refused = hello.accounts.filter((a) => !tokenAllows(this.#token, a));
     if (refused.length) {
       throw new HubError(
@@ -37,11 +37,12 @@ export class AgentSession implements Session, AgentLink {
     }
     (this as { agentId: string }).agentId = hello.agent.id;
     this.#log = this.#log.child({ agentId: hello.agent.id, role: 'agent' });
-    const accounts = hello.accounts.map((name) => {
-      const a = this.#ctx.store.ensureAccount(name);
+    const accounts = [];
+    for (const name of hello.accounts) {
+      const a = await this.#ctx.model.ensureAccount(name);
       this.#accounts.add(name);
-      return { name, epoch: a.epoch, hwm: a.hwm };
-    });
+      accounts.push({ name, epoch: a.epoch, hwm: a.hwm });
+    }
     this.#ctx.registry.claim(hello.accounts, this);
     this.#ctx.metrics.agentLinks.set(this.#ctx.registry.linkCount());
     this.#log.info({ accounts: hello.accounts, version: hello.agent.version }, 'agent connected');
@@ -61,7 +62,7 @@ export class AgentSession implements Session, AgentLink {
       case 'rows': {
         const p = parseParams('rows', params);
         this.#own(p.account);
-        const rows = p.rows.map((row) => this.#ownBlobsOnly(p.account, row));
+        const rows = await Promise.all(p.rows.map((row) => this.#ownBlobsOnly(p.account, row)));
         const outcome = await this.#ctx.ingest.submit({ account: p.account, epoch: p.epoch, rows });
         if (!outcome.ok) {
           throw new HubError(
@@ -77,7 +78,7 @@ export class AgentSession implements Session, AgentLink {
       case 'epoch.new': {
         const p = parseParams('epoch.new', params);
         this.#own(p.account);
-        const a = this.#ctx.store.newEpoch(p.account);
+        const a = await this.#ctx.model.newEpoch(p.account);
         this.#log.warn({ account: p.account, epoch: a.epoch, reason: p.reason }, 'chat.db replaced: new epoch');
         return { name: a.name, epoch: a.epoch, hwm: a.hwm };
       }
@@ -95,8 +96,8 @@ export class AgentSession implements Session, AgentLink {
         const p = parseParams('blob.read', params);
         // Only files for its own accounts: attachments of their messages, or files of sends to them.
         const accounts = [...this.#accounts];
-        const refs = this.#ctx.store.blobAccounts(p.sha256);
-        if (!refs.some((r) => accounts.includes(r)) && !this.#ctx.store.outboxHasFile(accounts, p.sha256)) {
+        const refs = await this.#ctx.store.blobOwners(p.sha256);
+        if (!refs.some((r) => accounts.includes(r)) && (await this.#ctx.store.outbox({ file: { sha256: p.sha256, accounts }, limit: 1 })).length === 0) {
           throw new HubError('NOT_FOUND', `no blob ${p.sha256} for the accounts this agent serves`);
         }
         return this.#ctx.blobs.read(p.sha256, p.offset, p.length);
@@ -125,16 +126,21 @@ export class AgentSession implements Session, AgentLink {
    * A row may name only blobs this agent's token uploaded (or that its account already has): an
    * agent must not make another account's attachment visible by naming its sha256.
    */
-  #ownBlobsOnly(account: string, row: Row): Row {
+  async #ownBlobsOnly(account: string, row: Row): Promise<Row> {
     if (!row.blobs?.some((b) => b.sha256)) return row;
-    const blobs = row.blobs.map((b) => {
-      if (!b.sha256) return b;
-      const refs = this.#ctx.store.blobAccounts(b.sha256);
-      if (refs.includes(uploaderRef(this.#token.id)) || refs.includes(account)) return b;
-      this.#log.warn({ account, rowid: row.rowid, sha256: b.sha256 }, 'row names a blob this agent did not upload; dropped the reference');
-      return { index: b.index, state: 'failed' as const };
-    });
+    const blobs = [];
+    for (const b of row.blobs) {
+      blobs.push(await this.#ownBlob(account, row, b));
+    }
     return { ...row, blobs };
+  }
+
+  async #ownBlob(account: string, row: Row, b: RowBlob): Promise<RowBlob> {
+    if (!b.sha256) return b;
+    const refs = await this.#ctx.store.blobOwners(b.sha256);
+    if (refs.includes(uploaderRef(this.#token.id)) || refs.includes(account)) return b;
+    this.#log.warn({ account, rowid: row.rowid, sha256: b.sha256 }, 'row names a blob this agent did not upload; dropped the reference');
+    return { index: b.index, state: 'failed' };
   }
 
   #own(account: string): void {

@@ -10,8 +10,8 @@ export function uploaderRef(tokenId: string): string {
  * referenced by messages of an account the token sees, or uploaded with this token. (A sha256 is not a secret: it can be guessed
  * for a known file, so knowing one must not be enough.)
  */
-export function blobVisible(store: Store, token: TokenRecord, sha256: string): boolean {
+export async function blobVisible(store: Store, token: TokenRecord, sha256: string): Promise<boolean> {
   if (token.accounts === '*') return true;
   const scope = token.accounts;
-  return store.blobAccounts(sha256).some((a) => scope.includes(a) || a === uploaderRef(token.id));
+  return (await store.blobOwners(sha256)).some((a) => scope.includes(a) || a === uploaderRef(token.id));
 }

@@ -42,7 +42,7 @@ export class ClientSession implements Session, NotificationSink {
       hub_version: this.#ctx.version,
       session: this.#conn.id,
       accounts: this.#visibleAccounts(),
-      seq: this.#ctx.store.maxSeq(),
+      seq: this.#ctx.model.maxSeq,
       max_frame_bytes: this.#ctx.config.max_frame_bytes,
       max_file_bytes: this.#ctx.config.send.max_file_bytes,
     };
@@ -57,30 +57,25 @@ export class ClientSession implements Session, NotificationSink {
   }
 
   async handle(method: string, params: unknown): Promise<unknown> {
-    const { store } = this.#ctx;
+    const { store, model } = this.#ctx;
     switch (method) {
       case 'accounts.list': {
-        const outbox = store.outboxCounts(); // one query for every account, not one each
+        const outbox = await store.outboxCounts(); // one query for every account, not one each
         return { accounts: this.#visibleAccounts().map((name) => this.#health(name, outbox)) };
       }
       case 'chats.list': {
         const p = parseParams('chats.list', params);
         if (p.account) this.#allow(p.account);
-        const chats = store.chats({
-          ...(this.#scope ? { accounts: this.#scope } : {}),
-          ...(p.account ? { account: p.account } : {}),
-          merged: p.merged ?? !p.account,
-          limit: p.limit ?? 100,
-        });
+        const chats = model.chats({ scope: this.#scope, account: p.account, merged: p.merged ?? !p.account, limit: p.limit ?? 100 });
         return { chats };
       }
       case 'messages.history': {
         const p = parseParams('messages.history', params);
-        const chat = store.chat(p.chat_id);
-        const visible = chat && store.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account));
+        const chat = model.chat(p.chat_id);
+        const visible = chat && model.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account));
         if (!visible) throw new HubError('NOT_FOUND', `no chat ${p.chat_id} among the accounts this token sees; list them with chats.list`);
         if (p.account) this.#allow(p.account);
-        const messages = store.history(p.chat_id, {
+        const messages = await model.history(p.chat_id, {
           limit: p.limit ?? 50,
           ...(p.before !== undefined ? { before: p.before } : {}),
           ...(p.after !== undefined ? { after: p.after } : {}),
@@ -119,13 +114,13 @@ export class ClientSession implements Session, NotificationSink {
         return answerUpload(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }, method, params);
       case 'blob.get': {
         const p = parseParams('blob.get', params);
-        if (!blobVisible(store, this.#token, p.sha256)) throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);
+        if (!(await blobVisible(store, this.#token, p.sha256))) throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);
         return this.#ctx.blobs.read(p.sha256, p.offset ?? 0, p.length ?? 1024 * 1024);
       }
       case 'reactions.list': {
         const p = parseParams('reactions.list', params);
         for (const a of p.accounts ?? []) this.#allow(a);
-        return { reactions: store.reactionsTo(p.guids, p.accounts ?? this.#scope) };
+        return { reactions: await model.reactionsTo(p.guids, p.accounts ?? this.#scope) };
       }
       case 'imsg.call':
         return this.#imsgCall(params);
@@ -154,7 +149,7 @@ export class ClientSession implements Session, NotificationSink {
   }
 
   #visibleAccounts(): string[] {
-    const all = this.#ctx.store.accounts().map((a) => a.name);
+    const all = this.#ctx.model.accounts.names();
     return this.#scope ? all.filter((a) => this.#scope!.includes(a)).concat(this.#scope.filter((a) => !all.includes(a))) : all;
   }
 
@@ -165,8 +160,8 @@ export class ClientSession implements Session, NotificationSink {
   }
 
   #health(name: string, outboxCounts: Map<string, { queued: number; dispatched: number }>): AccountHealth {
-    const { store, registry } = this.#ctx;
-    const account = store.account(name);
+    const { model, registry } = this.#ctx;
+    const account = model.accounts.get(name);
     const link = registry.link(name);
     const h = registry.health(name);
     const hwm = account?.hwm ?? 0;

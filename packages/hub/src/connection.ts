@@ -27,6 +27,8 @@ export class Connection {
   readonly #socket: WebSocketLike & { bufferedAmount?: number };
   readonly #log: Logger;
   #session: Session | undefined;
+  /** A hello is being answered (token lookup is async): a second one is refused. */
+  #helloing = false;
   #helloTimer: NodeJS.Timeout | undefined;
   /** Token the connection said hello with (checked again for revocation while it lives). */
   tokenId: string | undefined;
@@ -77,8 +79,17 @@ export class Connection {
     }
   }
 
-  #hello(params: unknown): unknown {
-    if (this.#session) throw new HubError('INVALID_PARAMS', 'hello was already called on this connection');
+  async #hello(params: unknown): Promise<unknown> {
+    if (this.#session || this.#helloing) throw new HubError('INVALID_PARAMS', 'hello was already called on this connection');
+    this.#helloing = true;
+    try {
+      return await this.#answerHello(params);
+    } finally {
+      this.#helloing = false;
+    }
+  }
+
+  async #answerHello(params: unknown): Promise<unknown> {
     const role = HelloRoleSchema.safeParse(params);
     if (!role.success) throw new HubError('INVALID_PARAMS', 'hello needs role "agent" or "client"');
     const parsed = (role.data.role === 'agent' ? AgentHelloParamsSchema : ClientHelloParamsSchema).safeParse(params);
@@ -92,7 +103,7 @@ export class Connection {
     }
     let token: TokenRecord;
     try {
-      token = verifyToken(this.#ctx.store, hello.token);
+      token = await verifyToken(this.#ctx.store, hello.token);
     } catch (err) {
       this.#log.warn({ role: hello.role }, 'hello refused: bad token');
       this.#closeSoon();
@@ -106,7 +117,7 @@ export class Connection {
     this.tokenId = token.id;
     if (hello.role === 'agent') {
       const session = new AgentSession(this, this.#ctx, token, this.#log);
-      const result = session.start(hello); // throws TOKEN_SCOPE before anything is stored
+      const result = await session.start(hello); // throws TOKEN_SCOPE before anything is stored
       this.#session = session;
       return result;
     }

@@ -76,11 +76,11 @@ export async function startHubServer(hub: Hub, options: HubServerOptions): Promi
 async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://hub');
   if (req.method === 'GET' && url.pathname === '/healthz') {
-    sendJson(res, 200, { ok: true, version: hub.version, agents: hub.registry.linkCount(), seq: hub.store.maxSeq() });
+    sendJson(res, 200, { ok: true, version: hub.version, agents: hub.registry.linkCount(), seq: hub.model.maxSeq });
     return;
   }
   if (req.method === 'GET' && url.pathname === '/metrics') {
-    hub.refreshGauges();
+    await hub.refreshGauges();
     res.writeHead(200, { 'content-type': hub.metrics.contentType }).end(await hub.metrics.text());
     return;
   }
@@ -90,13 +90,13 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
     const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
     let token: TokenRecord;
     try {
-      token = verifyToken(hub.store, auth?.[1] ?? '');
+      token = await verifyToken(hub.store, auth?.[1] ?? '');
       if (token.role !== 'client') throw new HubError('WRONG_ROLE', 'blobs are fetched with a client token');
     } catch (err) {
       sendJson(res, 401, { error: (err as Error).message });
       return;
     }
-    if (!blobVisible(hub.store, token, blob[1]!)) {
+    if (!(await blobVisible(hub.store, token, blob[1]!))) {
       sendJson(res, 404, { error: `no blob ${blob[1]}` });
       return;
     }

@@ -13,6 +13,7 @@ import { parseHubConfig } from './config.js';
 import { Hub } from './hub.js';
 import { startHubServer, type HubServer } from './hub-server.js';
 import { createToken } from './token-auth.js';
+import { SqliteStore } from '@imsg-hub/store/open';
 
 let dir: string;
 let hub: Hub;
@@ -21,13 +22,17 @@ let tokens: { agentAlice: string; agentBob: string; client: string; clientBob: s
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
-  hub = new Hub({ config: parseHubConfig({ data_dir: dir, max_frame_bytes: 256 * 1024 }), log: pino({ level: 'silent' }) });
+  hub = await Hub.open({
+    config: parseHubConfig({ data_dir: dir, max_frame_bytes: 256 * 1024 }),
+    log: pino({ level: 'silent' }),
+    store: new SqliteStore(join(dir, 'hub.db')),
+  });
   server = await startHubServer(hub, { host: '127.0.0.1', port: 0 });
   tokens = {
-    agentAlice: createToken(hub.store, 'agent', ['alice']).token,
-    agentBob: createToken(hub.store, 'agent', ['bob']).token,
-    client: createToken(hub.store, 'client', '*').token,
-    clientBob: createToken(hub.store, 'client', ['bob']).token,
+    agentAlice: (await createToken(hub.store, 'agent', ['alice'])).token,
+    agentBob: (await createToken(hub.store, 'agent', ['bob'])).token,
+    client: (await createToken(hub.store, 'client', '*')).token,
+    clientBob: (await createToken(hub.store, 'client', ['bob'])).token,
   };
 });
 afterEach(async () => {
@@ -110,8 +115,8 @@ describe('hub over real sockets', () => {
     const p2 = (await rawPeer()).peer;
     await expect(p2.request('hello', { protocol: 1, role: 'client', token: 'ihub_xxxxxxxxxx_' + 'a'.repeat(43) })).rejects.toMatchObject({ code: -32001 });
     await expect(HubClient.connect({ url: server.url, token: tokens.agentAlice })).rejects.toMatchObject({ hubCode: 'WRONG_ROLE' });
-    const { record, token } = createToken(hub.store, 'client', '*');
-    hub.store.revokeToken(record.id);
+    const { record, token } = await createToken(hub.store, 'client', '*');
+    await hub.store.revokeToken(record.id, new Date().toISOString());
     const err = await HubClient.connect({ url: server.url, token }).catch((e: unknown) => e);
     expect(HubError.from(err)?.message).toMatch(/revoked/);
   });
@@ -123,8 +128,8 @@ describe('hub over real sockets', () => {
     ).rejects.toMatchObject({ code: -32004 });
     const a = await agent(tokens.agentAlice, ['alice']);
     await expect(a.request('rows', { account: 'bob', epoch: 1, rows: [row(1)] })).rejects.toMatchObject({ code: -32004 });
-    expect(hub.store.maxSeq()).toBe(0);
-    expect(hub.store.account('bob')).toBeUndefined();
+    expect(hub.model.maxSeq).toBe(0);
+    expect(hub.model.accounts.get('bob')).toBeUndefined();
     await a.close();
   });
 
@@ -143,7 +148,7 @@ describe('hub over real sockets', () => {
     const chats = await client.call('chats.list', {});
     expect(chats.chats.map((c) => c.account)).toEqual(['bob']);
     await expect(client.call('chats.list', { account: 'alice' })).rejects.toMatchObject({ code: -32004 });
-    const aliceChat = hub.store.chats({ merged: false, limit: 5, account: 'alice' })[0]!;
+    const aliceChat = hub.model.chats({ scope: undefined, merged: false, limit: 5, account: 'alice' })[0]!;
     await expect(client.call('messages.history', { chat_id: aliceChat.id })).rejects.toMatchObject({ code: -32020 });
     await a.close();
     await b.close();
@@ -227,7 +232,7 @@ describe('hub over real sockets', () => {
     expect(await a.request('blob.read', { sha256: sha, offset: 0, length: 100 })).toMatchObject({ size: bytes.length });
     // bob's agent naming alice's blob on its own row: stored without the reference.
     await b.request('rows', { account: 'bob', epoch: 1, rows: [withBlob(row(1, 'bob'))] });
-    const bobMsg = hub.store.messagesAfter(0, { merged: false, accounts: ['bob'] }, 5)[0]!;
+    const bobMsg = (await hub.model.after(0, { merged: false, accounts: ['bob'] }, 5))[0]!;
     expect(bobMsg.attachments[0]).toMatchObject({ blob_state: 'failed' });
     expect(bobMsg.attachments[0]!.blob).toBeUndefined();
     await using bobClient = await HubClient.connect({ url: server.url, token: tokens.clientBob });

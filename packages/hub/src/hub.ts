@@ -1,16 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { normalizeHandle } from '@imsg-hub/hub-protocol';
 import type { WebSocketLike } from '@imsg-hub/jsonrpc';
-import { SqliteStore, type Store } from '@imsg-hub/store';
+import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import { AgentRegistry } from './agent-registry.js';
 import { BlobStore } from './blob-store.js';
 import type { HubConfig } from './config.js';
 import { Connection } from './connection.js';
+import { CommitFeed } from './commit-feed.js';
 import type { HubContext } from './hub-context.js';
 import { IngestQueue } from './ingest-queue.js';
 import { HubMetrics } from './metrics.js';
+import { MessageModel } from './model/message-model.js';
 import { Outbox } from './outbox.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
@@ -31,17 +31,19 @@ function normalizeOwnHandle(h: string): string {
 export interface HubOptions {
   config: HubConfig;
   log: Logger;
-  /** Defaults to `<data_dir>/hub.db`. */
-  store?: Store;
+  /** The opened store (apps open it with `openStore` from `@imsg-hub/store/open`); the hub closes it. */
+  store: Store;
 }
 
 /**
- * The hub core: store, ingest, fan-out, routing and outbox. It is handed sockets; it never opens
- * ports (hub-server.ts does, for the app).
+ * The hub core: message model, ingest, fan-out, routing and outbox, over a store port. It is handed
+ * sockets; it never opens ports (hub-server.ts does, for the app). Create it with `Hub.open`.
  */
 export class Hub implements HubContext {
   readonly config: HubConfig;
   readonly store: Store;
+  readonly model: MessageModel;
+  readonly feed = new CommitFeed();
   readonly log: Logger;
   readonly registry = new AgentRegistry();
   readonly ingest: IngestQueue;
@@ -55,39 +57,46 @@ export class Hub implements HubContext {
   readonly webhooks: WebhookDispatcher[];
   readonly #revocationTimer: NodeJS.Timeout;
 
-  constructor(options: HubOptions) {
-    this.config = options.config;
-    this.log = options.log;
-    mkdirSync(this.config.data_dir, { recursive: true, mode: 0o700 });
-    this.store = options.store ?? new SqliteStore(join(this.config.data_dir, 'hub.db'), { durability: this.config.durability, backgroundCheckpoint: true });
-    for (const [name, settings] of Object.entries(this.config.accounts)) {
-      this.store.ensureAccount(name);
+  /** Loads the model from the store, registers configured accounts and handles, and starts. */
+  static async open(options: HubOptions): Promise<Hub> {
+    const model = await MessageModel.load(options.store);
+    for (const [name, settings] of Object.entries(options.config.accounts)) {
+      await model.ensureAccount(name);
       if (settings.handles.length)
-        this.store.configureHandles(
+        await model.configureHandles(
           name,
           settings.handles.map((h) => normalizeOwnHandle(h)),
         );
     }
+    return new Hub(options, model);
+  }
+
+  private constructor(options: HubOptions, model: MessageModel) {
+    this.config = options.config;
+    this.log = options.log;
+    this.store = options.store;
+    this.model = model;
     this.metrics = new HubMetrics();
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes);
-    this.watch = new WatchHub(this.store);
-    this.ingest = new IngestQueue(this.store, {
-      onCommitted: (stored, previousMax, arrivals) => {
-        for (const s of stored) this.metrics.rowsIn.inc({ account: s.account });
-        this.watch.committed(stored, previousMax);
-        if (stored.length && this.watch.size > 0) {
-          const now = performance.now();
-          for (const at of arrivals) this.metrics.hubLatency.observe((now - at) / 1000);
-        }
-        if (stored.length) for (const w of this.webhooks) w.poke();
-      },
+    this.watch = new WatchHub(model, this.feed, {
+      onError: (err) => this.log.error({ err: err.message }, 'watch delivery could not read the store; it resumes on the next commit'),
+    });
+    this.ingest = new IngestQueue(model, this.feed, {
       onCommitTimed: ({ rows, ms, oldestWaitMs }) => {
         this.metrics.commits.observe(ms / 1000);
         this.metrics.commitRows.observe(rows);
         this.metrics.ingestDelay.observe((oldestWaitMs + ms) / 1000);
       },
     });
-    const router = (this.router = new Router(this.store, this.config.routes, this.config.default_account));
+    this.feed.subscribe(({ records, arrivals }) => {
+      for (const r of records) this.metrics.rowsIn.inc({ account: r.account });
+      if (this.watch.size > 0) {
+        const now = performance.now();
+        for (const at of arrivals) this.metrics.hubLatency.observe((now - at) / 1000);
+      }
+      for (const w of this.webhooks) w.poke();
+    });
+    const router = (this.router = new Router(model, this.config.routes, this.config.default_account));
     this.outbox = new Outbox(
       {
         store: this.store,
@@ -104,11 +113,11 @@ export class Hub implements HubContext {
       },
     );
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
-    this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, log: this.log }));
+    this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, model, log: this.log }));
     // Whatever a receiver missed while the hub was down goes out now.
     for (const w of this.webhooks) w.poke();
     // Tokens revoked with the CLI while the hub runs end their live connections within seconds.
-    this.#revocationTimer = setInterval(() => this.#enforceRevocations(), 2000);
+    this.#revocationTimer = setInterval(() => void this.#enforceRevocations(), 2000);
     this.#revocationTimer.unref();
   }
 
@@ -125,17 +134,21 @@ export class Hub implements HubContext {
   }
 
   /** Refreshes gauges that are cheaper to compute on scrape than to track. */
-  refreshGauges(): void {
-    this.metrics.refresh({ store: this.store, registry: this.registry, now: Date.now() });
+  async refreshGauges(): Promise<void> {
+    await this.metrics.refresh({ store: this.store, accounts: this.model.accounts.all(), registry: this.registry, now: Date.now() });
   }
 
   get connectionCount(): number {
     return this.#connections.size;
   }
 
-  #enforceRevocations(): void {
-    for (const conn of this.#connections) {
-      if (conn.tokenId && this.store.token(conn.tokenId)?.revokedAt) conn.revoke();
+  async #enforceRevocations(): Promise<void> {
+    if (![...this.#connections].some((c) => c.tokenId)) return;
+    try {
+      const revoked = new Set((await this.store.tokens()).filter((t) => t.revokedAt).map((t) => t.id));
+      for (const conn of this.#connections) if (conn.tokenId && revoked.has(conn.tokenId)) conn.revoke();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not check for revoked tokens; will try again');
     }
   }
 
@@ -144,7 +157,7 @@ export class Hub implements HubContext {
     for (const w of this.webhooks) w.close();
     this.outbox.close();
     await Promise.all([...this.#connections].map((c) => c.peer.close().catch(() => undefined)));
-    this.store.close();
+    await this.store.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

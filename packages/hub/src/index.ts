@@ -9,3 +9,7 @@ export { HubMetrics } from './metrics.js';
 export type { AgentLink } from './agent-registry.js';
 export { WebhookDispatcher, webhookId, type WebhookDelivery } from './webhooks/webhook-dispatcher.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhooks/webhook-signature.js';
+export { MessageModel, type MessageFilter } from './model/message-model.js';
+export type { IngestBatch, IngestOutcome } from './model/ingest-plan.js';
+export { CommitFeed, type Commit, type CommitListener } from './commit-feed.js';
+export { sendOutcome } from './model/send-outcome.js';

@@ -1,4 +1,6 @@
-import type { IngestBatch, IngestOutcome, Store, StoredRow } from '@imsg-hub/store';
+import type { CommitFeed } from './commit-feed.js';
+import type { IngestBatch, IngestOutcome } from './model/ingest-plan.js';
+import type { MessageModel } from './model/message-model.js';
 
 interface Waiting {
   batch: IngestBatch;
@@ -8,34 +10,33 @@ interface Waiting {
 }
 
 export interface IngestQueueOptions {
-  /** Called after each commit with every newly stored row, the hub sequence before it, and when each batch arrived. */
-  onCommitted: (stored: StoredRow[], previousMax: number, arrivals: number[]) => void;
   /** Observes each commit: rows, batches and how long it took (metrics). */
   onCommitTimed?: (info: { batches: number; rows: number; ms: number; oldestWaitMs: number }) => void;
 }
 
 /**
- * Group commit (design.md "Inbound contract" 3): every batch that arrived while the event loop was
- * busy is committed in one transaction, then each batch is answered. Never one transaction per row.
+ * Group commit (design.md "Inbound contract" 3): every batch that arrived while the last commit ran
+ * is committed in one transaction, then each batch is answered and the commit is published on the
+ * feed. Never one transaction per row; one commit in flight at a time.
  */
 export class IngestQueue {
-  readonly #store: Store;
+  readonly #model: MessageModel;
+  readonly #feed: CommitFeed;
   readonly #options: IngestQueueOptions;
   #waiting: Waiting[] = [];
   #scheduled = false;
+  #running = false;
 
-  constructor(store: Store, options: IngestQueueOptions) {
-    this.#store = store;
+  constructor(model: MessageModel, feed: CommitFeed, options: IngestQueueOptions = {}) {
+    this.#model = model;
+    this.#feed = feed;
     this.#options = options;
   }
 
   submit(batch: IngestBatch): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ batch, resolve, reject, receivedAt: performance.now() });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#schedule();
     });
   }
 
@@ -43,32 +44,44 @@ export class IngestQueue {
     return this.#waiting.length;
   }
 
-  #flush(): void {
-    this.#scheduled = false;
+  #schedule(): void {
+    if (this.#scheduled || this.#running) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
     const group = this.#waiting;
     this.#waiting = [];
     if (group.length === 0) return;
-    const started = performance.now();
-    const previousMax = this.#store.maxSeq();
-    let outcomes: IngestOutcome[];
+    this.#running = true;
     try {
-      outcomes = this.#store.ingest(group.map((w) => w.batch));
+      const started = performance.now();
+      const previousMax = this.#model.maxSeq;
+      const outcomes = await this.#model.commit(group.map((w) => w.batch));
+      this.#options.onCommitTimed?.({
+        batches: group.length,
+        rows: group.reduce((n, w) => n + w.batch.rows.length, 0),
+        ms: performance.now() - started,
+        oldestWaitMs: started - group[0]!.receivedAt,
+      });
+      for (const [i, w] of group.entries()) {
+        const o = outcomes[i]!;
+        if (o instanceof Error) w.reject(o);
+        else w.resolve(o);
+      }
+      const records = outcomes.flatMap((o) => (o instanceof Error || !o.ok ? [] : o.stored));
+      if (records.length) {
+        this.#feed.publish({ records, previousMax, max: this.#model.maxSeq, arrivals: group.map((w) => w.receivedAt) });
+      }
     } catch (err) {
       for (const w of group) w.reject(err as Error);
-      return;
+    } finally {
+      this.#running = false;
+      if (this.#waiting.length) this.#schedule();
     }
-    const stored = outcomes.flatMap((o) => (o.ok ? o.stored : []));
-    this.#options.onCommitTimed?.({
-      batches: group.length,
-      rows: group.reduce((n, w) => n + w.batch.rows.length, 0),
-      ms: performance.now() - started,
-      oldestWaitMs: started - group[0]!.receivedAt,
-    });
-    for (const [i, w] of group.entries()) w.resolve(outcomes[i]!);
-    this.#options.onCommitted(
-      stored,
-      previousMax,
-      group.map((w) => w.receivedAt),
-    );
   }
 }

@@ -17,12 +17,12 @@ describe('HubMetrics', () => {
     const metrics = new HubMetrics(false);
     const now = Date.parse('2026-01-01T00:10:00Z');
     const health = new Map<string, AccountHealthState>([['alice', { state: 'stalled', newestRowid: 130, restarts: 2, updatedAt: now }]]);
-    metrics.refresh({
+    await metrics.refresh({
       now,
+      accounts: [account('alice', 100, '2026-01-01T00:09:00Z'), account('idle', 0)],
       store: {
-        accounts: () => [account('alice', 100, '2026-01-01T00:09:00Z'), account('idle', 0)],
-        outboxCounts: () => new Map([['alice', { queued: 2, dispatched: 1 }]]),
-        outboxPending: () => [send('a', 'alice', 'queued', '2026-01-01T00:05:00Z'), send('b', 'alice', 'queued', '2026-01-01T00:08:00Z')],
+        outboxCounts: async () => new Map([['alice', { queued: 2, dispatched: 1 }]]),
+        outbox: async () => [send('a', 'alice', 'queued', '2026-01-01T00:05:00Z'), send('b', 'alice', 'queued', '2026-01-01T00:08:00Z')],
       },
       registry: { link: (name) => (name === 'alice' ? ({} as never) : undefined), health: (name) => health.get(name), linkCount: () => 1 },
     });

@@ -1,5 +1,5 @@
 import { ImsgStateSchema } from '@imsg-hub/hub-protocol';
-import type { OutboxRecord, Store } from '@imsg-hub/store';
+import type { AccountRecord, OutboxRecord, Store } from '@imsg-hub/store';
 import { Counter, Gauge, Histogram, Summary, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AgentRegistry } from './agent-registry.js';
 
@@ -9,7 +9,8 @@ const FINAL_STATES = new Set(['sent', 'failed', 'expired']);
 
 /** What a scrape reads to refresh the gauges that are cheaper to compute than to track. */
 export interface GaugeSources {
-  store: Pick<Store, 'accounts' | 'outboxCounts' | 'outboxPending'>;
+  store: Pick<Store, 'outboxCounts' | 'outbox'>;
+  accounts: readonly AccountRecord[];
   registry: Pick<AgentRegistry, 'link' | 'health' | 'linkCount'>;
   now: number;
 }
@@ -125,12 +126,12 @@ export class HubMetrics {
   }
 
   /** Sets the scrape-time gauges; every known account gets every series, so alerts see zeros too. */
-  refresh({ store, registry, now }: GaugeSources): void {
+  async refresh({ store, accounts, registry, now }: GaugeSources): Promise<void> {
     this.agentLinks.set(registry.linkCount());
-    const counts = store.outboxCounts();
+    const counts = await store.outboxCounts();
     const oldest = new Map<string, number>();
-    for (const r of store.outboxPending()) if (!oldest.has(r.account)) oldest.set(r.account, Date.parse(r.createdAt));
-    for (const a of store.accounts()) {
+    for (const r of await store.outbox({ states: ['queued', 'dispatched'] })) if (!oldest.has(r.account)) oldest.set(r.account, Date.parse(r.createdAt));
+    for (const a of accounts) {
       const account = a.name;
       const c = counts.get(account) ?? { queued: 0, dispatched: 0 };
       this.sends.set({ account, state: 'queued' }, c.queued);

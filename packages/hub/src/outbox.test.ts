@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SendDispatchParams } from '@imsg-hub/hub-protocol';
 import { RpcError } from '@imsg-hub/jsonrpc';
-import { SqliteStore, type TokenRecord } from '@imsg-hub/store';
+import type { TokenRecord } from '@imsg-hub/store';
+import { SqliteStore } from '@imsg-hub/store/open';
 import { waitFor } from '@imsg-hub/testkit';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentRegistry, type AgentLink } from './agent-registry.js';
 import { BlobStore } from './blob-store.js';
+import { MessageModel } from './model/message-model.js';
 import { Outbox } from './outbox.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
@@ -35,16 +37,17 @@ function agent(answer: (p: SendDispatchParams, n: number) => unknown): AgentLink
   };
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'outbox-'));
   store = new SqliteStore(join(dir, 'hub.db'));
-  store.ensureAccount('alice');
+  const model = await MessageModel.load(store);
+  await model.ensureAccount('alice');
   registry = new AgentRegistry();
   outbox = new Outbox(
     {
       store,
       registry,
-      router: new Router(store, [], 'alice'),
+      router: new Router(model, [], 'alice'),
       blobs: new BlobStore(dir, 1024),
       limiter: new RateLimiter(6000, 1000),
       log: pino({ level: 'silent' }),
@@ -52,9 +55,9 @@ beforeEach(() => {
     { defaultTtlS: 3600, defaultWaitMs: 0, retry: { baseMs: 10, maxMs: 40, maxAttempts: 4 } },
   );
 });
-afterEach(() => {
+afterEach(async () => {
   outbox.close();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -66,8 +69,8 @@ describe('Outbox', () => {
     registry.claim(['alice'], link);
     const first = await outbox.send({ target: '+14155550100', text: 'hi', idempotency_key: 'k1' }, client);
     expect(['queued', 'dispatched']).toContain(first.state);
-    const done = await waitFor(() => {
-      const s = outbox.status('k1', client);
+    const done = await waitFor(async () => {
+      const s = await outbox.status('k1', client);
       return s.state === 'failed' && s;
     }, 5000);
     expect(link.calls).toHaveLength(4);
@@ -82,7 +85,7 @@ describe('Outbox', () => {
     });
     registry.claim(['alice'], link);
     await outbox.send({ target: '+14155550100', text: 'hi', idempotency_key: 'k2' }, client);
-    await waitFor(() => outbox.status('k2', client).state === 'sent', 5000);
+    await waitFor(async () => (await outbox.status('k2', client)).state === 'sent', 5000);
     expect(link.calls.map((c) => c.key)).toEqual(['k2', 'k2', 'k2']);
   });
 
@@ -91,7 +94,7 @@ describe('Outbox', () => {
     registry.claim(['alice'], link);
     const before = Date.now();
     await outbox.send({ target: '+14155550100', text: 'late', idempotency_key: 'k3', queue_ttl_s: 60 }, client);
-    await waitFor(() => outbox.status('k3', client).state === 'expired', 5000);
+    await waitFor(async () => (await outbox.status('k3', client)).state === 'expired', 5000);
     expect(link.calls[0]!.not_after).toBeGreaterThanOrEqual(before + 60_000);
   });
 
@@ -106,8 +109,8 @@ describe('Outbox', () => {
     await outbox.send({ target: '+14155550100', text: 'one', idempotency_key: 'a', queue_ttl_s: 0 }, client);
     await outbox.send({ target: '+14155550100', text: 'two', idempotency_key: 'b', queue_ttl_s: 0 }, client); // waits behind 'a'
     await new Promise((r) => setTimeout(r, 1300)); // the expiry sweep runs every second
-    expect(outbox.status('b', client).state).toBe('queued');
+    expect((await outbox.status('b', client)).state).toBe('queued');
     release();
-    await waitFor(() => outbox.status('b', client).state === 'sent', 5000);
+    await waitFor(async () => (await outbox.status('b', client)).state === 'sent', 5000);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HUB_ERROR_CODES, HubError, SendDispatchResultSchema, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
+import { sendOutcome } from './model/send-outcome.js';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from './agent-registry.js';
@@ -51,6 +52,10 @@ export class Outbox {
   /** Keys whose last dispatch got no outcome: not before this time again. */
   readonly #retryAt = new Map<string, number>();
   readonly #wakeTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Accounts whose pump runs now, and whether it must run once more when done. */
+  readonly #pumping = new Map<string, boolean>();
+  /** Keys being accepted now: a second request with the same key waits for the first. */
+  readonly #accepting = new Map<string, Promise<unknown>>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -63,29 +68,43 @@ export class Outbox {
     this.#log = deps.log.child({ component: 'outbox' });
     this.#options = options;
     deps.registry.onChange((account, link) => link && this.#pump(account));
-    this.#timer = setInterval(() => this.#expire(), 1000);
+    this.#timer = setInterval(() => void this.#expire(), 1000);
     this.#timer.unref();
   }
 
   async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
     const key = req.idempotency_key ?? nanoid();
+    for (let earlier = this.#accepting.get(key); earlier; earlier = this.#accepting.get(key)) await earlier.catch(() => undefined);
+    const accepting = this.#accept(key, req, client);
+    this.#accepting.set(key, accepting);
+    let record: OutboxRecord;
+    try {
+      record = await accepting;
+    } finally {
+      this.#accepting.delete(key);
+    }
+    return this.#outcome(await this.#waitFinal(record.key, req.wait_ms ?? this.#options.defaultWaitMs));
+  }
+
+  /** Records a new send (or checks a repeated key against the first request); returns its record. */
+  async #accept(key: string, req: SendRequest, client: TokenRecord): Promise<OutboxRecord> {
     const requestHash = createHash('sha256')
       .update(JSON.stringify([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]))
       .digest('hex');
-    const existing = this.#store.outboxGet(key);
+    const existing = await this.#store.outboxGet(key);
     if (existing) {
       if (!tokenAllows(client, existing.account)) throw new HubError('TOKEN_SCOPE', `send ${key} belongs to an account this token may not see`);
       if (existing.requestHash !== requestHash) {
         throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used for a different send; use a new key`);
       }
-      return this.#outcome(await this.#waitFinal(key, req.wait_ms ?? this.#options.defaultWaitMs));
+      return existing;
     }
     const text = req.text ?? '';
     if (text === '' && !req.file) throw new HubError('INVALID_PARAMS', 'text or file is required');
     const route = this.#router.resolve({ target: req.target, account: req.account, service: req.service, region: req.region, client });
     let file: OutboxRecord['file'];
     if (req.file) {
-      const size = blobVisible(this.#store, client, req.file.sha256) ? this.#blobs.size(req.file.sha256) : undefined;
+      const size = (await blobVisible(this.#store, client, req.file.sha256)) ? this.#blobs.size(req.file.sha256) : undefined;
       if (size === undefined) throw new HubError('NOT_FOUND', `file ${req.file.sha256} is not in the hub; upload it first (upload.begin/chunk/finish)`);
       if (size > this.#blobs.maxBytes) throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the limit of ${this.#blobs.maxBytes}`);
       file = { sha256: req.file.sha256, name: req.file.name, size };
@@ -105,7 +124,7 @@ export class Outbox {
       });
     }
     const params = { ...route.params, ...(text ? { text } : {}) };
-    const record = this.#store.outboxInsert({
+    const record = await this.#store.outboxInsert({
       key,
       account: route.account,
       target: req.target,
@@ -120,11 +139,11 @@ export class Outbox {
     this.#log.info({ key, account: route.account, route: route.route, target: req.target }, 'send queued');
     this.#options.onStateChange?.(record);
     this.#pump(route.account);
-    return this.#outcome(await this.#waitFinal(key, req.wait_ms ?? this.#options.defaultWaitMs));
+    return record;
   }
 
-  status(key: string, client: TokenRecord): SendOutcome {
-    const record = this.#store.outboxGet(key);
+  async status(key: string, client: TokenRecord): Promise<SendOutcome> {
+    const record = await this.#store.outboxGet(key);
     if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${key}`);
     return this.#outcome(record);
   }
@@ -142,11 +161,11 @@ export class Outbox {
   }
 
   #outcome(record: OutboxRecord): SendOutcome {
-    return this.#store.outcome(record);
+    return sendOutcome(record);
   }
 
   async #waitFinal(key: string, waitMs: number): Promise<OutboxRecord> {
-    const current = this.#store.outboxGet(key)!;
+    const current = (await this.#store.outboxGet(key))!;
     if (FINAL.has(current.state) || waitMs === 0) return current;
     await new Promise<void>((resolve) => {
       const set = this.#waiters.get(key) ?? new Set();
@@ -159,7 +178,7 @@ export class Outbox {
       set.add(wake);
       this.#waiters.set(key, set);
     });
-    return this.#store.outboxGet(key)!;
+    return (await this.#store.outboxGet(key))!;
   }
 
   #changed(record: OutboxRecord): void {
@@ -171,12 +190,26 @@ export class Outbox {
     for (const wake of set) wake();
   }
 
-  #expire(): void {
+  async #expire(): Promise<void> {
+    if (this.#closed) return;
     // A TTL bounds the wait for an *offline* agent; behind other sends to a live agent, sends wait.
-    const online = new Set(this.#registry.connectedAccounts());
-    for (const record of this.#store.outboxExpire(Date.now(), online)) {
-      this.#log.warn({ key: record.key, account: record.account }, 'send expired: agent stayed offline past the TTL');
-      this.#changed(record);
+    try {
+      const due = await this.#store.outbox({ expiresBy: Date.now() });
+      for (const r of due) {
+        if (this.#registry.link(r.account)) continue;
+        const record = await this.#store.outboxUpdate(r.key, {
+          state: 'expired',
+          error: {
+            code: HUB_ERROR_CODES.SEND_EXPIRED,
+            message: "send expired: the account's agent stayed offline past the queue TTL",
+            data: { code: 'SEND_EXPIRED' },
+          },
+        });
+        this.#log.warn({ key: record.key, account: record.account }, 'send expired: agent stayed offline past the TTL');
+        this.#changed(record);
+      }
+    } catch (err) {
+      if (!this.#closed) this.#log.error({ err: (err as Error).message }, 'outbox expiry check failed; will try again');
     }
   }
 
@@ -186,6 +219,23 @@ export class Outbox {
    */
   #pump(account: string): void {
     if (this.#closed) return;
+    if (this.#pumping.has(account)) {
+      this.#pumping.set(account, true); // once more when the running pump is done
+      return;
+    }
+    this.#pumping.set(account, false);
+    this.#pumpOnce(account)
+      .catch((err: Error) => {
+        if (!this.#closed) this.#log.error({ account, err: err.message }, 'outbox pump failed; will try again on the next send or reconnect');
+      })
+      .finally(() => {
+        const again = this.#pumping.get(account);
+        this.#pumping.delete(account);
+        if (again) this.#pump(account);
+      });
+  }
+
+  async #pumpOnce(account: string): Promise<void> {
     const link = this.#registry.link(account);
     if (!link) return;
     const busy = this.#inFlight.get(account) ?? new Set<string>();
@@ -193,7 +243,8 @@ export class Outbox {
     if (busy.size >= WINDOW) return;
     const blocked = new Set(busy);
     const now = Date.now();
-    for (const next of this.#store.outboxPending(account)) {
+    const pending = await this.#store.outbox({ account, states: ['queued', 'dispatched'] });
+    for (const next of pending) {
       if (busy.size >= WINDOW) break;
       const chat = chatKey(next);
       if (blocked.has(chat)) continue;
@@ -204,7 +255,7 @@ export class Outbox {
         continue;
       }
       busy.add(chat);
-      this.#dispatch(account, link, next, () => busy.delete(chat));
+      await this.#dispatch(account, link, next, () => busy.delete(chat));
     }
   }
 
@@ -213,13 +264,13 @@ export class Outbox {
    * answers a key it already took instead of sending twice). An agent's error answer: retried with
    * backoff; one that says the send never started, MAX_ATTEMPTS times, then the send fails.
    */
-  #retryLater(record: OutboxRecord, err: Error): void {
+  async #retryLater(record: OutboxRecord, err: Error): Promise<void> {
     const attempts = record.attempts;
     const data = (err as { data?: { code?: string } }).data;
     const neverStarted = data?.code === 'SEND_NOT_STARTED' || data?.code === 'AGENT_OFFLINE' || data?.code === 'PAYLOAD_TOO_LARGE';
     if (neverStarted && attempts >= (this.#options.retry?.maxAttempts ?? MAX_ATTEMPTS)) {
       this.#retryAt.delete(record.key);
-      const updated = this.#store.outboxUpdate(record.key, {
+      const updated = await this.#store.outboxUpdate(record.key, {
         state: 'failed',
         error: {
           code: HUB_ERROR_CODES.SEND_FAILED,
@@ -258,8 +309,15 @@ export class Outbox {
     this.#wakeTimers.set(account, { at, timer });
   }
 
-  #dispatch(account: string, link: NonNullable<ReturnType<AgentRegistry['link']>>, next: OutboxRecord, done: () => void): void {
-    const record = this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1 });
+  /** Marks the send dispatched and hands it to the agent; resolves once it is handed (not answered). */
+  async #dispatch(account: string, link: NonNullable<ReturnType<AgentRegistry['link']>>, next: OutboxRecord, done: () => void): Promise<void> {
+    let record: OutboxRecord;
+    try {
+      record = await this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1 });
+    } catch (err) {
+      done();
+      throw err;
+    }
     this.#changed(record);
     const params = {
       key: record.key,
@@ -271,21 +329,36 @@ export class Outbox {
     };
     link
       .request('send.dispatch', params, this.#options.dispatchTimeoutMs ?? 180_000)
-      .then((raw) => {
+      .then(async (raw) => {
         const result = SendDispatchResultSchema.parse(raw);
         this.#retryAt.delete(record.key);
         const expired = result.status === 'failed' && (result.error.data as { code?: string } | undefined)?.code === 'SEND_EXPIRED';
         const updated =
           result.status === 'sent'
-            ? this.#store.outboxUpdate(record.key, { state: 'sent', result: result.result })
-            : this.#store.outboxUpdate(record.key, { state: expired ? 'expired' : 'failed', error: { ...result.error } });
+            ? await this.#recordSent(record.key, result.result)
+            : await this.#store.outboxUpdate(record.key, { state: expired ? 'expired' : 'failed', error: { ...result.error } });
         this.#log.info({ key: record.key, account, state: updated.state }, 'send finished');
         this.#changed(updated);
       })
       .catch((err: Error) => this.#retryLater(record, err))
+      .catch((err: Error) => this.#log.error({ key: record.key, err: err.message }, 'could not record the outcome of a dispatch'))
       .finally(() => {
         done();
         if (this.#registry.link(account)) setImmediate(() => this.#pump(account));
       });
+  }
+
+  /** Records imsg's answer; links the echo row if it was stored before the answer came back. */
+  async #recordSent(key: string, result: Record<string, unknown>): Promise<OutboxRecord> {
+    let record = await this.#store.outboxUpdate(key, { state: 'sent', result });
+    const guid = typeof result['guid'] === 'string' ? result['guid'] : undefined;
+    if (guid && record.messageSeq === undefined) {
+      const echo = (await this.#store.copies([guid])).find((c) => c.account === record.account);
+      if (echo) {
+        await this.#store.linkEcho(echo.seq, key);
+        record = await this.#store.outboxUpdate(key, { messageSeq: echo.seq });
+      }
+    }
+    return record;
   }
 }

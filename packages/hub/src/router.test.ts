@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HubError, type Row } from '@imsg-hub/hub-protocol';
 import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
-import { SqliteStore, type TokenRecord } from '@imsg-hub/store';
+import type { TokenRecord } from '@imsg-hub/store';
+import { SqliteStore } from '@imsg-hub/store/open';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MessageModel } from './model/message-model.js';
 import { Router } from './router.js';
 
 let dir: string;
 let store: SqliteStore;
+let model: MessageModel;
 const allClient: TokenRecord = { id: 'c1', secretHash: Buffer.alloc(32), role: 'client', accounts: '*', label: 'bot', createdAt: '', revokedAt: undefined };
 const bobOnly: TokenRecord = { ...allClient, id: 'c2', label: 'bob-app', accounts: ['bob'] };
 
@@ -45,10 +48,11 @@ function refusal(fn: () => unknown): HubError {
   throw new Error('expected a refusal');
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'router-'));
   store = new SqliteStore(join(dir, 'hub.db'));
-  for (const a of ['alice', 'bob', 'work']) store.ensureAccount(a);
+  model = await MessageModel.load(store);
+  for (const a of ['alice', 'bob', 'work']) await model.ensureAccount(a);
   // alice talked to +14155550001; bob is in group chat77 with work.
   const group = {
     chat_guid: 'iMessage;+;chat77',
@@ -58,20 +62,20 @@ beforeEach(() => {
     sender: '+14155550009',
     participants: ['+14155550009'],
   };
-  store.ingest([
+  await model.commit([
     { account: 'alice', epoch: 1, rows: [row(1, {})] },
     { account: 'bob', epoch: 1, rows: [row(1, { ...group, guid: 'SHARED', chat_id: 4 })] },
     { account: 'work', epoch: 1, rows: [row(1, { ...group, guid: 'SHARED', chat_id: 9 })] },
   ]);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Router precedence', () => {
   it('explicit account wins, by flag or by prefix', () => {
-    const r = new Router(store, [], 'work');
+    const r = new Router(model, [], 'work');
     expect(r.resolve({ target: '+1 415 555 0001', account: 'bob', client: allClient })).toMatchObject({
       account: 'bob',
       route: 'explicit',
@@ -81,8 +85,8 @@ describe('Router precedence', () => {
   });
 
   it('a hub chat id sends through its owner, groups by chat guid', () => {
-    const r = new Router(store, [], undefined);
-    const bobChat = store.chats({ merged: false, limit: 10, account: 'bob' })[0]!;
+    const r = new Router(model, [], undefined);
+    const bobChat = model.chats({ scope: undefined, merged: false, limit: 10, account: 'bob' })[0]!;
     const route = r.resolve({ target: `chat_id:${bobChat.id}`, client: allClient });
     expect(route).toMatchObject({ account: 'bob', route: 'chat', params: { chat_guid: 'iMessage;+;chat77' } });
   });
@@ -92,7 +96,7 @@ describe('Router precedence', () => {
       { match: { handle: '*@work.example' }, account: 'work' },
       { match: { client: 'bob-app' }, account: 'bob' },
     ];
-    const r = new Router(store, rules, 'bob');
+    const r = new Router(model, rules, 'bob');
     expect(r.resolve({ target: 'Boss@Work.example', client: allClient })).toMatchObject({
       account: 'work',
       route: 'rule',
@@ -104,7 +108,7 @@ describe('Router precedence', () => {
   });
 
   it('refuses with a reason: no route, scope, bad target', () => {
-    const r = new Router(store, [], undefined);
+    const r = new Router(model, [], undefined);
     const noRoute = refusal(() => r.resolve({ target: '+14155550123', client: allClient }));
     expect(noRoute.hubCode).toBe('NO_ROUTE');
     expect(noRoute.message).toContain('candidates: alice, bob, work');
@@ -112,7 +116,7 @@ describe('Router precedence', () => {
     expect(scope.hubCode).toBe('TOKEN_SCOPE');
     expect(refusal(() => r.resolve({ target: 'chat_id:abc', client: allClient })).hubCode).toBe('BAD_TARGET');
     expect(refusal(() => r.resolve({ target: 'not a handle!', client: allClient })).hubCode).toBe('BAD_TARGET');
-    const aliceChat = store.chats({ merged: false, limit: 10, account: 'alice' })[0]!;
+    const aliceChat = model.chats({ scope: undefined, merged: false, limit: 10, account: 'alice' })[0]!;
     expect(refusal(() => r.resolve({ target: `chat_id:${aliceChat.id}`, client: bobOnly })).hubCode).toBe('NO_ROUTE');
   });
 });

@@ -1,7 +1,8 @@
 import { HubError, parseTarget, TargetError, type HubChat, type Target } from '@imsg-hub/hub-protocol';
 import type { SendParams } from '@imsg-hub/imsg-protocol';
-import type { Store, TokenRecord } from '@imsg-hub/store';
+import type { TokenRecord } from '@imsg-hub/store';
 import type { RouteRule } from './config.js';
+import type { MessageModel } from './model/message-model.js';
 import { tokenScope } from './token-auth.js';
 
 /** Where a send goes and why. */
@@ -51,12 +52,12 @@ function paramsForChat(chat: HubChat, service: RouteRequest['service']): SendPar
  * affinity → default → NO_ROUTE naming the candidates. Never outside the client token's scope.
  */
 export class Router {
-  readonly #store: Store;
+  readonly #model: MessageModel;
   readonly #rules: readonly RouteRule[];
   readonly #defaultAccount: string | undefined;
 
-  constructor(store: Store, rules: readonly RouteRule[], defaultAccount: string | undefined) {
-    this.#store = store;
+  constructor(model: MessageModel, rules: readonly RouteRule[], defaultAccount: string | undefined) {
+    this.#model = model;
     this.#rules = rules;
     this.#defaultAccount = defaultAccount;
   }
@@ -70,7 +71,7 @@ export class Router {
       throw err;
     }
     const scope = tokenScope(req.client);
-    const known = this.#store.accounts().map((a) => a.name);
+    const known = this.#model.accounts.names();
     const candidates = known.filter((a) => !scope || scope.includes(a));
     const explicit = req.account ?? target.account;
     if (req.account && target.account && req.account !== target.account) {
@@ -122,7 +123,7 @@ export class Router {
       if (m.client !== undefined && m.client !== req.client.id && m.client !== req.client.label) continue;
       if (allowed.includes(rule.account)) return pick(rule.account, 'rule', chatOf(rule.account));
     }
-    const affine = handle ? this.#store.affinity(handle) : undefined;
+    const affine = handle ? this.#model.affinity(handle) : undefined;
     if (affine && allowed.includes(affine)) return pick(affine, 'affinity');
     if (this.#defaultAccount && allowed.includes(this.#defaultAccount)) return pick(this.#defaultAccount, 'default', chatOf(this.#defaultAccount));
     if (target.kind !== 'handle' && chats.length > 0) return pick(chats[0]!.account, 'chat', chats[0]);
@@ -138,11 +139,11 @@ export class Router {
     switch (t.kind) {
       case 'chat_id':
         // A merged conversation id stands for every account's copy of it; the chat itself first.
-        return this.#store.conversation(t.chatId);
+        return this.#model.conversation(t.chatId);
       case 'chat_guid':
-        return this.#store.findChat({ guid: t.guid });
+        return this.#model.findChat({ guid: t.guid });
       case 'chat_identifier':
-        return this.#store.findChat({ identifier: t.identifier });
+        return this.#model.findChat({ identifier: t.identifier });
       case 'handle':
         return [];
     }

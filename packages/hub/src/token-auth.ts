@@ -9,7 +9,7 @@ const TOKEN_RE = /^ihub_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
 const hashSecret = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 
 /** Creates a token; the returned secret string is shown once and never stored. */
-export function createToken(store: Store, role: TokenRole, accounts: string[] | '*', label?: string): { token: string; record: TokenRecord } {
+export async function createToken(store: Store, role: TokenRole, accounts: string[] | '*', label?: string): Promise<{ token: string; record: TokenRecord }> {
   const id = tokenId();
   const secret = randomBytes(32).toString('base64url');
   const record: TokenRecord = {
@@ -21,14 +21,14 @@ export function createToken(store: Store, role: TokenRole, accounts: string[] | 
     createdAt: new Date().toISOString(),
     revokedAt: undefined,
   };
-  store.insertToken(record);
+  await store.insertToken(record);
   return { token: `ihub_${id}_${secret}`, record };
 }
 
 /** Checks a presented token in constant time; throws UNAUTHORIZED saying what to do. */
-export function verifyToken(store: Store, presented: string): TokenRecord {
+export async function verifyToken(store: Store, presented: string): Promise<TokenRecord> {
   const m = TOKEN_RE.exec(presented.trim());
-  const record = m ? store.token(m[1]!) : undefined;
+  const record = m ? await store.token(m[1]!) : undefined;
   // Compare even when the id is unknown, so timing does not reveal which ids exist.
   const expected = record?.secretHash ?? hashSecret('unknown-token');
   const ok = timingSafeEqual(hashSecret(m?.[2] ?? ''), expected) && record !== undefined;

@@ -7,12 +7,12 @@ import type { BlobStore } from './blob-store.js';
  * Answers `upload.*` for the connection `owner` (uploads are private to the connection that began
  * them); a finished upload is recorded as the token's, so that token may send and fetch it.
  */
-export function answerUpload(
+export async function answerUpload(
   hub: { blobs: BlobStore; store: Store },
   uploader: { connection: string; tokenId: string },
   method: string,
   params: unknown,
-): unknown {
+): Promise<unknown> {
   const { blobs } = hub;
   const owner = uploader.connection;
   switch (method) {
@@ -26,7 +26,7 @@ export function answerUpload(
     default: {
       const p = parseParams('upload.finish', params);
       const done = blobs.finish(owner, p.upload_id, p.sha256);
-      hub.store.addBlobRef(done.sha256, uploaderRef(uploader.tokenId));
+      await hub.store.addBlobOwner(done.sha256, uploaderRef(uploader.tokenId));
       return done;
     }
   }

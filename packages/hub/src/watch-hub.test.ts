@@ -3,20 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubMessage, Row } from '@imsg-hub/hub-protocol';
 import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
-import { SqliteStore } from '@imsg-hub/store';
+import { SqliteStore } from '@imsg-hub/store/open';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WatchHub, type NotificationSink } from './watch-hub.js';
+import { CommitFeed } from './commit-feed.js';
+import { IngestQueue } from './ingest-queue.js';
+import { MessageModel } from './model/message-model.js';
+import { type NotificationSink, WatchHub } from './watch-hub.js';
 
 let dir: string;
 let store: SqliteStore;
-beforeEach(() => {
+let model: MessageModel;
+let feed: CommitFeed;
+let ingest: IngestQueue;
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'watch-hub-'));
   store = new SqliteStore(join(dir, 'hub.db'));
-  store.ensureAccount('a');
-  store.ensureAccount('b');
+  model = await MessageModel.load(store);
+  await model.ensureAccount('a');
+  await model.ensureAccount('b');
+  feed = new CommitFeed();
+  ingest = new IngestQueue(model, feed);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -55,25 +64,24 @@ function sink(): NotificationSink & { got: HubMessage[] } {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-function commit(watch: WatchHub, account: string, r: Row): void {
-  const before = store.maxSeq();
-  const [out] = store.ingest([{ account, epoch: 1, rows: [r] }]);
-  if (!out?.ok) throw new Error('ingest refused');
-  watch.committed(out.stored, before);
+/** Commits one row through the ingest queue; the feed tells the watch hub. */
+async function commit(_watch: WatchHub, account: string, r: Row): Promise<void> {
+  const out = await ingest.submit({ account, epoch: 1, rows: [r] });
+  if (!out.ok) throw new Error('ingest refused');
 }
 
 describe('WatchHub', () => {
   it('a merged watch of one chat gets the message that links two accounts’ chats of a group, once', async () => {
     // The group has a different chat guid in each account's chat.db: linked only by shared message guids.
-    const watch = new WatchHub(store);
-    commit(watch, 'b', row(1, 'B-ONLY', 'iMessage;+;chatB'));
-    const bChat = store.chats({ merged: false, limit: 5, account: 'b' })[0]!.id;
+    const watch = new WatchHub(model, feed);
+    await commit(watch, 'b', row(1, 'B-ONLY', 'iMessage;+;chatB'));
+    const bChat = model.chats({ scope: undefined, merged: false, limit: 5, account: 'b' })[0]!.id;
     const live = sink();
     watch.subscribe(live, { merged: true, chatId: bChat, includeReactions: true }, undefined);
     await tick();
-    commit(watch, 'a', row(1, 'SHARED', 'iMessage;+;chatA')); // a's copy first, in a chat not yet linked
-    commit(watch, 'b', row(2, 'SHARED', 'iMessage;+;chatB')); // b's copy links the chats
-    commit(watch, 'a', row(2, 'NEXT', 'iMessage;+;chatA')); // now in the same conversation
+    await commit(watch, 'a', row(1, 'SHARED', 'iMessage;+;chatA')); // a's copy first, in a chat not yet linked
+    await commit(watch, 'b', row(2, 'SHARED', 'iMessage;+;chatB')); // b's copy links the chats
+    await commit(watch, 'a', row(2, 'NEXT', 'iMessage;+;chatA')); // now in the same conversation
     await tick();
     expect(live.got.map((m) => m.guid)).toEqual(['SHARED', 'NEXT']);
 
@@ -84,12 +92,12 @@ describe('WatchHub', () => {
   });
 
   it('an all-chats merged watch delivers a shared message once, from its first copy', async () => {
-    const watch = new WatchHub(store);
+    const watch = new WatchHub(model, feed);
     const all = sink();
     watch.subscribe(all, { merged: true, includeReactions: true }, undefined);
     await tick();
-    commit(watch, 'a', row(1, 'SHARED', 'iMessage;+;chatA'));
-    commit(watch, 'b', row(1, 'SHARED', 'iMessage;+;chatB'));
+    await commit(watch, 'a', row(1, 'SHARED', 'iMessage;+;chatA'));
+    await commit(watch, 'b', row(1, 'SHARED', 'iMessage;+;chatB'));
     await tick();
     expect(all.got.map((m) => [m.guid, m.account])).toEqual([['SHARED', 'a']]);
     const perAccount = sink();
@@ -99,7 +107,7 @@ describe('WatchHub', () => {
   });
 
   it('bounds the subscriptions one connection may hold', () => {
-    const watch = new WatchHub(store);
+    const watch = new WatchHub(model, feed);
     const greedy = sink();
     for (let i = 0; i < 64; i++) watch.subscribe(greedy, { merged: true }, undefined);
     expect(() => watch.subscribe(greedy, { merged: true }, undefined)).toThrow(/already has 64 subscriptions/);

@@ -1,5 +1,6 @@
 import { HubError, type HubMessage } from '@imsg-hub/hub-protocol';
-import type { MessageFilter, Store, StoredRow } from '@imsg-hub/store';
+import type { Commit, CommitFeed } from './commit-feed.js';
+import type { MessageFilter, MessageModel } from './model/message-model.js';
 
 /** Where a subscription's notifications go (a client connection). */
 export interface NotificationSink {
@@ -33,14 +34,18 @@ const HIGH_WATER_BYTES = 8 * 1024 * 1024;
  * store after its last delivered hub id, so the seam between them has no gap and no duplicate.
  */
 export class WatchHub {
-  readonly #store: Store;
+  readonly #model: MessageModel;
   readonly #subs = new Map<number, Subscription>();
   #nextId = 1;
   readonly #onDelivered: ((message: HubMessage) => void) | undefined;
+  /** Set by a failed store read: pumps stop logging it after the first. */
+  #onError: ((err: Error) => void) | undefined;
 
-  constructor(store: Store, onDelivered?: (message: HubMessage) => void) {
-    this.#store = store;
-    this.#onDelivered = onDelivered;
+  constructor(model: MessageModel, feed: CommitFeed, options: { onDelivered?: (message: HubMessage) => void; onError?: (err: Error) => void } = {}) {
+    this.#model = model;
+    this.#onDelivered = options.onDelivered;
+    this.#onError = options.onError;
+    feed.subscribe((commit) => this.committed(commit));
   }
 
   /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
@@ -49,7 +54,7 @@ export class WatchHub {
     if (mine >= MAX_SUBSCRIPTIONS) {
       throw new HubError('INVALID_PARAMS', `this connection already has ${mine} subscriptions; unsubscribe one first`);
     }
-    const seq = this.#store.maxSeq();
+    const seq = this.#model.maxSeq;
     const dedupe = filter.merged && filter.chatId !== undefined;
     const sub: Subscription = {
       id: this.#nextId++,
@@ -63,7 +68,7 @@ export class WatchHub {
       retry: undefined,
     };
     this.#subs.set(sub.id, sub);
-    setImmediate(() => this.#pump(sub));
+    setImmediate(() => void this.#pump(sub));
     return { subscription: sub.id, seq };
   }
 
@@ -83,18 +88,17 @@ export class WatchHub {
    * New rows were committed. A subscription that was caught up gets them straight from memory;
    * any other catches up from the store.
    */
-  committed(rows: readonly StoredRow[], previousMax: number): void {
-    const max = this.#store.maxSeq();
+  committed({ records, previousMax, max }: Commit): void {
     for (const sub of this.#subs.values()) {
       if (sub.lastSeq === previousMax && !sub.pumping && !sub.retry && sub.sink.bufferedBytes() <= HIGH_WATER_BYTES) {
-        const messages = this.#store.deliverable(rows, sub.filter);
+        const messages = this.#model.deliverable(records, sub.filter);
         if (messages) {
           this.#send(sub, messages);
           sub.lastSeq = max;
           continue;
         }
       }
-      this.#pump(sub);
+      void this.#pump(sub);
     }
   }
 
@@ -128,28 +132,31 @@ export class WatchHub {
     this.#subs.delete(sub.id);
   }
 
-  #pump(sub: Subscription): void {
+  async #pump(sub: Subscription): Promise<void> {
     if (sub.pumping || sub.closed) return;
     sub.pumping = true;
     try {
       for (;;) {
-        const max = this.#store.maxSeq();
-        if (sub.lastSeq >= max) return;
+        const max = this.#model.maxSeq;
+        if (sub.lastSeq >= max || sub.closed) return;
         if (sub.sink.bufferedBytes() > HIGH_WATER_BYTES) {
           // A slow client lags; it does not hold up anyone else and loses nothing.
           if (!sub.retry) {
             sub.retry = setTimeout(() => {
               sub.retry = undefined;
-              this.#pump(sub);
+              void this.#pump(sub);
             }, 25);
           }
           return;
         }
-        const page = this.#store.messagesAfter(sub.lastSeq, sub.filter, PAGE);
+        // Bounded by `max`: nothing at or below it is still to come, whatever commits meanwhile.
+        const page = await this.#model.after(sub.lastSeq, sub.filter, PAGE, max);
+        if (sub.closed) return;
         this.#send(sub, page);
-        // The read and `max` are from the same committed state: nothing ≤ max is still to come.
         sub.lastSeq = page.length === PAGE ? page[page.length - 1]!.id : max;
       }
+    } catch (err) {
+      this.#onError?.(err as Error);
     } finally {
       sub.pumping = false;
     }

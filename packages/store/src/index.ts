@@ -1,16 +1,21 @@
+// The store port: records and the interface every adapter implements. Types only: the hub imports
+// this entry and never an adapter (adapters are opened by the apps: `@imsg-hub/store/open`).
 export type {
-  Store,
   AccountRecord,
-  TokenRecord,
-  TokenRole,
-  IngestBatch,
-  IngestOutcome,
-  StoredRow,
-  MessageFilter,
-  ChatQuery,
-  OutboxRecord,
+  AffinityRecord,
+  ChatRecord,
+  CommitRecords,
+  CopyRecord,
+  HandleSource,
+  MessageQuery,
+  MessageRecord,
   OutboxInsert,
   OutboxPatch,
-} from './store.js';
-export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
-export { openDatabase, migrate, type Durability } from './sqlite/database.js';
+  OutboxQuery,
+  OutboxRecord,
+  OwnHandleRecord,
+  StoredBody,
+  TokenRecord,
+  TokenRole,
+} from './port/records.js';
+export { type Store, StoreConflictError } from './port/store.js';

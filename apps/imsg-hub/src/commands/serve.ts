@@ -1,6 +1,7 @@
 import { type HubConfig, Hub, startHubServer } from '@imsg-hub/hub';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
+import { openHubStore } from '../hub-store.js';
 import { resolveHubConfig, withHubOptions, type HubFlags } from '../hub-options.js';
 import { createLogger } from '../logger.js';
 
@@ -19,7 +20,10 @@ export function registerServe(program: Command): void {
       } catch (err) {
         fail(err);
       }
-      const hub = new Hub({ config, log });
+      const store = await openHubStore(config, { serving: true }).catch((err: Error) =>
+        fail(new Error(`cannot open the hub store in ${config.data_dir}: ${err.message}`)),
+      );
+      const hub = await Hub.open({ config, log, store });
       const server = await startHubServer(hub, { host: config.listen.host, port: config.listen.port, tls: config.tls }).catch((err: Error) =>
         fail(new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${err.message}`)),
       );

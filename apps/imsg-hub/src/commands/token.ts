@@ -1,15 +1,12 @@
 import { createToken } from '@imsg-hub/hub';
-import { SqliteStore } from '@imsg-hub/store';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Store } from '@imsg-hub/store';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
 import { resolveHubConfig, withHubOptions, type HubFlags } from '../hub-options.js';
+import { openHubStore } from '../hub-store.js';
 
-function openStore(flags: HubFlags): SqliteStore {
-  const config = resolveHubConfig(flags);
-  mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
-  return new SqliteStore(join(config.data_dir, 'hub.db'));
+function openStore(flags: HubFlags): Promise<Store> {
+  return openHubStore(resolveHubConfig(flags));
 }
 
 export function registerToken(program: Command): void {
@@ -20,7 +17,7 @@ export function registerToken(program: Command): void {
     .requiredOption('--accounts <names>', 'comma-separated account names, or "*" for all')
     .option('--label <text>', 'a note to recognise the token by')
     .option('--json', 'print JSON')
-    .action((flags: HubFlags & { role: string; accounts: string; label?: string; json?: boolean }) => {
+    .action(async (flags: HubFlags & { role: string; accounts: string; label?: string; json?: boolean }) => {
       try {
         if (flags.role !== 'agent' && flags.role !== 'client') throw new Error(`--role must be agent or client, not "${flags.role}"`);
         const accounts =
@@ -32,9 +29,9 @@ export function registerToken(program: Command): void {
                 .filter(Boolean);
         if (accounts !== '*' && accounts.length === 0) throw new Error('--accounts needs at least one account name, or "*"');
         if (flags.role === 'agent' && accounts === '*') throw new Error('an agent token must name its accounts (e.g. --accounts alice)');
-        const store = openStore(flags);
-        const { token: secret, record } = createToken(store, flags.role, accounts, flags.label);
-        store.close();
+        const store = await openStore(flags);
+        const { token: secret, record } = await createToken(store, flags.role, accounts, flags.label);
+        await store.close();
         if (flags.json) process.stdout.write(JSON.stringify({ id: record.id, token: secret, role: record.role, accounts: record.accounts }) + '\n');
         else process.stdout.write(`${secret}\n`);
         if (!flags.json)
@@ -48,10 +45,10 @@ export function registerToken(program: Command): void {
   withHubOptions(token.command('list'))
     .description('list tokens (never their secrets)')
     .option('--json', 'print JSON lines')
-    .action((flags: HubFlags & { json?: boolean }) => {
+    .action(async (flags: HubFlags & { json?: boolean }) => {
       try {
-        const store = openStore(flags);
-        for (const t of store.tokens()) {
+        const store = await openStore(flags);
+        for (const t of await store.tokens()) {
           const row = { id: t.id, role: t.role, accounts: t.accounts, label: t.label, created_at: t.createdAt, revoked_at: t.revokedAt };
           process.stdout.write(
             flags.json
@@ -59,7 +56,7 @@ export function registerToken(program: Command): void {
               : `${t.id}  ${t.role.padEnd(6)}  ${(t.accounts === '*' ? '*' : t.accounts.join(',')).padEnd(20)}  ${t.revokedAt ? 'REVOKED ' + t.revokedAt : 'active'}  ${t.label ?? ''}\n`,
           );
         }
-        store.close();
+        await store.close();
       } catch (err) {
         fail(err);
       }
@@ -67,11 +64,11 @@ export function registerToken(program: Command): void {
   withHubOptions(token.command('revoke'))
     .description('revoke a token by id; connections using it are refused from the next hello')
     .argument('<id>', 'token id (from token list)')
-    .action((id: string, flags: HubFlags) => {
+    .action(async (id: string, flags: HubFlags) => {
       try {
-        const store = openStore(flags);
-        const ok = store.revokeToken(id);
-        store.close();
+        const store = await openStore(flags);
+        const ok = await store.revokeToken(id, new Date().toISOString());
+        await store.close();
         if (!ok) throw new Error(`no active token ${id}; see \`imsg-hub token list\``);
         process.stdout.write(`revoked ${id}\n`);
       } catch (err) {

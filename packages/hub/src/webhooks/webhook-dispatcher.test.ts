@@ -4,15 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '@imsg-hub/hub-protocol';
-import { SqliteStore } from '@imsg-hub/store';
+import { SqliteStore } from '@imsg-hub/store/open';
 import { waitFor } from '@imsg-hub/testkit';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseHubConfig } from '../config.js';
+import { MessageModel } from '../model/message-model.js';
 import { WebhookDispatcher, type WebhookDelivery } from './webhook-dispatcher.js';
 
 let dir: string;
 let store: SqliteStore;
+let model: MessageModel;
 let server: Server;
 let url: string;
 const got: WebhookDelivery[] = [];
@@ -20,7 +22,8 @@ const got: WebhookDelivery[] = [];
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'webhook-'));
   store = new SqliteStore(join(dir, 'hub.db'));
-  for (const a of ['alice', 'bob']) store.ensureAccount(a);
+  model = await MessageModel.load(store);
+  for (const a of ['alice', 'bob']) await model.ensureAccount(a);
   got.length = 0;
   server = createServer((req, res) => {
     let body = '';
@@ -35,7 +38,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await new Promise((r) => server.close(r));
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,21 +64,21 @@ const row = (rowid: number, chat: string, text: string): Row => ({
 
 describe('WebhookDispatcher', () => {
   it('delivers only the accounts and chats it is configured for, from `since`, in order', async () => {
-    store.ingest([
+    await model.commit([
       { account: 'alice', epoch: 1, rows: [row(1, '+15550001', 'a1')] },
       { account: 'bob', epoch: 1, rows: [row(1, '+15550002', 'b1'), row(2, '+15550003', 'b2')] },
     ]);
-    const bobChat = store.chats({ merged: false, limit: 10, account: 'bob' }).find((c) => c.identifier === '+15550003')!.id;
+    const bobChat = model.chats({ scope: undefined, merged: false, limit: 10, account: 'bob' }).find((c) => c.identifier === '+15550003')!.id;
     // Many messages the chat filter drops, then one it keeps.
-    store.ingest([{ account: 'bob', epoch: 1, rows: Array.from({ length: 120 }, (_, i) => row(3 + i, '+15550002', `noise ${i}`)) }]);
-    store.ingest([{ account: 'bob', epoch: 1, rows: [row(200, '+15550003', 'b3')] }]);
+    await model.commit([{ account: 'bob', epoch: 1, rows: Array.from({ length: 120 }, (_, i) => row(3 + i, '+15550002', `noise ${i}`)) }]);
+    await model.commit([{ account: 'bob', epoch: 1, rows: [row(200, '+15550003', 'b3')] }]);
     const config = parseHubConfig({ webhooks: [{ id: 'w', url, secret: 'x'.repeat(16), accounts: ['bob'], chats: [bobChat], since: 0, batch: 10 }] })
       .webhooks[0]!;
-    const w = new WebhookDispatcher(config, { store, log: pino({ level: 'silent' }) });
+    const w = new WebhookDispatcher(config, { store, model, log: pino({ level: 'silent' }) });
     w.poke();
     await waitFor(() => got.flatMap((d) => d.events).length >= 2, 5000);
     expect(got.flatMap((d) => d.events.map((e) => e.message.text))).toEqual(['b2', 'b3']);
-    expect(store.webhookCursor('w')).toBe(w.cursor);
+    expect(await store.webhookCursor('w')).toBe(w.cursor);
     w.close();
   });
 });

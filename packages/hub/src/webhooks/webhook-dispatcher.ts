@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HubMessage } from '@imsg-hub/hub-protocol';
 import type { Store } from '@imsg-hub/store';
+import type { MessageModel } from '../model/message-model.js';
 import type { Logger } from 'pino';
 import type { WebhookConfig } from '../config.js';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
@@ -12,6 +13,7 @@ export interface WebhookDelivery {
 
 export interface WebhookDispatcherOptions {
   store: Store;
+  model: MessageModel;
   log: Logger;
   /** Told of each attempt's outcome (metrics). */
   onAttempt?: (webhook: string, ok: boolean, events: number) => void;
@@ -36,7 +38,7 @@ export class WebhookDispatcher {
   readonly #config: WebhookConfig;
   readonly #o: WebhookDispatcherOptions;
   readonly #log: Logger;
-  #cursor: number;
+  #cursor: number | undefined;
   #running = false;
   #again = false;
   #closed = false;
@@ -47,13 +49,21 @@ export class WebhookDispatcher {
     this.#o = options;
     this.id = webhookId(config);
     this.#log = options.log.child({ webhook: this.id });
-    const saved = options.store.webhookCursor(this.id);
-    this.#cursor = saved ?? config.since ?? options.store.maxSeq();
-    if (saved === undefined) options.store.setWebhookCursor(this.id, this.#cursor);
   }
 
-  get cursor(): number {
+  /** The last hub sequence the receiver acknowledged; undefined until the first delivery run starts. */
+  get cursor(): number | undefined {
     return this.#cursor;
+  }
+
+  /** Loads the durable cursor; a webhook never seen starts at `since`, else at the newest message. */
+  async #loadCursor(): Promise<number> {
+    if (this.#cursor !== undefined) return this.#cursor;
+    const saved = await this.#o.store.webhookCursor(this.id);
+    const cursor = saved ?? this.#config.since ?? this.#o.model.maxSeq;
+    if (saved === undefined) await this.#o.store.setWebhookCursor(this.id, cursor);
+    this.#cursor = cursor;
+    return cursor;
   }
 
   /** New rows were committed (or the hub started): deliver what is pending. */
@@ -81,9 +91,10 @@ export class WebhookDispatcher {
 
   async #run(): Promise<void> {
     let failures = 0;
+    await this.#loadCursor();
     while (!this.#closed) {
       this.#again = false;
-      const events = this.#pending();
+      const events = await this.#pending();
       if (events.length === 0) {
         if (this.#again) continue;
         return;
@@ -94,7 +105,7 @@ export class WebhookDispatcher {
       if (ok) {
         failures = 0;
         this.#cursor = events[events.length - 1]!.id;
-        this.#o.store.setWebhookCursor(this.id, this.#cursor);
+        await this.#o.store.setWebhookCursor(this.id, this.#cursor);
         continue;
       }
       failures += 1;
@@ -109,20 +120,16 @@ export class WebhookDispatcher {
     }
   }
 
-  #pending(): WebhookDelivery['events'] {
+  async #pending(): Promise<WebhookDelivery['events']> {
     const c = this.#config;
     // A loop, not recursion: a long run of messages the chat filter drops is skipped page by page.
     for (;;) {
-      const rows = this.#o.store.messagesAfter(
-        this.#cursor,
-        { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) },
-        c.batch,
-      );
+      const rows = await this.#o.model.after(this.#cursor!, { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) }, c.batch);
       const events = rows.filter((m) => !c.chats || c.chats.includes(m.chat_id)).map((message) => ({ id: message.id, type: 'message' as const, message }));
       if (events.length > 0 || rows.length === 0) return events;
       // Skip past a page the chat filter emptied, without posting it.
       this.#cursor = rows[rows.length - 1]!.id;
-      this.#o.store.setWebhookCursor(this.id, this.#cursor);
+      await this.#o.store.setWebhookCursor(this.id, this.#cursor);
     }
   }
 

@@ -1,80 +1,37 @@
 import type Database from 'better-sqlite3';
+import type { AffinityRecord, OwnHandleRecord } from '../port/records.js';
 
-const key = (handle: string) => (handle.includes('@') ? handle.toLowerCase() : handle);
-
-/** own_handles: which of our accounts a handle belongs to. Cached; written once per transaction. */
+/** own_handles and affinity: small tables the hub loads whole and writes with commits. */
 export class HandlesTable {
-  readonly #db: Database.Database;
-  readonly #owners = new Map<string, { account: string; source: 'config' | 'learned' }>();
-  readonly #pending = new Map<string, string>();
+  readonly #all: Database.Statement;
   readonly #upsert: Database.Statement;
+  readonly #affinityAll: Database.Statement;
+  readonly #affinityUpsert: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.#db = db;
-    for (const r of db.prepare('SELECT handle, account, source FROM own_handles').all() as {
-      handle: string;
-      account: string;
-      source: 'config' | 'learned';
-    }[]) {
-      this.#owners.set(r.handle, { account: r.account, source: r.source });
-    }
+    this.#all = db.prepare('SELECT handle, account, source FROM own_handles ORDER BY handle');
     this.#upsert = db.prepare(
-      `INSERT INTO own_handles (handle, account, source) VALUES (?, ?, ?)
-       ON CONFLICT (handle) DO UPDATE SET account = excluded.account, source = excluded.source
-       WHERE own_handles.source = 'learned' OR excluded.source = 'config'`,
+      'INSERT INTO own_handles (handle, account, source) VALUES (?, ?, ?) ON CONFLICT (handle) DO UPDATE SET account = excluded.account, source = excluded.source',
+    );
+    this.#affinityAll = db.prepare('SELECT handle, account, seq FROM affinity ORDER BY handle');
+    this.#affinityUpsert = db.prepare(
+      'INSERT INTO affinity (handle, account, seq) VALUES (?, ?, ?) ON CONFLICT (handle) DO UPDATE SET account = excluded.account, seq = excluded.seq',
     );
   }
 
-  owner(handle: string): string | undefined {
-    return this.#owners.get(key(handle))?.account;
+  all(): OwnHandleRecord[] {
+    return this.#all.all() as OwnHandleRecord[];
   }
 
-  /** Accounts (other than `except`) owning any of these handles. */
-  owners(handles: readonly string[], except?: string): string[] {
-    const out = new Set<string>();
-    for (const h of handles) {
-      const a = this.owner(h);
-      if (a && a !== except) out.add(a);
-    }
-    return [...out];
+  put(h: OwnHandleRecord): void {
+    this.#upsert.run(h.handle, h.account, h.source);
   }
 
-  /** Notes a handle seen on an account's own row; configured owners are never overridden. */
-  learn(handle: string, account: string): void {
-    const k = key(handle);
-    const known = this.#owners.get(k);
-    if (known?.account === account || known?.source === 'config') return;
-    this.#owners.set(k, { account, source: 'learned' });
-    this.#pending.set(k, account);
+  affinity(): AffinityRecord[] {
+    return this.#affinityAll.all() as AffinityRecord[];
   }
 
-  /** Handles from the hub config; they win over learned ones. */
-  configure(account: string, handles: readonly string[]): void {
-    for (const h of handles) {
-      const k = key(h);
-      this.#owners.set(k, { account, source: 'config' });
-      this.#upsert.run(k, account, 'config');
-    }
-  }
-
-  flush(): void {
-    for (const [handle, account] of this.#pending) this.#upsert.run(handle, account, 'learned');
-    this.#pending.clear();
-  }
-
-  all(): { handle: string; account: string; source: string }[] {
-    return [...this.#owners].map(([handle, o]) => ({ handle, ...o }));
-  }
-
-  reload(): void {
-    this.#pending.clear();
-    this.#owners.clear();
-    for (const r of this.#db.prepare('SELECT handle, account, source FROM own_handles').all() as {
-      handle: string;
-      account: string;
-      source: 'config' | 'learned';
-    }[]) {
-      this.#owners.set(r.handle, { account: r.account, source: r.source });
-    }
+  putAffinity(a: AffinityRecord): void {
+    this.#affinityUpsert.run(a.handle, a.account, a.seq);
   }
 }

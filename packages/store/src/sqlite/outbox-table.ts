@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SendOutcome } from '@imsg-hub/hub-protocol';
-import type { OutboxInsert, OutboxPatch, OutboxRecord } from '../store.js';
+import type { OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
 
 interface OutboxRow {
   key: string;
@@ -44,10 +43,13 @@ const toRecord = (r: OutboxRow): OutboxRecord => ({
   updatedAt: r.updated_at,
 });
 
+const STATES = new Set<string>(['queued', 'dispatched', 'sent', 'failed', 'expired']);
+
 /** outbox: durable sends and their state machine. */
 export class OutboxTable {
   readonly #db: Database.Database;
   readonly #get: Database.Statement;
+  readonly #queries = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -112,25 +114,40 @@ export class OutboxTable {
     return record;
   }
 
-  pending(account?: string): OutboxRecord[] {
-    const rows = account
-      ? this.#db.prepare("SELECT * FROM outbox WHERE account = ? AND state IN ('queued', 'dispatched') ORDER BY n").all(account)
-      : this.#db.prepare("SELECT * FROM outbox WHERE state IN ('queued', 'dispatched') ORDER BY n").all();
-    return (rows as OutboxRow[]).map(toRecord);
-  }
-
-  /** Queued sends whose TTL passed become expired; returns them. */
-  expire(nowMs: number, online: ReadonlySet<string> = new Set()): OutboxRecord[] {
-    const rows = (
-      this.#db.prepare("SELECT * FROM outbox WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ?").all(nowMs) as OutboxRow[]
-    ).filter((r) => !online.has(r.account));
-    for (const r of rows) {
-      this.update(r.key, {
-        state: 'expired',
-        error: { code: -32015, message: "send expired: the account's agent stayed offline past the queue TTL", data: { code: 'SEND_EXPIRED' } },
-      });
+  query(q: OutboxQuery): OutboxRecord[] {
+    const parts: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.account !== undefined) {
+      parts.push('account = @account');
+      params['account'] = q.account;
     }
-    return rows.map((r) => this.get(r.key)!);
+    if (q.states) {
+      // Inlined (they are enum values, checked here) so the partial outbox_pending index applies.
+      const states = q.states.filter((x) => STATES.has(x));
+      parts.push(`state IN (${states.map((x) => `'${x}'`).join(', ') || 'NULL'})`);
+    }
+    if (q.expiresBy !== undefined) {
+      parts.push("state = 'queued' AND expires_at IS NOT NULL AND expires_at <= @expires");
+      params['expires'] = q.expiresBy;
+    }
+    if (q.unlinkedResultGuids) {
+      parts.push("json_extract(result, '$.guid') IN (SELECT value FROM json_each(@guids)) AND message_seq IS NULL");
+      params['guids'] = JSON.stringify(q.unlinkedResultGuids);
+    }
+    if (q.file) {
+      parts.push("account IN (SELECT value FROM json_each(@file_accounts)) AND json_extract(file, '$.sha256') = @sha256");
+      params['file_accounts'] = JSON.stringify(q.file.accounts);
+      params['sha256'] = q.file.sha256;
+    }
+    const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+    const limit = q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : '';
+    const sql = `SELECT * FROM outbox ${where} ORDER BY n ${limit}`;
+    let stmt = this.#queries.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#queries.set(sql, stmt);
+    }
+    return (stmt.all(params) as OutboxRow[]).map(toRecord);
   }
 
   counts(): Map<string, { queued: number; dispatched: number }> {
@@ -147,29 +164,4 @@ export class OutboxTable {
     }
     return out;
   }
-
-  /** The unlinked send whose imsg result carried this guid. */
-  byResultGuid(account: string, guid: string): OutboxRecord | undefined {
-    const row = this.#db.prepare("SELECT * FROM outbox WHERE account = ? AND json_extract(result, '$.guid') = ? AND message_seq IS NULL").get(account, guid) as
-      | OutboxRow
-      | undefined;
-    return row && toRecord(row);
-  }
-}
-
-/** The client-facing view of a send record. */
-export function outcomeOf(r: OutboxRecord): SendOutcome {
-  return {
-    idempotency_key: r.key,
-    state: r.state,
-    account: r.account,
-    target: r.target,
-    route: r.route,
-    ...(r.chatId !== undefined ? { chat_id: r.chatId } : {}),
-    ...(r.result ? { result: r.result } : {}),
-    ...(r.messageSeq !== undefined ? { message_id: r.messageSeq } : {}),
-    ...(r.error ? { error: r.error } : {}),
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-  };
 }

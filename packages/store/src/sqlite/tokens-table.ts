@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { TokenRecord } from '../store.js';
+import type { TokenRecord } from '../port/records.js';
 
 interface TokenRow {
   id: string;
@@ -47,7 +47,7 @@ export class TokensTable {
     return (this.#db.prepare('SELECT * FROM tokens ORDER BY created_at, id').all() as TokenRow[]).map(toRecord);
   }
 
-  revoke(id: string): boolean {
-    return this.#db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+  revoke(id: string, at: string): boolean {
+    return this.#db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
   }
 }

@@ -1,0 +1,170 @@
+import type { HubAttachment, SendState } from '@imsg-hub/hub-protocol';
+import type { ImsgMessage } from '@imsg-hub/imsg-protocol';
+
+// What the store keeps, as plain records. The hub gives them meaning (packages/hub/src/model);
+// adapters only persist and query them. Ids are allocated by the hub and checked by the adapter.
+
+/** One Apple ID's progress: its chat.db generation and the highest native rowid committed in it. */
+export interface AccountRecord {
+  name: string;
+  epoch: number;
+  hwm: number;
+  lastRowAt: string | undefined;
+  messageCount: number;
+}
+
+/** An imsg message as stored: attachments annotated with where the hub keeps their bytes. */
+export type StoredBody = ImsgMessage & { attachments: HubAttachment[] };
+
+/** One stored copy of a message. `seq` is the hub sequence: unique and increasing across accounts. */
+export interface MessageRecord {
+  seq: number;
+  account: string;
+  epoch: number;
+  nativeId: number;
+  /** Hub chat id; 0 for a row in no chat. */
+  chatId: number;
+  guid: string;
+  /** Seq of an earlier copy of the same message (same guid) in another account. */
+  dupOf: number | undefined;
+  isFromMe: boolean;
+  isReaction: boolean;
+  replay: boolean;
+  /** Idempotency key of the hub send this row echoes. */
+  sendKey: string | undefined;
+  body: StoredBody;
+  receivedAt: string;
+}
+
+/** One account's chat, keyed by (account, guid); `conversationId` links chats that are one conversation. */
+export interface ChatRecord {
+  id: number;
+  account: string;
+  /** The chat guid, or `identifier:<chat_identifier>` for a chat imsg gave no guid. */
+  guid: string;
+  nativeId: number;
+  identifier: string;
+  name: string;
+  service: string;
+  isGroup: boolean;
+  participants: string[];
+  conversationId: number;
+  lastSeq: number;
+  lastMessageAt: string;
+}
+
+export type HandleSource = 'config' | 'learned';
+
+/** Which of our accounts a handle (phone or email, normalised by the hub) belongs to. */
+export interface OwnHandleRecord {
+  handle: string;
+  account: string;
+  source: HandleSource;
+}
+
+/** The account that last exchanged messages with a handle (routing by affinity). */
+export interface AffinityRecord {
+  handle: string;
+  account: string;
+  seq: number;
+}
+
+export type TokenRole = 'agent' | 'client';
+
+export interface TokenRecord {
+  id: string;
+  secretHash: Buffer;
+  role: TokenRole;
+  /** Account names, or '*' for every account. */
+  accounts: string[] | '*';
+  label: string | undefined;
+  createdAt: string;
+  revokedAt: string | undefined;
+}
+
+export interface OutboxRecord {
+  key: string;
+  n: number;
+  account: string;
+  target: string;
+  route: string;
+  chatId: number | undefined;
+  params: Record<string, unknown>;
+  file: { sha256: string; name: string; size: number } | undefined;
+  requestHash: string;
+  client: string | undefined;
+  state: SendState;
+  attempts: number;
+  result: Record<string, unknown> | undefined;
+  error: { code: number; message: string; data?: unknown } | undefined;
+  messageSeq: number | undefined;
+  expiresAt: number | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type OutboxInsert = Omit<OutboxRecord, 'n' | 'attempts' | 'result' | 'error' | 'messageSeq' | 'createdAt' | 'updatedAt' | 'state'>;
+
+export interface OutboxPatch {
+  state?: SendState;
+  attempts?: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+  messageSeq?: number;
+}
+
+/** Everything one group commit writes, in one transaction. */
+export interface CommitRecords {
+  /** New message copies, ascending seq, each seq above every stored one. */
+  messages: MessageRecord[];
+  /** Chats created or changed (upserted by id). */
+  chats: ChatRecord[];
+  handles: OwnHandleRecord[];
+  affinity: AffinityRecord[];
+  /** New progress of each account that sent rows. */
+  accounts: Pick<AccountRecord, 'name' | 'hwm' | 'lastRowAt' | 'messageCount'>[];
+  /** Blobs the new messages reference, by account. */
+  blobRefs: { sha256: string; owner: string }[];
+  /** Sends whose echo row this commit stores. */
+  outboxLinks: { key: string; messageSeq: number }[];
+}
+
+/** A query over stored message copies. Every field narrows; absent fields don't. */
+export interface MessageQuery {
+  afterSeq?: number;
+  beforeSeq?: number;
+  accounts?: readonly string[];
+  chatIds?: readonly number[];
+  /** false: leave tapback rows out. */
+  includeReactions?: boolean;
+  /** Tapback rows pointing at these message guids. */
+  reactedTo?: readonly string[];
+  /**
+   * Only the first copy of each message guid: among every account (`'all'`), or among these
+   * accounts (an earlier copy in an account outside them does not hide a copy inside them).
+   */
+  firstCopyAmong?: 'all' | readonly string[];
+  order: 'asc' | 'desc';
+  limit: number;
+}
+
+/** A query over outbox rows. */
+export interface OutboxQuery {
+  account?: string;
+  states?: readonly SendState[];
+  /** Queued rows whose expiry time is at or before this (Unix ms). */
+  expiresBy?: number;
+  /** Rows whose imsg result carried one of these guids and that are not yet linked to a message. */
+  unlinkedResultGuids?: readonly string[];
+  /** Rows carrying this file, for these accounts. */
+  file?: { sha256: string; accounts: readonly string[] };
+  limit?: number;
+}
+
+/** Where a copy of a message guid is stored. */
+export interface CopyRecord {
+  guid: string;
+  account: string;
+  seq: number;
+  chatId: number;
+}

@@ -1,0 +1,78 @@
+import type {
+  AccountRecord,
+  AffinityRecord,
+  ChatRecord,
+  CommitRecords,
+  CopyRecord,
+  MessageRecord,
+  MessageQuery,
+  OutboxInsert,
+  OutboxPatch,
+  OutboxQuery,
+  OutboxRecord,
+  OwnHandleRecord,
+  TokenRecord,
+} from './records.js';
+
+/** Thrown by `commit` when its ids are not above every stored one (another writer went first). */
+export class StoreConflictError extends Error {
+  readonly code = 'STORE_CONFLICT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+/**
+ * The hub's durable state as a port: table-shaped, async, records in and records out. The hub core
+ * owns every rule (dedupe, linking, views) and every in-memory index; an adapter persists and queries.
+ * Every adapter passes the same conformance suite (test/store-conformance/).
+ */
+export interface Store {
+  /** Highest message seq and chat id stored, so the hub allocates the next ones. */
+  maxIds(): Promise<{ seq: number; chatId: number }>;
+
+  /** Every account (sorted by name). */
+  accounts(): Promise<AccountRecord[]>;
+  /** Creates the account at epoch 1 if it is new; returns it either way. */
+  ensureAccount(name: string): Promise<AccountRecord>;
+  /** Starts a new epoch (the chat.db was replaced): epoch + 1, hwm 0. */
+  newEpoch(name: string): Promise<AccountRecord>;
+
+  /** Writes one group commit atomically; StoreConflictError if its ids are already taken. */
+  commit(records: CommitRecords): Promise<void>;
+  /** Every chat, or those with id above `afterId` (the hub keeps them all in memory). */
+  chats(afterId?: number): Promise<ChatRecord[]>;
+  ownHandles(): Promise<OwnHandleRecord[]>;
+  /** Records configured handles (they replace learned owners); learned ones come with commits. */
+  putOwnHandles(handles: readonly OwnHandleRecord[]): Promise<void>;
+  affinity(): Promise<AffinityRecord[]>;
+  messages(query: MessageQuery): Promise<MessageRecord[]>;
+  /** Every stored copy of these guids, ascending seq. */
+  copies(guids: readonly string[]): Promise<CopyRecord[]>;
+  /** Sets the send a stored message echoes. */
+  linkEcho(seq: number, sendKey: string): Promise<void>;
+
+  tokens(): Promise<TokenRecord[]>;
+  token(id: string): Promise<TokenRecord | undefined>;
+  insertToken(token: TokenRecord): Promise<void>;
+  /** Marks a token revoked; false when it was unknown or already revoked. */
+  revokeToken(id: string, at: string): Promise<boolean>;
+
+  outboxInsert(record: OutboxInsert): Promise<OutboxRecord>;
+  outboxGet(key: string): Promise<OutboxRecord | undefined>;
+  outboxUpdate(key: string, patch: OutboxPatch): Promise<OutboxRecord>;
+  /** Matching rows, oldest first. */
+  outbox(query: OutboxQuery): Promise<OutboxRecord[]>;
+  outboxCounts(): Promise<Map<string, { queued: number; dispatched: number }>>;
+
+  /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
+  blobOwners(sha256: string): Promise<string[]>;
+  addBlobOwner(sha256: string, owner: string): Promise<void>;
+
+  /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
+  webhookCursor(id: string): Promise<number | undefined>;
+  setWebhookCursor(id: string, seq: number): Promise<void>;
+
+  close(): Promise<void>;
+}
