@@ -1,5 +1,5 @@
-import { JsonRpcErrorCode, RpcError, type Peer } from '@imsg-hub/jsonrpc';
-import { HUB_ERROR_CODES, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
+import { RpcError, type Peer } from '@imsg-hub/jsonrpc';
+import { HUB_ERROR_CODES, HubError, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
 import type { ImsgClient, SendParams } from '@imsg-hub/imsg-protocol';
 import type { Logger } from 'pino';
 import { findEcho } from './echo-finder.js';
@@ -63,7 +63,7 @@ export class SendDispatcher {
     if (err instanceof RpcError) return err;
     const inDoubt = this.#o.ledger.get(key)?.state === 'passing';
     const message = `send ${key} did not complete: ${(err as Error)?.message ?? String(err)}; redeliver it to resolve`;
-    return new RpcError(JsonRpcErrorCode.InternalError, message, { code: inDoubt ? 'SEND_IN_DOUBT' : 'SEND_NOT_STARTED', retryable: true });
+    return new HubError(inDoubt ? 'SEND_IN_DOUBT' : 'SEND_NOT_STARTED', message, { retryable: true });
   }
 
   async #dispatch(p: SendDispatchParams): Promise<SendDispatchResult> {

@@ -1,6 +1,7 @@
 import { ImsgMessageSchema, SendParamsSchema, SendResultSchema } from '@imsg-hub/imsg-protocol';
 import { z } from 'zod';
 import { BlobStateSchema } from './hub-message.js';
+import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
 import { MAX_BATCH_ROWS } from './version.js';
 
 // Agent ↔ hub methods after `hello` (docs/hub-protocol.md).
@@ -87,10 +88,10 @@ export const SendDispatchResultSchema = z.discriminatedUnion('status', [
 ]);
 export type SendDispatchResult = z.infer<typeof SendDispatchResultSchema>;
 
-/** `imsg.call` (hub → agent): pass-through of `typing`/`read` to the account's imsg. */
+/** `imsg.call` (hub → agent): an imsg pass-through method (IMSG_PASSTHROUGH_METHODS) for the account's imsg. */
 export const ImsgCallParamsSchema = z.object({
   account,
-  method: z.enum(['typing', 'read']),
+  method: ImsgPassthroughMethodSchema,
   params: z.record(z.string(), z.unknown()),
 });
 export const ImsgCallResultSchema = z.record(z.string(), z.unknown());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ImsgStateSchema } from './agent-methods.js';
 import { HubChatSchema, HubMessageSchema } from './hub-message.js';
+import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
 
 // Client ↔ hub methods after `hello` (docs/hub-protocol.md).
 
@@ -66,7 +67,7 @@ export const HubMessagesNotificationSchema = z.object({ subscription: z.number()
  */
 export const ClientImsgCallParamsSchema = z.object({
   account: z.string().max(64).optional(),
-  method: z.enum(['typing', 'read']),
+  method: ImsgPassthroughMethodSchema,
   params: z.record(z.string(), z.unknown()),
 });
 

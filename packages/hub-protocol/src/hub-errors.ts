@@ -18,6 +18,10 @@ export const HUB_ERROR_CODES = {
   SEND_EXPIRED: -32015,
   IDEMPOTENCY_CONFLICT: -32016,
   STALE_EPOCH: -32017,
+  /** Agent → hub, in answer to send.dispatch: imsg never started this send; safe to offer again. */
+  SEND_NOT_STARTED: -32018,
+  /** Agent → hub: the send's outcome is not known yet (the agent is resolving it); never re-sent on a guess. */
+  SEND_IN_DOUBT: -32019,
   NOT_FOUND: -32020,
   FRAME_TOO_LARGE: -32030,
   PAYLOAD_TOO_LARGE: -32031,

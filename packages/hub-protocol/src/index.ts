@@ -7,4 +7,23 @@ export * from './hello.js';
 export * from './send.js';
 export * from './client-methods.js';
 export * from './target.js';
-export { HUB_METHODS, parseParams, callHub, type HubMethod, type HubParams, type HubResult } from './method-table.js';
+export * from './imsg-passthrough.js';
+export {
+  AGENT_NOTIFICATIONS,
+  AGENT_TO_HUB,
+  CLIENT_TO_HUB,
+  HUB_METHODS,
+  HUB_TO_AGENT,
+  HUB_TO_CLIENT_NOTIFICATIONS,
+  callHub,
+  callMethod,
+  dispatchMethod,
+  parseMethodParams,
+  parseParams,
+  type HubMethod,
+  type HubParams,
+  type HubResult,
+  type MethodHandlers,
+  type MethodSpec,
+  type MethodTable,
+} from './method-table.js';

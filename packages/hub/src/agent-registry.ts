@@ -1,4 +1,5 @@
-import type { AccountStateParams } from '@imsg-hub/hub-protocol';
+import { type AccountStateParams, callMethod, HUB_TO_AGENT } from '@imsg-hub/hub-protocol';
+import type { z } from 'zod';
 
 /** What the hub needs from a connected agent link. */
 export interface AgentLink {
@@ -7,6 +8,18 @@ export interface AgentLink {
   request(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
   /** Drops the claim on an account another link took over. */
   release(account: string): void;
+}
+
+type AgentCall = keyof typeof HUB_TO_AGENT & string;
+
+/** Calls a hub → agent method on a link, typed by HUB_TO_AGENT; the agent's answer is validated. */
+export function callAgent<M extends AgentCall>(
+  link: AgentLink,
+  method: M,
+  params: z.input<(typeof HUB_TO_AGENT)[M]['params']>,
+  timeoutMs?: number,
+): Promise<z.output<(typeof HUB_TO_AGENT)[M]['result']>> {
+  return callMethod(HUB_TO_AGENT, { request: (m, p) => link.request(m, p, timeoutMs) }, method, params);
 }
 
 export interface AccountHealthState {

@@ -1,13 +1,27 @@
-import { HubError, parseParams, PROTOCOL_VERSION, type AgentHelloParams, type AgentHelloResult, type Row, type RowBlob } from '@imsg-hub/hub-protocol';
-import { imsgError } from '@imsg-hub/imsg-protocol';
+import {
+  AGENT_NOTIFICATIONS,
+  AGENT_TO_HUB,
+  type AgentHelloParams,
+  type AgentHelloResult,
+  dispatchMethod,
+  HubError,
+  type MethodHandlers,
+  PROTOCOL_VERSION,
+  type Row,
+  type RowBlob,
+} from '@imsg-hub/hub-protocol';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { AgentLink } from './agent-registry.js';
 import type { Connection, Session } from './connection.js';
 import { uploaderRef } from './blob-access.js';
-import { answerUpload } from './upload-methods.js';
+import { uploadHandlers } from './upload-methods.js';
 import type { HubContext } from './hub-context.js';
+import type { IngestBatch, IngestOutcome } from './model/ingest-plan.js';
 import { tokenAllows } from './token-auth.js';
+
+/** What an agent may call on the hub: its requests and its notifications. */
+const AGENT_CALLS = { ...AGENT_TO_HUB, ...AGENT_NOTIFICATIONS };
 
 /** An agent after hello: publishes rows for the accounts its token names, and takes dispatches. */
 export class AgentSession implements Session, AgentLink {
@@ -17,13 +31,17 @@ export class AgentSession implements Session, AgentLink {
   readonly #ctx: HubContext;
   readonly #token: TokenRecord;
   #log: Logger;
+  readonly #handlers: MethodHandlers<typeof AGENT_CALLS>;
   readonly #accounts = new Set<string>();
+  /** Per account, resolved once the latest batch was handed to the ingest queue. */
+  readonly #handedOver = new Map<string, Promise<void>>();
 
   constructor(conn: Connection, ctx: HubContext, token: TokenRecord, log: Logger) {
     this.#conn = conn;
     this.#ctx = ctx;
     this.#token = token;
     this.#log = log;
+    this.#handlers = this.#makeHandlers();
   }
 
   async start(hello: AgentHelloParams): Promise<AgentHelloResult> {
@@ -57,43 +75,36 @@ export class AgentSession implements Session, AgentLink {
     };
   }
 
-  async handle(method: string, params: unknown): Promise<unknown> {
-    switch (method) {
-      case 'rows': {
-        const p = parseParams('rows', params);
+  /** One handler per method of the table: a missing one fails the typecheck. */
+  #makeHandlers(): MethodHandlers<typeof AGENT_CALLS> {
+    return {
+      rows: async (p) => {
         this.#own(p.account);
-        const rows = await Promise.all(p.rows.map((row) => this.#ownBlobsOnly(p.account, row)));
-        const outcome = await this.#ctx.ingest.submit({ account: p.account, epoch: p.epoch, rows });
+        const outcome = await this.#submitInOrder(p.account, async () => {
+          const rows = await Promise.all(p.rows.map((row) => this.#ownBlobsOnly(p.account, row)));
+          return { account: p.account, epoch: p.epoch, rows };
+        });
         if (!outcome.ok) {
           throw new HubError(
             'STALE_EPOCH',
             `account ${p.account} is at epoch ${outcome.current}, not ${p.epoch}; reconnect and resume from the hub's high-water mark`,
-            {
-              epoch: outcome.current,
-            },
+            { epoch: outcome.current },
           );
         }
         return { account: outcome.account, epoch: outcome.epoch, acked: outcome.acked };
-      }
-      case 'epoch.new': {
-        const p = parseParams('epoch.new', params);
+      },
+      'epoch.new': async (p) => {
         this.#own(p.account);
         const a = await this.#ctx.model.newEpoch(p.account);
         this.#log.warn({ account: p.account, epoch: a.epoch, reason: p.reason }, 'chat.db replaced: new epoch');
         return { name: a.name, epoch: a.epoch, hwm: a.hwm };
-      }
-      case 'account.state': {
-        const p = parseParams('account.state', params);
+      },
+      'account.state': (p) => {
         this.#own(p.account);
         this.#ctx.registry.setState(p);
         return {};
-      }
-      case 'upload.begin':
-      case 'upload.chunk':
-      case 'upload.finish':
-        return answerUpload(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }, method, params);
-      case 'blob.read': {
-        const p = parseParams('blob.read', params);
+      },
+      'blob.read': async (p) => {
         // Only files for its own accounts: attachments of their messages, or files of sends to them.
         const accounts = [...this.#accounts];
         const refs = await this.#ctx.store.blobOwners(p.sha256);
@@ -101,10 +112,15 @@ export class AgentSession implements Session, AgentLink {
           throw new HubError('NOT_FOUND', `no blob ${p.sha256} for the accounts this agent serves`);
         }
         return this.#ctx.blobs.read(p.sha256, p.offset, p.length);
-      }
-      default:
-        throw imsgError.methodNotFound(method);
-    }
+      },
+      ping: () => ({ ts: Date.now() }),
+      ...uploadHandlers(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }),
+    };
+  }
+
+  /** An agent request or notification (`account.state`). */
+  handle(method: string, params: unknown): Promise<unknown> {
+    return dispatchMethod(AGENT_CALLS, this.#handlers, method, params);
   }
 
   request(method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
@@ -120,6 +136,29 @@ export class AgentSession implements Session, AgentLink {
     this.#ctx.registry.drop(this);
     this.#ctx.blobs.abortOwner(this.#conn.id);
     this.#ctx.metrics.agentLinks.set(this.#ctx.registry.linkCount());
+  }
+
+  /**
+   * Hands batches of one account to the ingest queue in the order they arrived, though checking a
+   * batch is async: a later batch overtaking an earlier one would move the high-water mark past it.
+   * Only the hand-over is ordered; commits still group batches that are in flight together.
+   */
+  async #submitInOrder(account: string, prepare: () => Promise<IngestBatch>): Promise<IngestOutcome> {
+    const before = this.#handedOver.get(account);
+    let handedOver!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      handedOver = resolve;
+    });
+    this.#handedOver.set(account, mine);
+    let outcome: Promise<IngestOutcome>;
+    try {
+      await before;
+      outcome = this.#ctx.ingest.submit(await prepare());
+    } finally {
+      handedOver();
+      if (this.#handedOver.get(account) === mine) this.#handedOver.delete(account);
+    }
+    return outcome;
   }
 
   /**

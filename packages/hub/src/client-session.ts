@@ -1,19 +1,22 @@
 import {
+  CLIENT_TO_HUB,
+  type ClientImsgCallParamsSchema,
+  dispatchMethod,
   HubError,
-  ClientImsgCallParamsSchema,
-  parseParams,
+  type MethodHandlers,
   PROTOCOL_VERSION,
   type AccountHealth,
   type ClientHelloParams,
   type ClientHelloResult,
 } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
-import { describeZod } from '@imsg-hub/jsonrpc';
 import type { TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { blobVisible } from './blob-access.js';
 import type { Connection, Session } from './connection.js';
-import { answerUpload } from './upload-methods.js';
+import { uploadHandlers } from './upload-methods.js';
+import { callAgent } from './agent-registry.js';
 import type { HubContext } from './hub-context.js';
 import { tokenAllows, tokenScope } from './token-auth.js';
 import type { NotificationSink } from './watch-hub.js';
@@ -25,6 +28,7 @@ export class ClientSession implements Session, NotificationSink {
   readonly #token: TokenRecord;
   readonly #scope: string[] | undefined;
   #log: Logger;
+  readonly #handlers: MethodHandlers<typeof CLIENT_TO_HUB>;
 
   constructor(conn: Connection, ctx: HubContext, token: TokenRecord, log: Logger) {
     this.#conn = conn;
@@ -32,6 +36,7 @@ export class ClientSession implements Session, NotificationSink {
     this.#token = token;
     this.#scope = tokenScope(token);
     this.#log = log.child({ role: 'client', tokenId: token.id });
+    this.#handlers = this.#makeHandlers();
   }
 
   start(hello: ClientHelloParams): ClientHelloResult {
@@ -56,21 +61,19 @@ export class ClientSession implements Session, NotificationSink {
     return this.#conn.bufferedBytes;
   }
 
-  async handle(method: string, params: unknown): Promise<unknown> {
-    const { store, model } = this.#ctx;
-    switch (method) {
-      case 'accounts.list': {
-        const outbox = await store.outboxCounts(); // one query for every account, not one each
+  /** One handler per method of the table: a missing one fails the typecheck. */
+  #makeHandlers(): MethodHandlers<typeof CLIENT_TO_HUB> {
+    return {
+      'accounts.list': async () => {
+        const outbox = await this.#ctx.store.outboxCounts(); // one query for every account, not one each
         return { accounts: this.#visibleAccounts().map((name) => this.#health(name, outbox)) };
-      }
-      case 'chats.list': {
-        const p = parseParams('chats.list', params);
+      },
+      'chats.list': (p) => {
         if (p.account) this.#allow(p.account);
-        const chats = model.chats({ scope: this.#scope, account: p.account, merged: p.merged ?? !p.account, limit: p.limit ?? 100 });
-        return { chats };
-      }
-      case 'messages.history': {
-        const p = parseParams('messages.history', params);
+        return { chats: this.#ctx.model.chats({ scope: this.#scope, account: p.account, merged: p.merged ?? !p.account, limit: p.limit ?? 100 }) };
+      },
+      'messages.history': async (p) => {
+        const { model } = this.#ctx;
         const chat = model.chat(p.chat_id);
         const visible = chat && model.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account));
         if (!visible) throw new HubError('NOT_FOUND', `no chat ${p.chat_id} among the accounts this token sees; list them with chats.list`);
@@ -82,9 +85,8 @@ export class ClientSession implements Session, NotificationSink {
           ...(p.account ? { accounts: [p.account] } : this.#scope ? { accounts: this.#scope } : {}),
         });
         return { messages };
-      }
-      case 'watch.subscribe': {
-        const p = parseParams('watch.subscribe', params);
+      },
+      'watch.subscribe': (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
         const accounts = p.accounts ?? this.#scope;
         return this.#ctx.watch.subscribe(
@@ -98,35 +100,30 @@ export class ClientSession implements Session, NotificationSink {
           p.since,
           p.batch ?? false,
         );
-      }
-      case 'watch.unsubscribe': {
-        const p = parseParams('watch.unsubscribe', params);
+      },
+      'watch.unsubscribe': (p) => {
         this.#ctx.watch.unsubscribe(this, p.subscription);
         return {};
-      }
-      case 'send':
-        return this.#ctx.outbox.send(parseParams('send', params), this.#token);
-      case 'send.status':
-        return this.#ctx.outbox.status(parseParams('send.status', params).idempotency_key, this.#token);
-      case 'upload.begin':
-      case 'upload.chunk':
-      case 'upload.finish':
-        return answerUpload(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }, method, params);
-      case 'blob.get': {
-        const p = parseParams('blob.get', params);
-        if (!(await blobVisible(store, this.#token, p.sha256))) throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);
+      },
+      send: (p) => this.#ctx.outbox.send(p, this.#token),
+      'send.status': (p) => this.#ctx.outbox.status(p.idempotency_key, this.#token),
+      'blob.get': async (p) => {
+        if (!(await blobVisible(this.#ctx.store, this.#token, p.sha256)))
+          throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);
         return this.#ctx.blobs.read(p.sha256, p.offset ?? 0, p.length ?? 1024 * 1024);
-      }
-      case 'reactions.list': {
-        const p = parseParams('reactions.list', params);
+      },
+      'reactions.list': async (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
-        return { reactions: await model.reactionsTo(p.guids, p.accounts ?? this.#scope) };
-      }
-      case 'imsg.call':
-        return this.#imsgCall(params);
-      default:
-        throw imsgError.methodNotFound(method);
-    }
+        return { reactions: await this.#ctx.model.reactionsTo(p.guids, p.accounts ?? this.#scope) };
+      },
+      'imsg.call': (p) => this.#imsgCall(p),
+      ping: () => ({ ts: Date.now() }),
+      ...uploadHandlers(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }),
+    };
+  }
+
+  handle(method: string, params: unknown): Promise<unknown> {
+    return dispatchMethod(CLIENT_TO_HUB, this.#handlers, method, params);
   }
 
   closed(): void {
@@ -135,17 +132,14 @@ export class ClientSession implements Session, NotificationSink {
   }
 
   /** typing/read for the facade: routed like a send, passed to the owning agent's imsg, its error verbatim. */
-  async #imsgCall(params: unknown): Promise<unknown> {
-    const parsed = ClientImsgCallParamsSchema.safeParse(params);
-    if (!parsed.success) throw new HubError('INVALID_PARAMS', `invalid params for imsg.call: ${describeZod(parsed.error)}`);
-    const p = parsed.data;
+  async #imsgCall(p: z.output<typeof ClientImsgCallParamsSchema>): Promise<Record<string, unknown>> {
     const target = imsgTargetOf(p.params);
     if (!target) throw imsgError.invalidParams('chat_guid, chat_identifier, or chat_id is required');
     const route = this.#ctx.router.resolve({ target, account: p.account, client: this.#token });
     const link = this.#ctx.registry.link(route.account);
     if (!link) throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is not connected; ${p.method} needs it online`, { account: route.account });
     const extra = p.method === 'typing' && p.params['typing'] !== undefined ? { typing: p.params['typing'] } : {};
-    return link.request('imsg.call', { account: route.account, method: p.method, params: { ...route.params, ...extra } }, 15_000);
+    return callAgent(link, 'imsg.call', { account: route.account, method: p.method, params: { ...route.params, ...extra } }, 15_000);
   }
 
   #visibleAccounts(): string[] {

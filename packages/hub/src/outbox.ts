@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { HUB_ERROR_CODES, HubError, SendDispatchResultSchema, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { sendOutcome } from './model/send-outcome.js';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
-import type { AgentRegistry } from './agent-registry.js';
+import { type AgentRegistry, callAgent } from './agent-registry.js';
 import { blobVisible } from './blob-access.js';
 import type { BlobStore } from './blob-store.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -327,10 +327,8 @@ export class Outbox {
       // Past this, an agent that has not started the send refuses it (expired) instead of sending late.
       ...(record.expiresAt !== undefined ? { not_after: record.expiresAt } : {}),
     };
-    link
-      .request('send.dispatch', params, this.#options.dispatchTimeoutMs ?? 180_000)
-      .then(async (raw) => {
-        const result = SendDispatchResultSchema.parse(raw);
+    callAgent(link, 'send.dispatch', params, this.#options.dispatchTimeoutMs ?? 180_000)
+      .then(async (result) => {
         this.#retryAt.delete(record.key);
         const expired = result.status === 'failed' && (result.error.data as { code?: string } | undefined)?.code === 'SEND_EXPIRED';
         const updated =
