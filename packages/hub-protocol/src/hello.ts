@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccountResumeSchema } from './agent-methods.js';
+import { AccountNameSchema } from './ids.js';
 
 // `hello`: the first call on every connection, carrying the protocol version and the token.
 
@@ -12,7 +13,7 @@ export const AgentHelloParamsSchema = z.object({
     version: z.string().max(64),
     host: z.string().max(256).optional(),
   }),
-  accounts: z.array(z.string().min(1).max(64)).min(1).max(64),
+  accounts: z.array(AccountNameSchema).min(1).max(64),
 });
 export type AgentHelloParams = z.infer<typeof AgentHelloParamsSchema>;
 

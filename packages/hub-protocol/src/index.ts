@@ -27,3 +27,4 @@ export {
   type MethodSpec,
   type MethodTable,
 } from './method-table.js';
+export * from './account-list.js';

@@ -72,6 +72,14 @@ export const HubConfigSchema = z.strictObject({
       /** Per-account token bucket: sustained rate and burst. Conservative: Apple flags fast senders. */
       rate_per_minute: z.number().positive().default(30),
       burst: z.number().int().positive().default(10),
+      /** Dispatches the agent answered without an outcome: exponential backoff, and attempts before a send fails. */
+      retry: z
+        .strictObject({
+          base_ms: z.number().int().positive().default(500),
+          max_ms: z.number().int().positive().default(30_000),
+          max_attempts: z.number().int().min(1).max(100).default(8),
+        })
+        .prefault({}),
     })
     .prefault({}),
   webhooks: z.array(WebhookSchema).default([]),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { PeerError, RpcError } from '@imsg-hub/jsonrpc';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { sendOutcome } from './model/send-outcome.js';
 import { nanoid } from 'nanoid';
@@ -136,7 +137,8 @@ export class Outbox {
       client: client.id,
       expiresAt: Date.now() + ttl * 1000,
     });
-    this.#log.info({ key, account: route.account, route: route.route, target: req.target }, 'send queued');
+    this.#log.info({ key, account: route.account, route: route.route }, 'send queued');
+    this.#log.debug({ key, target: req.target }, 'send target');
     this.#options.onStateChange?.(record);
     this.#pump(route.account);
     return record;
@@ -261,31 +263,37 @@ export class Outbox {
 
   /**
    * The dispatch got no outcome. A lost link: offered again when the agent is back (its ledger
-   * answers a key it already took instead of sending twice). An agent's error answer: retried with
-   * backoff; one that says the send never started, MAX_ATTEMPTS times, then the send fails.
+   * answers a key it already took instead of sending twice). Anything else is an attempt, retried
+   * with backoff: an answer saying the send never started, or one the hub cannot read (a malformed
+   * result, an error without a code), fails the send after MAX_ATTEMPTS; a send in doubt or a
+   * timeout is retried until the agent resolves it.
    */
   async #retryLater(record: OutboxRecord, err: Error): Promise<void> {
     const attempts = record.attempts;
-    const data = (err as { data?: { code?: string } }).data;
-    const neverStarted = data?.code === 'SEND_NOT_STARTED' || data?.code === 'AGENT_OFFLINE' || data?.code === 'PAYLOAD_TOO_LARGE';
-    if (neverStarted && attempts >= (this.#options.retry?.maxAttempts ?? MAX_ATTEMPTS)) {
+    if (err instanceof PeerError && (err.failure === 'PEER_CLOSED' || err.failure === 'WRITE_FAILED')) {
+      this.#retryAt.delete(record.key);
+      this.#log.warn({ key: record.key, account: record.account, err: err.message }, 'dispatch interrupted; will redeliver');
+      return;
+    }
+    const data = err instanceof RpcError ? (err.data as { code?: unknown } | undefined) : undefined;
+    const code = typeof data?.code === 'string' ? data.code : undefined;
+    const unreadable = !(err instanceof PeerError) && code === undefined;
+    const neverStarted = code === 'SEND_NOT_STARTED' || code === 'AGENT_OFFLINE' || code === 'PAYLOAD_TOO_LARGE';
+    if ((neverStarted || unreadable) && attempts >= (this.#options.retry?.maxAttempts ?? MAX_ATTEMPTS)) {
       this.#retryAt.delete(record.key);
       const updated = await this.#store.outboxUpdate(record.key, {
         state: 'failed',
         error: {
           code: HUB_ERROR_CODES.SEND_FAILED,
           message: `send failed after ${attempts} attempts: ${err.message}`,
-          data: { code: 'SEND_FAILED', last: data },
+          data: { code: 'SEND_FAILED', last: data ?? { message: err.message } },
         },
       });
-      this.#log.error({ key: record.key, attempts, err: err.message }, 'send failed: the agent could not start it');
+      this.#log.error(
+        { key: record.key, attempts, err: err.message },
+        unreadable ? 'send failed: the agent kept answering what the hub cannot read' : 'send failed: the agent could not start it',
+      );
       this.#changed(updated);
-      return;
-    }
-    if (data === undefined) {
-      // No answer at all (link lost, or timed out): offer it again as soon as the agent is there.
-      this.#retryAt.delete(record.key);
-      this.#log.warn({ key: record.key, account: record.account, err: err.message }, 'dispatch interrupted; will redeliver');
       return;
     }
     const { baseMs = 500, maxMs = 30_000 } = this.#options.retry ?? {};

@@ -78,10 +78,13 @@ export class Router {
       throw new HubError('BAD_TARGET', `target names account ${target.account} but the request says ${req.account}; use one`);
     }
     if (explicit) {
-      if (!known.includes(explicit))
-        throw new HubError('NO_ROUTE', `unknown account "${explicit}"; known accounts: ${known.join(', ') || 'none'}`, { candidates });
+      // Outside a scoped token's accounts, an unknown and an existing account are refused alike, and
+      // only the token's own accounts are named.
       if (scope && !scope.includes(explicit)) {
         throw new HubError('TOKEN_SCOPE', `this client token may not send as ${explicit}; it may send as: ${candidates.join(', ')}`);
+      }
+      if (!known.includes(explicit)) {
+        throw new HubError('NO_ROUTE', `unknown account "${explicit}"; known accounts: ${candidates.join(', ') || 'none'}`, { candidates });
       }
     }
 

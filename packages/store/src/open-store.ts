@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './port/store.js';
 import type { Durability } from './sqlite/database.js';
@@ -10,14 +10,19 @@ export type StoreConfig = { kind: 'sqlite'; path: string; durability?: Durabilit
 /** Opens the configured store adapter; the one place that names adapters. */
 export async function openStore(config: StoreConfig, options: { backgroundCheckpoint?: boolean } = {}): Promise<Store> {
   switch (config.kind) {
-    case 'sqlite':
-      return new SqliteStore(config.path, { ...(config.durability ? { durability: config.durability } : {}), ...options });
+    case 'sqlite': {
+      const store = new SqliteStore(config.path, { ...(config.durability ? { durability: config.durability } : {}), ...options });
+      // Owner-only, whatever the umask was when an older version created them.
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(config.path + suffix)) chmodSync(config.path + suffix, 0o600);
+      return store;
+    }
   }
 }
 
-/** The embedded default: `<dataDir>/hub.db`, created 0700. */
+/** The embedded default: `<dataDir>/hub.db`. The directory is made (or made again) 0700: it holds messages. */
 export function sqliteStoreConfig(dataDir: string, durability?: Durability): StoreConfig {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
   return { kind: 'sqlite', path: join(dataDir, 'hub.db'), ...(durability ? { durability } : {}) };
 }
 

@@ -13,6 +13,8 @@ export function registerServe(program: Command): void {
     .option('--cert <pem>', 'TLS certificate: serve wss://')
     .option('--key <pem>', 'TLS private key')
     .action(async (flags: HubFlags) => {
+      // Everything the hub writes (store, WAL, blobs) is owner-only, whatever umask it was started with.
+      process.umask(0o077);
       const log = createLogger('imsg-hub');
       let config: HubConfig;
       try {

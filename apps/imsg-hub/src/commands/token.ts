@@ -1,12 +1,28 @@
 import { createToken } from '@imsg-hub/hub';
+import { parseAccountList } from '@imsg-hub/hub-protocol';
 import type { Store } from '@imsg-hub/store';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
 import { resolveHubConfig, withHubOptions, type HubFlags } from '../hub-options.js';
 import { openHubStore } from '../hub-store.js';
 
+/**
+ * The store of the hub the flags name. Without a config or a data directory named by flag or
+ * environment, the default directory must already hold a hub's store: a token written to a fresh
+ * store there would be one the running hub never sees.
+ */
 function openStore(flags: HubFlags): Promise<Store> {
-  return openHubStore(resolveHubConfig(flags));
+  process.umask(0o077);
+  const config = resolveHubConfig(flags);
+  const named = flags.config ?? flags.dataDir ?? process.env['IMSG_HUB_CONFIG'] ?? process.env['IMSG_HUB_DATA_DIR'];
+  if (!named && !existsSync(join(config.data_dir, 'hub.db'))) {
+    throw new Error(
+      `no hub store in ${config.data_dir}: pass the running hub's --config <file> or --data-dir <dir> (or set IMSG_HUB_CONFIG / IMSG_HUB_DATA_DIR)`,
+    );
+  }
+  return openHubStore(config);
 }
 
 export function registerToken(program: Command): void {
@@ -20,14 +36,12 @@ export function registerToken(program: Command): void {
     .action(async (flags: HubFlags & { role: string; accounts: string; label?: string; json?: boolean }) => {
       try {
         if (flags.role !== 'agent' && flags.role !== 'client') throw new Error(`--role must be agent or client, not "${flags.role}"`);
-        const accounts =
-          flags.accounts.trim() === '*'
-            ? '*'
-            : flags.accounts
-                .split(',')
-                .map((a) => a.trim())
-                .filter(Boolean);
-        if (accounts !== '*' && accounts.length === 0) throw new Error('--accounts needs at least one account name, or "*"');
+        let accounts: string[] | '*';
+        try {
+          accounts = parseAccountList(flags.accounts);
+        } catch (err) {
+          throw new Error(`--accounts ${(err as Error).message}`);
+        }
         if (flags.role === 'agent' && accounts === '*') throw new Error('an agent token must name its accounts (e.g. --accounts alice)');
         const store = await openStore(flags);
         const { token: secret, record } = await createToken(store, flags.role, accounts, flags.label);

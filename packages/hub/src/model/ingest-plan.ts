@@ -33,7 +33,10 @@ export interface IngestPlan {
 
 /** The imsg message with each attachment annotated with where its bytes are (the hub alone sets these). */
 export function storedBody(row: Row): StoredBody {
-  const attachments = row.message.attachments.map((a) => ({ ...a }));
+  // An agent's own `blob`/`blob_state` on an attachment are dropped: they say what the hub stores.
+  const attachments = row.message.attachments.map(
+    ({ blob: _b, blob_state: _s, ...a }: Record<string, unknown>) => ({ ...a }) as (typeof row.message.attachments)[number],
+  );
   for (const b of row.blobs ?? []) {
     const target = attachments[b.index] as (typeof attachments)[number] & { blob?: string; blob_state?: string };
     if (!target) continue;

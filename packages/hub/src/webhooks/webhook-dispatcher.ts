@@ -146,10 +146,16 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: signWebhook(this.#config.secret, timestamp, body),
         },
         body,
+        // Never follow a redirect: the signed batch, message text included, goes to the configured URL only.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.#config.timeout_ms),
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return true;
+      if (res.status >= 300 && res.status < 400) {
+        this.#log.warn({ status: res.status, events: events.length }, 'webhook receiver redirected; not following it (configure the final URL); will retry');
+        return false;
+      }
       this.#log.warn({ status: res.status, events: events.length }, 'webhook receiver refused the batch; will retry');
       return false;
     } catch (err) {
