@@ -136,7 +136,8 @@ describe('MessageModel ingest', () => {
     ]);
     const merged = await all({ merged: true }, 10);
     expect(merged).toHaveLength(1);
-    expect(merged[0]).toMatchObject({ is_from_me: true, destination_caller_id: 'alice@x.com' });
+    // Attributed to the account that sent it, though bob's copy came first.
+    expect(merged[0]).toMatchObject({ is_from_me: true, destination_caller_id: 'alice@x.com', account: 'alice' });
     expect([...merged[0]!.accounts].sort()).toEqual(['alice', 'bob']);
     // Each account's own view still has its own copy, as imsg would show it.
     expect((await all({ merged: false, accounts: ['bob'] }, 10))[0]).toMatchObject({ is_from_me: false, sender: 'alice@x.com' });
@@ -184,5 +185,23 @@ describe('MessageModel and the outbox', () => {
     expect(rec.messageSeq).toBe(1);
     expect((await all({ merged: false }, 1))[0]!.send_key).toBe('k1');
     expect(await store.outbox({ states: ['queued', 'dispatched'] })).toHaveLength(0);
+  });
+
+  it('a message bob sent into a group alice is in is bob’s in the merged view, whichever copy came first', async () => {
+    await model.configureHandles('alice', ['alice@x.com']);
+    await model.configureHandles('bob', ['bob@x.com']);
+    const family = {
+      chat_guid: 'iMessage;+;family',
+      chat_identifier: 'family',
+      chat_name: 'Family',
+      is_group: true,
+      participants: ['alice@x.com', 'bob@x.com', '+15550009'],
+    };
+    await ingest([{ account: 'alice', epoch: 1, rows: [msg(1, { ...family, guid: 'FROM-BOB', sender: 'bob@x.com', text: 'dinner?' })] }]);
+    const [seen] = await all({ merged: true }, 10);
+    expect(seen).toMatchObject({ text: 'dinner?', account: 'bob', is_from_me: true });
+    expect(seen!.accounts).toEqual(['bob', 'alice']);
+    // alice's own view still has her copy, from bob.
+    expect((await all({ merged: false, accounts: ['alice'] }, 10))[0]).toMatchObject({ account: 'alice', is_from_me: false, sender: 'bob@x.com' });
   });
 });

@@ -35,13 +35,16 @@ export class MessageView {
       if (!accounts.includes(r.account)) accounts.unshift(r.account);
     }
     let view = m;
+    let account = r.account;
     if (v.merged && !m.is_from_me && m.sender) {
-      // Sent by another of our own accounts: in the merged view it is ours, "from me", whichever
-      // account's copy arrived first (else a client would answer its own household, or drop it).
+      // Sent by another of our own accounts: in the merged view it is ours, "from me", and that
+      // account's, whichever account's copy arrived first (else a client would answer its own
+      // household, or show bob's message in the family group as alice's).
       const owner = this.#handles.owner(m.sender);
       if (owner && owner !== r.account && (!v.scope || v.scope.includes(owner))) {
         view = { ...m, is_from_me: true, destination_caller_id: m.sender };
-        if (!accounts.includes(owner)) accounts = [...accounts, owner];
+        account = owner;
+        accounts = [owner, ...accounts.filter((a) => a !== owner)];
       }
     }
     if (m.is_group) {
@@ -53,7 +56,7 @@ export class MessageView {
       ...view,
       id: r.seq,
       chat_id: v.merged && r.chatId ? this.#chats.representative(r.chatId, v.scope) : r.chatId,
-      account: r.account,
+      account,
       accounts,
       native_id: r.nativeId,
       native_chat_id: m.chat_id,
