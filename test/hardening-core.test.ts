@@ -101,7 +101,10 @@ describe('hardening: the hub core', () => {
     const client = await HubClient.connect({ url: hub.url, token: await hub.token('client', ['alice']) });
     const refusals = [];
     for (const account of ['nosuch', 'secretproject']) {
-      const err = await client.call('send', { target: '+14155550100', text: 'x', account }).catch((e: unknown) => HubError.from(e));
+      const err = await client.call('send', { target: '+14155550100', text: 'x', account }).then(
+        () => undefined,
+        (e: unknown) => HubError.from(e),
+      );
       expect(err).toBeInstanceOf(HubError);
       refusals.push({ code: err!.hubCode, message: err!.message.replace(account, '<name>'), details: err!.details });
     }

@@ -158,6 +158,42 @@ export function storeConformance(target: StoreTarget): void {
       expect((await store.messages({ afterSeq: 3, order: 'asc', limit: 1 }))[0]!.sendKey).toBe('send-4');
     });
 
+    it('searches message text by words (the last one a prefix), newest first, with filters and stable pages', async () => {
+      await store.ensureAccount('alice');
+      await store.ensureAccount('bob');
+      const body = (seq: number, text: string, over: Record<string, unknown> = {}) => ({ ...messageRecord(seq, 'alice', 1).body, text, ...over });
+      const records = [
+        messageRecord(1, 'alice', 1, { body: body(1, 'Dinner at Café Rouge tonight?', { created_at: '2026-01-01T10:00:00.000Z' }) }),
+        messageRecord(2, 'bob', 2, { guid: 'G-1', dupOf: 1, body: body(2, 'Dinner at Café Rouge tonight?', { created_at: '2026-01-01T10:00:00.000Z' }) }),
+        messageRecord(3, 'alice', 1, {
+          isFromMe: true,
+          body: body(3, 'yes, dinner "at 8"', { is_from_me: true, sender: '', created_at: '2026-01-02T10:00:00.000Z' }),
+        }),
+        messageRecord(4, 'alice', 1, { isReaction: true, body: body(4, 'Loved “dinner”', { is_reaction: true, created_at: '2026-01-03T10:00:00.000Z' }) }),
+        messageRecord(5, 'bob', 3, { body: body(5, 'the dinosaur exhibit', { sender: '+15550009', created_at: '2026-01-04T10:00:00.000Z' }) }),
+      ];
+      await store.commit(commitOf({ chats: [chatRecord(1, 'alice'), chatRecord(2, 'bob'), chatRecord(3, 'bob')], messages: records }));
+      const seqs = async (q: Partial<Parameters<Store['searchMessages']>[0]>) =>
+        (await store.searchMessages({ words: ['dinner'], limit: 10, ...q })).map((m) => m.seq);
+      expect(await seqs({})).toEqual([3, 2, 1]); // reactions are not indexed
+      expect(await seqs({ words: ['din'] })).toEqual([5, 3, 2, 1]); // the last word is a prefix
+      expect(await seqs({ words: ['cafe', 'rouge'] })).toEqual([2, 1]); // diacritics folded, every word must match
+      expect(await seqs({ words: ['"at', '8"'] })).toEqual([3]); // quotes are text, not query syntax
+      expect(await seqs({ words: ['OR'] })).toEqual([]);
+      expect(await seqs({ accounts: ['bob'] })).toEqual([2]);
+      expect(await seqs({ chatIds: [1] })).toEqual([3, 1]);
+      expect(await seqs({ firstCopyAmong: 'all' })).toEqual([3, 1]);
+      expect(await seqs({ fromMe: true })).toEqual([3]);
+      expect(await seqs({ fromMe: false, words: ['din'] })).toEqual([5, 2, 1]);
+      expect(await seqs({ sender: '+15550009', words: ['din'] })).toEqual([5]);
+      expect(await seqs({ since: '2026-01-02T00:00:00.000Z' })).toEqual([3]);
+      expect(await seqs({ until: '2026-01-02T00:00:00.000Z' })).toEqual([2, 1]);
+      // Pages by seq: the next page starts below the last result, and a newer match does not shift it.
+      expect(await seqs({ limit: 2 })).toEqual([3, 2]);
+      await store.commit(commitOf({ messages: [messageRecord(6, 'alice', 1, { body: body(6, 'more dinner') })] }));
+      expect(await seqs({ limit: 2, beforeSeq: 2 })).toEqual([1]);
+    });
+
     it('upserts chats by id, keeping every field, and lists those above an id', async () => {
       await store.ensureAccount('alice');
       const group = chatRecord(1, 'alice', { guid: 'iMessage;+;chat9', isGroup: true, participants: ['+15550001', 'b@x.com'], name: 'Family' });

@@ -82,6 +82,31 @@ export const ReactionsListParamsSchema = z.object({
 });
 export const ReactionsListResultSchema = z.object({ reactions: z.array(HubMessageSchema) });
 
+/**
+ * `messages.search` (client → hub): full-text search over every stored message of the accounts in
+ * view (reactions excluded), newest first, one copy per message (merged). Words must all match; the
+ * last one matches as a prefix too. Page with `before` = the last result's `id`.
+ */
+export const SearchParamsSchema = z.object({
+  query: z.string().min(1).max(500),
+  accounts: z.array(z.string().max(64)).max(64).optional(),
+  chat_id: z.number().int().positive().optional(),
+  /** Sender handle (phone in E.164, or email). */
+  sender: z.string().min(1).max(320).optional(),
+  from_me: z.boolean().optional(),
+  /** ISO 8601 bounds on the message's time: [since, until). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().positive().max(200).optional(),
+});
+export type SearchParams = z.infer<typeof SearchParamsSchema>;
+export const SearchResultSchema = z.object({
+  messages: z.array(HubMessageSchema),
+  /** Pass as `before` for the next page; absent on the last page. */
+  next_before: z.number().int().positive().optional(),
+});
+
 export const BlobGetParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   offset: z.number().int().nonnegative().optional(),

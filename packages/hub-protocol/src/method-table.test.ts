@@ -21,6 +21,7 @@ describe('typed method tables', () => {
       },
       'blob.get': () => ({ data: '', size: 0, eof: true }),
       'reactions.list': () => ({ reactions: [] }),
+      'messages.search': () => ({ messages: [] }),
       'imsg.call': () => ({}),
       'upload.begin': () => ({ upload_id: 'u', chunk_bytes: 1 }),
       'upload.chunk': () => ({}),

@@ -52,6 +52,7 @@ export const CLIENT_TO_HUB = {
   'send.status': { params: S.SendStatusParamsSchema, result: S.SendOutcomeSchema },
   'blob.get': { params: C.BlobGetParamsSchema, result: A.BlobReadResultSchema },
   'reactions.list': { params: C.ReactionsListParamsSchema, result: C.ReactionsListResultSchema },
+  'messages.search': { params: C.SearchParamsSchema, result: C.SearchResultSchema },
   'imsg.call': { params: C.ClientImsgCallParamsSchema, result: A.ImsgCallResultSchema },
   ...upload,
   ...ping,

@@ -60,6 +60,15 @@ export function parseTarget(input: string, region = 'US'): Target {
   return withAccount({ kind: 'handle', handle: normalizeHandle(rest, region), service });
 }
 
+/** A handle as chat.db writes it, for matching stored rows: `normalizeHandle` where it parses, else as given (trimmed). */
+export function storedHandle(handle: string, region = 'US'): string {
+  try {
+    return normalizeHandle(handle, region);
+  } catch {
+    return handle.trim();
+  }
+}
+
 /** Canonical handle form: lowercase email, or E.164 phone (raw input when it is not a valid number). */
 export function normalizeHandle(handle: string, region = 'US'): string {
   const h = handle.trim();

@@ -3,6 +3,7 @@ import {
   type ClientImsgCallParamsSchema,
   dispatchMethod,
   HubError,
+  storedHandle,
   type MethodHandlers,
   PROTOCOL_VERSION,
   type AccountHealth,
@@ -115,6 +116,28 @@ export class ClientSession implements Session, NotificationSink {
       'reactions.list': async (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
         return { reactions: await this.#ctx.model.reactionsTo(p.guids, p.accounts ?? this.#scope) };
+      },
+      'messages.search': async (p) => {
+        for (const a of p.accounts ?? []) this.#allow(a);
+        const accounts = p.accounts ?? this.#scope;
+        if (p.chat_id !== undefined) {
+          const chat = this.#ctx.model.chat(p.chat_id);
+          if (!chat || !this.#ctx.model.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account))) {
+            throw new HubError('NOT_FOUND', `no chat ${p.chat_id} among the accounts this token sees; list them with chats.list`);
+          }
+        }
+        const { messages, nextBefore } = await this.#ctx.model.search({
+          query: p.query,
+          accounts,
+          chatId: p.chat_id,
+          sender: p.sender === undefined ? undefined : storedHandle(p.sender),
+          fromMe: p.from_me,
+          since: p.since,
+          until: p.until,
+          before: p.before,
+          limit: p.limit ?? 50,
+        });
+        return { messages, ...(nextBefore !== undefined ? { next_before: nextBefore } : {}) };
       },
       'imsg.call': (p) => this.#imsgCall(p),
       ping: () => ({ ts: Date.now() }),

@@ -1,4 +1,4 @@
-import { normalizeHandle } from '@imsg-hub/hub-protocol';
+import { storedHandle } from '@imsg-hub/hub-protocol';
 import type { WebSocketLike } from '@imsg-hub/jsonrpc';
 import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
@@ -18,15 +18,6 @@ import { WatchHub } from './watch-hub.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 export const HUB_VERSION = '0.1.0';
-
-/** Handles as chat.db writes them: emails lowercase, phones E.164 when they parse. */
-function normalizeOwnHandle(h: string): string {
-  try {
-    return normalizeHandle(h);
-  } catch {
-    return h.trim();
-  }
-}
 
 export interface HubOptions {
   config: HubConfig;
@@ -65,7 +56,7 @@ export class Hub implements HubContext {
       if (settings.handles.length)
         await model.configureHandles(
           name,
-          settings.handles.map((h) => normalizeOwnHandle(h)),
+          settings.handles.map((h) => storedHandle(h)),
         );
     }
     return new Hub(options, model);

@@ -8,6 +8,7 @@ export type {
   CopyRecord,
   HandleSource,
   MessageQuery,
+  MessageSearch,
   MessageRecord,
   OutboxInsert,
   OutboxPatch,

@@ -182,6 +182,39 @@ export class MessageModel {
     return this.#present(records, { merged: true, scope: o.accounts });
   }
 
+  /**
+   * Full-text search, newest first, merged among the accounts in view. Words are split on
+   * whitespace; `before` pages. Returns the page and the `before` of the next one.
+   */
+  async search(q: {
+    query: string;
+    accounts: readonly string[] | undefined;
+    chatId?: number | undefined;
+    sender?: string | undefined;
+    fromMe?: boolean | undefined;
+    since?: string | undefined;
+    until?: string | undefined;
+    before?: number | undefined;
+    limit: number;
+  }): Promise<{ messages: HubMessage[]; nextBefore: number | undefined }> {
+    const words = q.query.split(/\s+/).filter(Boolean);
+    if (words.length === 0) return { messages: [], nextBefore: undefined };
+    const records = await this.#store.searchMessages({
+      words,
+      ...(q.accounts ? { accounts: q.accounts } : {}),
+      ...(q.chatId !== undefined ? { chatIds: this.#chats.conversationMembers(q.chatId, q.accounts) } : {}),
+      ...(q.sender !== undefined ? { sender: q.sender } : {}),
+      ...(q.fromMe !== undefined ? { fromMe: q.fromMe } : {}),
+      ...(q.since !== undefined ? { since: new Date(q.since).toISOString() } : {}),
+      ...(q.until !== undefined ? { until: new Date(q.until).toISOString() } : {}),
+      ...(q.before !== undefined ? { beforeSeq: q.before } : {}),
+      firstCopyAmong: q.accounts ?? 'all',
+      limit: q.limit,
+    });
+    const messages = await this.#present(records, { merged: true, scope: q.accounts });
+    return { messages, nextBefore: records.length === q.limit ? records.at(-1)!.seq : undefined };
+  }
+
   /** Tapback rows pointing at these message guids, ascending; `accounts` undefined = all. */
   async reactionsTo(guids: readonly string[], accounts: readonly string[] | undefined): Promise<HubMessage[]> {
     if (guids.length === 0) return [];

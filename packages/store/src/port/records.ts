@@ -148,6 +148,26 @@ export interface MessageQuery {
   limit: number;
 }
 
+/**
+ * A full-text search over stored message text (reactions excluded), newest first. `words` match
+ * whole words; the last one also as a prefix. Every other field narrows.
+ */
+export interface MessageSearch {
+  words: readonly string[];
+  accounts?: readonly string[];
+  chatIds?: readonly number[];
+  /** The sender handle exactly as stored. */
+  sender?: string;
+  fromMe?: boolean;
+  /** ISO timestamps bounding the message's created_at: [since, until). */
+  since?: string;
+  until?: string;
+  /** Paging: only messages with a seq below this. */
+  beforeSeq?: number;
+  firstCopyAmong?: 'all' | readonly string[];
+  limit: number;
+}
+
 /** A query over outbox rows. */
 export interface OutboxQuery {
   account?: string;

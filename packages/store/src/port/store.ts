@@ -6,6 +6,7 @@ import type {
   CopyRecord,
   MessageRecord,
   MessageQuery,
+  MessageSearch,
   OutboxInsert,
   OutboxPatch,
   OutboxQuery,
@@ -48,6 +49,8 @@ export interface Store {
   putOwnHandles(handles: readonly OwnHandleRecord[]): Promise<void>;
   affinity(): Promise<AffinityRecord[]>;
   messages(query: MessageQuery): Promise<MessageRecord[]>;
+  /** Full-text search over message text, newest first (the merged search). */
+  searchMessages(search: MessageSearch): Promise<MessageRecord[]>;
   /** Every stored copy of these guids, ascending seq. */
   copies(guids: readonly string[]): Promise<CopyRecord[]>;
   /** Sets the send a stored message echoes. */

@@ -6,6 +6,7 @@ import type {
   CommitRecords,
   CopyRecord,
   MessageQuery,
+  MessageSearch,
   MessageRecord,
   OutboxInsert,
   OutboxPatch,
@@ -120,6 +121,9 @@ export class SqliteStore implements Store {
   }
   async messages(query: MessageQuery): Promise<MessageRecord[]> {
     return this.#messages.query(query);
+  }
+  async searchMessages(search: MessageSearch): Promise<MessageRecord[]> {
+    return this.#messages.search(search);
   }
   async copies(guids: readonly string[]): Promise<CopyRecord[]> {
     return this.#messages.copies(guids);
