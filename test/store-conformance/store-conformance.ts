@@ -70,6 +70,7 @@ export function commitOf(over: Partial<CommitRecords>): CommitRecords {
 const send = (key: string, account: string, over: Partial<OutboxInsert> = {}): OutboxInsert => ({
   key,
   account,
+  method: 'send',
   target: '+15550001',
   route: 'explicit',
   chatId: undefined,
@@ -150,8 +151,8 @@ export function storeConformance(target: StoreTarget): void {
       expect(await seqs({ firstCopyAmong: ['bob'] })).toEqual([1, 2, 3, 4]);
       expect(await seqs({ firstCopyAmong: ['alice', 'bob'], accounts: ['alice', 'bob'] })).toEqual([1, 3, 4]);
       expect(await store.copies(['G-1', 'nope'])).toEqual([
-        { guid: 'G-1', account: 'alice', seq: 1, chatId: 1 },
-        { guid: 'G-1', account: 'bob', seq: 2, chatId: 2 },
+        { guid: 'G-1', account: 'alice', seq: 1, chatId: 1, isFromMe: true },
+        { guid: 'G-1', account: 'bob', seq: 2, chatId: 2, isFromMe: false },
       ]);
       expect(await store.copies([])).toEqual([]);
       await store.linkEcho(4, 'send-4');
@@ -245,7 +246,9 @@ export function storeConformance(target: StoreTarget): void {
       await store.outboxUpdate('k2', { state: 'failed', error: { code: -32014, message: 'no', data: { code: 'SEND_FAILED' } } });
       expect((await store.outboxGet('k2'))!.error).toEqual({ code: -32014, message: 'no', data: { code: 'SEND_FAILED' } });
       expect(await store.outboxCounts()).toEqual(new Map());
-      await store.outboxInsert(send('k3', 'alice'));
+      const tapback = await store.outboxInsert(send('k3', 'alice', { method: 'tapback', params: { chat_guid: 'c', message_guid: 'g', reaction: 'love' } }));
+      expect(tapback).toMatchObject({ method: 'tapback', params: { message_guid: 'g' } });
+      expect((await store.outboxGet('k1'))!.method).toBe('send');
       expect(await store.outboxCounts()).toEqual(new Map([['alice', { queued: 1, dispatched: 0 }]]));
       await expect(store.outboxUpdate('missing', { state: 'sent' })).rejects.toThrow(/missing/);
       expect(await store.outboxGet('missing')).toBeUndefined();

@@ -1,6 +1,8 @@
 import { ImsgMessageSchema, SendParamsSchema, SendResultSchema } from '@imsg-hub/imsg-protocol';
 import { z } from 'zod';
 import { BlobStateSchema } from './hub-message.js';
+import { ActionMethodSchema } from './actions.js';
+import { ImsgInfoSchema } from './imsg-info.js';
 import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
 import { MAX_BATCH_ROWS } from './version.js';
 
@@ -56,6 +58,8 @@ export const AccountStateParamsSchema = z.object({
   newest_rowid: z.number().int().optional(),
   last_row_at: z.string().optional(),
   restarts: z.number().int().nonnegative().optional(),
+  /** What the account's imsg can do now (version, methods, features, database and bridge readiness). */
+  imsg: ImsgInfoSchema.optional(),
 });
 export type AccountStateParams = z.infer<typeof AccountStateParamsSchema>;
 
@@ -71,6 +75,8 @@ export type BlobRef = z.infer<typeof BlobRefSchema>;
 export const SendDispatchParamsSchema = z.object({
   key: z.string().min(1).max(200),
   account,
+  /** The imsg method to pass `params` to exactly once per key; `send` when absent. */
+  method: z.union([z.literal('send'), ActionMethodSchema]).optional(),
   params: SendParamsSchema,
   file: BlobRefSchema.optional(),
   /** Unix ms: an agent that has not yet started this send refuses it after this (SEND_EXPIRED). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ImsgStateSchema } from './agent-methods.js';
+import { ImsgInfoSchema } from './imsg-info.js';
 import { HubChatSchema, HubMessageSchema } from './hub-message.js';
 import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
 
@@ -15,6 +16,8 @@ export const AccountHealthSchema = z.object({
   lag: z.number().int().optional(),
   messages: z.number().int(),
   outbox: z.object({ queued: z.number().int(), dispatched: z.number().int() }),
+  /** What the account's imsg can do now, as its agent last reported; absent until it does. */
+  capabilities: ImsgInfoSchema.optional(),
 });
 export type AccountHealth = z.infer<typeof AccountHealthSchema>;
 

@@ -23,6 +23,8 @@ export const HUB_ERROR_CODES = {
   /** Agent → hub: the send's outcome is not known yet (the agent is resolving it); never re-sent on a guess. */
   SEND_IN_DOUBT: -32019,
   NOT_FOUND: -32020,
+  /** The account's imsg cannot do this action now; the message names what would enable it. */
+  ACTION_UNAVAILABLE: -32021,
   FRAME_TOO_LARGE: -32030,
   PAYLOAD_TOO_LARGE: -32031,
   INVALID_PARAMS: -32602,

@@ -8,6 +8,8 @@ export * from './send.js';
 export * from './client-methods.js';
 export * from './target.js';
 export * from './imsg-passthrough.js';
+export * from './imsg-info.js';
+export * from './actions.js';
 export {
   AGENT_NOTIFICATIONS,
   AGENT_TO_HUB,

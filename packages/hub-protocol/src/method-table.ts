@@ -2,6 +2,7 @@ import type { Peer, RequestOptions } from '@imsg-hub/jsonrpc';
 import { describeZod, JsonRpcErrorCode, RpcError } from '@imsg-hub/jsonrpc';
 import type { z } from 'zod';
 import * as A from './agent-methods.js';
+import * as Act from './actions.js';
 import * as C from './client-methods.js';
 import { HubError } from './hub-errors.js';
 import * as S from './send.js';
@@ -53,6 +54,9 @@ export const CLIENT_TO_HUB = {
   'blob.get': { params: C.BlobGetParamsSchema, result: A.BlobReadResultSchema },
   'reactions.list': { params: C.ReactionsListParamsSchema, result: C.ReactionsListResultSchema },
   'messages.search': { params: C.SearchParamsSchema, result: C.SearchResultSchema },
+  'message.react': { params: Act.ReactParamsSchema, result: S.SendOutcomeSchema },
+  'message.edit': { params: Act.EditParamsSchema, result: S.SendOutcomeSchema },
+  'message.unsend': { params: Act.UnsendParamsSchema, result: S.SendOutcomeSchema },
   'imsg.call': { params: C.ClientImsgCallParamsSchema, result: A.ImsgCallResultSchema },
   ...upload,
   ...ping,

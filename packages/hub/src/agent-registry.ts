@@ -1,4 +1,4 @@
-import { type AccountStateParams, callMethod, HUB_TO_AGENT } from '@imsg-hub/hub-protocol';
+import { type AccountStateParams, callMethod, HUB_TO_AGENT, type ImsgInfo } from '@imsg-hub/hub-protocol';
 import type { z } from 'zod';
 
 /** What the hub needs from a connected agent link. */
@@ -24,6 +24,8 @@ export function callAgent<M extends AgentCall>(
 
 export interface AccountHealthState {
   state: AccountStateParams['state'] | 'unknown';
+  /** What the account's imsg can do, as its agent last reported (kept until it reports again). */
+  imsg?: ImsgInfo;
   detail?: string;
   newestRowid?: number;
   restarts?: number;
@@ -70,8 +72,10 @@ export class AgentRegistry {
   }
 
   setState(params: AccountStateParams): void {
+    const imsg = params.imsg ?? this.#health.get(params.account)?.imsg;
     this.#health.set(params.account, {
       state: params.state,
+      ...(imsg ? { imsg } : {}),
       ...(params.detail !== undefined ? { detail: params.detail } : {}),
       ...(params.newest_rowid !== undefined ? { newestRowid: params.newest_rowid } : {}),
       ...(params.restarts !== undefined ? { restarts: params.restarts } : {}),

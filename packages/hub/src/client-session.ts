@@ -139,6 +139,9 @@ export class ClientSession implements Session, NotificationSink {
         });
         return { messages, ...(nextBefore !== undefined ? { next_before: nextBefore } : {}) };
       },
+      'message.react': (p) => this.#ctx.actions.react(p, this.#token),
+      'message.edit': (p) => this.#ctx.actions.edit(p, this.#token),
+      'message.unsend': (p) => this.#ctx.actions.unsend(p, this.#token),
       'imsg.call': (p) => this.#imsgCall(p),
       ping: () => ({ ts: Date.now() }),
       ...uploadHandlers(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }),
@@ -196,6 +199,7 @@ export class ClientSession implements Session, NotificationSink {
       ...(h?.newestRowid !== undefined ? { lag: Math.max(0, h.newestRowid - hwm) } : {}),
       messages: account?.messageCount ?? 0,
       outbox,
+      ...(h?.imsg ? { capabilities: h.imsg } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@ import { storedHandle } from '@imsg-hub/hub-protocol';
 import type { WebSocketLike } from '@imsg-hub/jsonrpc';
 import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
+import { MessageActions } from './actions/message-actions.js';
 import { AgentRegistry } from './agent-registry.js';
 import { BlobStore } from './blob-store.js';
 import type { HubConfig } from './config.js';
@@ -40,6 +41,7 @@ export class Hub implements HubContext {
   readonly ingest: IngestQueue;
   readonly watch: WatchHub;
   readonly outbox: Outbox;
+  readonly actions: MessageActions;
   readonly router: Router;
   readonly blobs: BlobStore;
   readonly metrics: HubMetrics;
@@ -104,6 +106,7 @@ export class Hub implements HubContext {
         onStateChange: (r) => this.metrics.sendChanged(r),
       },
     );
+    this.actions = new MessageActions({ store: this.store, model, registry: this.registry, outbox: this.outbox, defaultAccount: this.config.default_account });
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
     this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, model, log: this.log }));
     // Whatever a receiver missed while the hub was down goes out now.

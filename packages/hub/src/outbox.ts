@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { type ActionMethod, HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import { PeerError, RpcError } from '@imsg-hub/jsonrpc';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { sendOutcome } from './model/send-outcome.js';
@@ -23,6 +23,21 @@ export interface OutboxOptions {
 }
 
 const FINAL = new Set(['sent', 'failed', 'expired']);
+
+/** A routed request for one account's imsg, as the outbox records it. */
+export interface Mutation {
+  account: string;
+  method: 'send' | ActionMethod;
+  target: string;
+  route: string;
+  chatId: number | undefined;
+  params: Record<string, unknown>;
+  file?: OutboxRecord['file'];
+  /** How long it may wait for an offline agent (default: the outbox's). */
+  ttlS?: number | undefined;
+}
+
+const requestHash = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 /** Dispatches in flight per account (each to a different chat). */
 const WINDOW = 8;
 /** Dispatches of a send the agent says it could not start, before the send fails. */
@@ -74,9 +89,22 @@ export class Outbox {
   }
 
   async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
-    const key = req.idempotency_key ?? nanoid();
+    const hash = requestHash([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]);
+    return this.#submit(req.idempotency_key ?? nanoid(), hash, client, req.wait_ms, () => this.#routeSend(req, client));
+  }
+
+  /**
+   * An imsg action (tapback, edit, unsend …) already routed to its account and gated: durable and
+   * idempotent like a send; `request` identifies what was asked, for the key's conflict check.
+   */
+  async act(action: Mutation, request: unknown[], client: TokenRecord, o: { key?: string | undefined; waitMs?: number | undefined }): Promise<SendOutcome> {
+    return this.#submit(o.key ?? nanoid(), requestHash([action.method, ...request]), client, o.waitMs, async () => action);
+  }
+
+  /** One request under one key at a time: the first is recorded, a repeat gets its outcome. */
+  async #submit(key: string, hash: string, client: TokenRecord, waitMs: number | undefined, prepare: () => Promise<Mutation>): Promise<SendOutcome> {
     for (let earlier = this.#accepting.get(key); earlier; earlier = this.#accepting.get(key)) await earlier.catch(() => undefined);
-    const accepting = this.#accept(key, req, client);
+    const accepting = this.#accept(key, hash, client, prepare);
     this.#accepting.set(key, accepting);
     let record: OutboxRecord;
     try {
@@ -84,22 +112,56 @@ export class Outbox {
     } finally {
       this.#accepting.delete(key);
     }
-    return this.#outcome(await this.#waitFinal(record.key, req.wait_ms ?? this.#options.defaultWaitMs));
+    return this.#outcome(await this.#waitFinal(record.key, waitMs ?? this.#options.defaultWaitMs));
   }
 
-  /** Records a new send (or checks a repeated key against the first request); returns its record. */
-  async #accept(key: string, req: SendRequest, client: TokenRecord): Promise<OutboxRecord> {
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]))
-      .digest('hex');
+  /** Records a new mutation (or checks a repeated key against the first request); returns its record. */
+  async #accept(key: string, hash: string, client: TokenRecord, prepare: () => Promise<Mutation>): Promise<OutboxRecord> {
     const existing = await this.#store.outboxGet(key);
     if (existing) {
       if (!tokenAllows(client, existing.account)) throw new HubError('TOKEN_SCOPE', `send ${key} belongs to an account this token may not see`);
-      if (existing.requestHash !== requestHash) {
-        throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used for a different send; use a new key`);
+      if (existing.requestHash !== hash) {
+        throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used for a different request; use a new key`);
       }
       return existing;
     }
+    const m = await prepare();
+    const online = this.#registry.link(m.account) !== undefined;
+    const ttl = m.ttlS ?? this.#options.defaultTtlS;
+    if (!online && ttl === 0) {
+      throw new HubError('AGENT_OFFLINE', `the agent for ${m.account} is offline and queue_ttl_s is 0; start its imsg-agent or allow queueing`, {
+        account: m.account,
+      });
+    }
+    const rate = this.#limiter.take(m.account);
+    if (!rate.ok) {
+      throw new HubError('RATE_LIMITED', `rate limited: ${m.account} is sending too fast, retry after ${rate.retryAfterS} s`, {
+        account: m.account,
+        retry_after_s: rate.retryAfterS,
+      });
+    }
+    const record = await this.#store.outboxInsert({
+      key,
+      account: m.account,
+      method: m.method,
+      target: m.target,
+      route: m.route,
+      chatId: m.chatId,
+      params: m.params,
+      file: m.file,
+      requestHash: hash,
+      client: client.id,
+      expiresAt: Date.now() + ttl * 1000,
+    });
+    this.#log.info({ key, account: m.account, method: m.method, route: m.route }, 'send queued');
+    this.#log.debug({ key, target: m.target }, 'send target');
+    this.#options.onStateChange?.(record);
+    this.#pump(m.account);
+    return record;
+  }
+
+  /** Routes a `send` and checks its file. */
+  async #routeSend(req: SendRequest, client: TokenRecord): Promise<Mutation> {
     const text = req.text ?? '';
     if (text === '' && !req.file) throw new HubError('INVALID_PARAMS', 'text or file is required');
     const route = this.#router.resolve({ target: req.target, account: req.account, service: req.service, region: req.region, client });
@@ -110,38 +172,16 @@ export class Outbox {
       if (size > this.#blobs.maxBytes) throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the limit of ${this.#blobs.maxBytes}`);
       file = { sha256: req.file.sha256, name: req.file.name, size };
     }
-    const online = this.#registry.link(route.account) !== undefined;
-    const ttl = req.queue_ttl_s ?? this.#options.defaultTtlS;
-    if (!online && ttl === 0) {
-      throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is offline and queue_ttl_s is 0; start its imsg-agent or allow queueing`, {
-        account: route.account,
-      });
-    }
-    const rate = this.#limiter.take(route.account);
-    if (!rate.ok) {
-      throw new HubError('RATE_LIMITED', `rate limited: ${route.account} is sending too fast, retry after ${rate.retryAfterS} s`, {
-        account: route.account,
-        retry_after_s: rate.retryAfterS,
-      });
-    }
-    const params = { ...route.params, ...(text ? { text } : {}) };
-    const record = await this.#store.outboxInsert({
-      key,
+    return {
       account: route.account,
+      method: 'send',
       target: req.target,
       route: route.route,
       chatId: route.chatId,
-      params,
+      params: { ...route.params, ...(text ? { text } : {}) },
       file,
-      requestHash,
-      client: client.id,
-      expiresAt: Date.now() + ttl * 1000,
-    });
-    this.#log.info({ key, account: route.account, route: route.route }, 'send queued');
-    this.#log.debug({ key, target: req.target }, 'send target');
-    this.#options.onStateChange?.(record);
-    this.#pump(route.account);
-    return record;
+      ttlS: req.queue_ttl_s,
+    };
   }
 
   async status(key: string, client: TokenRecord): Promise<SendOutcome> {
@@ -330,6 +370,7 @@ export class Outbox {
     const params = {
       key: record.key,
       account,
+      ...(record.method !== 'send' ? { method: record.method as ActionMethod } : {}),
       params: record.params,
       ...(record.file ? { file: record.file } : {}),
       // Past this, an agent that has not started the send refuses it (expired) instead of sending late.

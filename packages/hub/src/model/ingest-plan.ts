@@ -123,7 +123,7 @@ export function planIngest(batches: readonly IngestBatch[], lookups: IngestLooku
       seq += 1;
       records.messages.push(record);
       stored.push(record);
-      if (m.guid) copies.set(m.guid, [...known, { guid: m.guid, account: b.account, seq: record.seq, chatId }]);
+      if (m.guid) copies.set(m.guid, [...known, { guid: m.guid, account: b.account, seq: record.seq, chatId, isFromMe: m.is_from_me }]);
       // Only groups become one conversation: a DM between two of our own accounts stays two chats (each
       // account's chat names the other), so a reply by chat id leaves from the right identity.
       if (first && chatId && first.chatId && m.is_group && ix.chats.isGroup(first.chatId)) ix.chats.link(chatId, first.chatId);

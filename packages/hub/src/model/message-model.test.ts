@@ -169,6 +169,7 @@ describe('MessageModel and the outbox', () => {
     await store.outboxInsert({
       key: 'k1',
       account: 'alice',
+      method: 'send',
       target: '+15550001',
       route: 'explicit',
       chatId: undefined,

@@ -86,6 +86,8 @@ export interface OutboxRecord {
   key: string;
   n: number;
   account: string;
+  /** The imsg method `params` go to: `send`, or an action such as `tapback`. */
+  method: string;
   target: string;
   route: string;
   chatId: number | undefined;
@@ -187,4 +189,6 @@ export interface CopyRecord {
   account: string;
   seq: number;
   chatId: number;
+  /** This copy is the sender's own (the account sent the message). */
+  isFromMe: boolean;
 }

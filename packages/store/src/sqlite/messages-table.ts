@@ -52,7 +52,9 @@ export class MessagesTable {
     this.#max = db.prepare('SELECT COALESCE(MAX(seq), 0) AS m FROM messages');
     this.#linkEcho = db.prepare('UPDATE messages SET send_key = ? WHERE seq = ?');
     this.#index = db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)');
-    this.#copies = db.prepare("SELECT guid, account, seq, chat_id FROM messages WHERE guid IN (SELECT value FROM json_each(?)) AND guid <> '' ORDER BY seq");
+    this.#copies = db.prepare(
+      "SELECT guid, account, seq, chat_id, is_from_me FROM messages WHERE guid IN (SELECT value FROM json_each(?)) AND guid <> '' ORDER BY seq",
+    );
   }
 
   maxSeq(): number {
@@ -84,11 +86,12 @@ export class MessagesTable {
 
   copies(guids: readonly string[]): CopyRecord[] {
     if (guids.length === 0) return [];
-    return (this.#copies.all(JSON.stringify(guids)) as { guid: string; account: string; seq: number; chat_id: number }[]).map((r) => ({
+    return (this.#copies.all(JSON.stringify(guids)) as { guid: string; account: string; seq: number; chat_id: number; is_from_me: number }[]).map((r) => ({
       guid: r.guid,
       account: r.account,
       seq: r.seq,
       chatId: r.chat_id,
+      isFromMe: r.is_from_me === 1,
     }));
   }
 

@@ -5,6 +5,7 @@ interface OutboxRow {
   key: string;
   n: number;
   account: string;
+  method: string;
   target: string;
   route: string;
   chat_id: number | null;
@@ -26,6 +27,7 @@ const toRecord = (r: OutboxRow): OutboxRecord => ({
   key: r.key,
   n: r.n,
   account: r.account,
+  method: r.method,
   target: r.target,
   route: r.route,
   chatId: r.chat_id ?? undefined,
@@ -60,12 +62,13 @@ export class OutboxTable {
     const now = new Date().toISOString();
     this.#db
       .prepare(
-        `INSERT INTO outbox (key, n, account, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
-         VALUES (?, (SELECT COALESCE(MAX(n), 0) + 1 FROM outbox), ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        `INSERT INTO outbox (key, n, account, method, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
+         VALUES (?, (SELECT COALESCE(MAX(n), 0) + 1 FROM outbox), ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       )
       .run(
         r.key,
         r.account,
+        r.method,
         r.target,
         r.route,
         r.chatId ?? null,
