@@ -1,3 +1,5 @@
+import { CodedError } from '@imsg-hub/jsonrpc';
+
 /** Stable string codes for agent failures; listed in docs/errors.md. */
 export type AgentErrorCode =
   | 'CONFIG_INVALID'
@@ -15,14 +17,9 @@ export type AgentErrorCode =
   | 'STATE_DB';
 
 /** A failure inside the agent core, with a message that says what to do next. */
-export class AgentError extends Error {
-  readonly code: AgentErrorCode;
-  readonly details: Record<string, unknown>;
-
+export class AgentError extends CodedError<AgentErrorCode> {
   constructor(code: AgentErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, { ...options, details });
     this.name = 'AgentError';
-    this.code = code;
-    this.details = details;
   }
 }

@@ -1,17 +1,15 @@
 import { HubError } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
-import { PeerError, RpcError } from '@imsg-hub/jsonrpc';
+import { CodedError, PeerError, RpcError } from '@imsg-hub/jsonrpc';
 
 /** Stable codes of the facade's own failures; listed in docs/errors.md and docs/openclaw.md. */
 export type FacadeFailureCode = 'CONFIG' | 'HUB_UNREACHABLE' | 'HUB_REFUSED' | 'ACCOUNT_UNKNOWN' | 'DEADLINE' | 'LINK_LOST';
 
 /** A failure of the facade itself (not of imsg, not a hub refusal); `message` says what to do. */
-export class FacadeError extends Error {
-  readonly code: FacadeFailureCode;
+export class FacadeError extends CodedError<FacadeFailureCode> {
   constructor(code: FacadeFailureCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'FacadeError';
-    this.code = code;
   }
 }
 

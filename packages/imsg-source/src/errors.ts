@@ -1,3 +1,5 @@
+import { CodedError } from '@imsg-hub/jsonrpc';
+
 /** Stable string codes for source failures; listed in docs/errors.md. */
 export type SourceErrorCode =
   | 'SOURCE_NOT_FOUND'
@@ -13,14 +15,9 @@ export type SourceErrorCode =
   | 'FILE_ACCESS_FAILED';
 
 /** A failure of an imsg source: starting it, its connection, or file access on the Mac side. */
-export class SourceError extends Error {
-  readonly code: SourceErrorCode;
-  readonly details: Record<string, unknown>;
-
+export class SourceError extends CodedError<SourceErrorCode> {
   constructor(code: SourceErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, { ...options, details });
     this.name = 'SourceError';
-    this.code = code;
-    this.details = details;
   }
 }

@@ -1,3 +1,4 @@
+import { CodedError } from './coded-error.js';
 import { standardErrorMessage } from './error-codes.js';
 
 /** Stable string codes for failures of this package; listed in docs/errors.md. */
@@ -29,11 +30,11 @@ export class RpcError extends Error {
   }
 }
 
-/** A local failure of the connection rather than an answer from the peer. */
-export class PeerError extends Error {
+/** A local failure of the connection rather than an answer from the peer; `code` and `failure` agree. */
+export class PeerError extends CodedError<Exclude<JsonRpcFailureCode, 'RPC_ERROR'>> {
   readonly failure: JsonRpcFailureCode;
   constructor(failure: Exclude<JsonRpcFailureCode, 'RPC_ERROR'>, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(failure, message, options);
     this.name = 'PeerError';
     this.failure = failure;
   }

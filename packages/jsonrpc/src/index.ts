@@ -1,6 +1,7 @@
 export { NdjsonDecoder, DEFAULT_MAX_LINE_BYTES, type NdjsonDecoderOptions } from './ndjson-decoder.js';
 export { encodeJsonLine, escapeLineSeparators } from './ndjson-encoder.js';
 export { JsonRpcErrorCode, standardErrorMessage } from './error-codes.js';
+export { CodedError, type CodedErrorOptions } from './coded-error.js';
 export { RpcError, PeerError, type JsonRpcFailureCode } from './errors.js';
 export {
   classify,

@@ -1,13 +1,12 @@
+import { CodedError } from '@imsg-hub/jsonrpc';
+
 /** Stable codes for failures of the simulator; listed in docs/errors.md. */
 export type SimFailureCode = 'DB_OPEN_FAILED' | 'SCHEMA_MISSING' | 'WORLD_CONFIG' | 'UNKNOWN_ACCOUNT' | 'UNKNOWN_CHAT' | 'BAD_INJECT' | 'ATTACHMENT_NOT_FOUND';
 
 /** A simulator failure: misuse of the API, a bad config file, or a chat.db it cannot use. */
-export class SimError extends Error {
-  readonly code: SimFailureCode;
-
+export class SimError extends CodedError<SimFailureCode> {
   constructor(code: SimFailureCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'SimError';
-    this.code = code;
   }
 }
