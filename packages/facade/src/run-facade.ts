@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { ImsgRpcServer, type ImsgBackend } from '@imsg-hub/imsg-protocol';
-import { LineStreamTransport, type RpcError } from '@imsg-hub/jsonrpc';
+import { ImsgRpcServer, StartupErrorBackend } from '@imsg-hub/imsg-protocol';
+import { LineStreamTransport } from '@imsg-hub/jsonrpc';
 import { AccountView } from './account-view.js';
 import { AttachmentCache } from './attachment-cache.js';
 import { FacadeBackend } from './facade-backend.js';
@@ -39,16 +39,4 @@ export async function runFacade(flags: FacadeFlags, io: FacadeIo = { input: proc
   log.debug('starting', { hubUrl: options.hubUrl, account: options.account ?? '(merged)' });
   const ctx = { link, view: new AccountView(options.account), cache: new AttachmentCache(options.cacheDir, log), options, log };
   return new ImsgRpcServer(transport, new FacadeBackend(ctx, transport)).finished;
-}
-
-/** Answers every request with the same configuration error. */
-class StartupErrorBackend implements ImsgBackend {
-  readonly #error: RpcError;
-  constructor(error: RpcError) {
-    this.#error = error;
-  }
-  handle(): never {
-    throw this.#error;
-  }
-  close(): void {}
 }

@@ -3,6 +3,7 @@ export * from './methods.js';
 export { stringParam, intParam, boolParam, stringArrayParam, firstPresent, isoDateParam, type Params } from './coerce.js';
 export { imsgError, PARSE_ERROR_DATA, permissionDeniedText } from './imsg-error.js';
 export { parseImsgRequest, type ImsgRequest, type ParsedLine } from './request-parser.js';
+export { StartupErrorBackend } from './startup-error-backend.js';
 export { ImsgRpcServer, toImsgError, type ImsgBackend, type ImsgSession, type ImsgRpcServerOptions } from './imsg-server.js';
 export { ImsgClient, type WatchHandlers, type Subscription, type ImsgClientOptions } from './imsg-client.js';
 export { APPLE_EPOCH_OFFSET_S, appleNanosToIso, unixMsToAppleNanos, parseIsoDate } from './apple-time.js';

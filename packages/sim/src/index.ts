@@ -13,7 +13,7 @@ export { newGroupGuid, newMessageGuid, reactionText } from './delivery.js';
 export { Watcher, WATCH_PAGE_SIZE, type WatchOptions, type WatchSink } from './watcher.js';
 export { SimBackend, SIM_RPC_METHODS, type SimBackendOptions } from './sim-backend.js';
 export { BRIDGE_UNAVAILABLE_TEXT } from './send-request.js';
-export { openSimBackend, StartupErrorBackend, type OpenBackendOptions, type OpenedBackend } from './startup.js';
+export { openSimBackend, type OpenBackendOptions, type OpenedBackend } from './startup.js';
 export { runImsgRpc, type RunRpcOptions } from './rpc-runner.js';
 export { statusPayload, simVersion, SIMULATED_IMSG_VERSION } from './status.js';
 export { chatCliLines } from './chats-command.js';

@@ -1,4 +1,4 @@
-import { imsgError, permissionDeniedText, type ImsgBackend } from '@imsg-hub/imsg-protocol';
+import { permissionDeniedText, StartupErrorBackend, type ImsgBackend } from '@imsg-hub/imsg-protocol';
 import { ChatDbReader } from './chat-db-reader.js';
 import { SimBackend } from './sim-backend.js';
 import { SimWorld } from './world.js';
@@ -42,19 +42,4 @@ export function openSimBackend(options: OpenBackendOptions): OpenedBackend {
     const text = PERMISSION_LIKE.test(detail) ? permissionDeniedText(options.dbPath, detail) : detail;
     return { backend: new StartupErrorBackend(text), exitCode: 1, startupError: text };
   }
-}
-
-/** Startup-error mode: every parseable request, known method or not, gets -32603 with the text. */
-export class StartupErrorBackend implements ImsgBackend {
-  readonly #text: string;
-
-  constructor(text: string) {
-    this.#text = text;
-  }
-
-  handle(): never {
-    throw imsgError.internal(this.#text);
-  }
-
-  close(): void {}
 }
