@@ -7,4 +7,5 @@ export { StartupErrorBackend } from './startup-error-backend.js';
 export { ImsgRpcServer, toImsgError, type ImsgBackend, type ImsgSession, type ImsgRpcServerOptions } from './imsg-server.js';
 export { ImsgClient, type WatchHandlers, type Subscription, type ImsgClientOptions } from './imsg-client.js';
 export { APPLE_EPOCH_OFFSET_S, appleNanosToIso, unixMsToAppleNanos, parseIsoDate } from './apple-time.js';
+export { aggregateTapbacks, type TapbackEvent } from './tapback-aggregation.js';
 export { REACTION_KINDS, isReactionType, decodeReaction, reactionCode, stripPartPrefix } from './reactions.js';

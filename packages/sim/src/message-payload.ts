@@ -1,7 +1,16 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { appleNanosToIso, decodeReaction, isReactionType, stripPartPrefix, type ImsgAttachment, type ImsgReaction } from '@imsg-hub/imsg-protocol';
+import {
+  aggregateTapbacks,
+  appleNanosToIso,
+  decodeReaction,
+  isReactionType,
+  stripPartPrefix,
+  type ImsgAttachment,
+  type ImsgReaction,
+  type TapbackEvent,
+} from '@imsg-hub/imsg-protocol';
 import { decodeAttributedBody } from './attributed-body.js';
 import type { MessageRow } from './message-row.js';
 
@@ -101,32 +110,23 @@ export function customEmoji(row: Pick<MessageRow, 'associated_message_emoji' | '
   return REACTED_TO.exec(row.text)?.[1] ?? FIRST_EMOJI.exec(row.text)?.[0];
 }
 
-/** Applies tapback rows in date order, as imsg's aggregation does (§3.2). */
+/** Applies tapback rows in date order, as imsg's aggregation does (§3.2, `aggregateTapbacks`). */
 export function aggregateReactions(rows: readonly MessageRow[]): ImsgReaction[] {
-  const current = new Map<string, ImsgReaction>();
+  const events: TapbackEvent[] = [];
   for (const row of rows) {
-    const code = row.associated_message_type ?? 0;
-    const decoded = decodeReaction(code);
+    const decoded = decodeReaction(row.associated_message_type ?? 0);
     if (!decoded) continue;
-    const sender = messageSender(row);
-    const emoji = decoded.type === 'custom' ? customEmoji(row) : decoded.emoji;
-    const key = `${sender}\u0000${row.is_from_me}\u0000${decoded.type}`;
-    if (decoded.add) {
-      if (emoji === undefined) continue;
-      current.delete(key);
-      current.set(key, {
-        id: row.id,
-        type: decoded.type,
-        emoji,
-        sender,
-        is_from_me: row.is_from_me !== 0,
-        created_at: appleNanosToIso(row.date),
-      });
-    } else if (current.has(key) && (decoded.type !== 'custom' || emoji === undefined || current.get(key)!.emoji === emoji)) {
-      current.delete(key);
-    }
+    events.push({
+      type: decoded.type,
+      add: decoded.add,
+      emoji: decoded.type === 'custom' ? customEmoji(row) : decoded.emoji,
+      id: row.id,
+      sender: messageSender(row),
+      is_from_me: row.is_from_me !== 0,
+      created_at: appleNanosToIso(row.date),
+    });
   }
-  return [...current.values()];
+  return aggregateTapbacks(events);
 }
 
 export interface MessagePayloadParts {
