@@ -6,8 +6,6 @@ import {
   HubError,
   HubMessageNotificationSchema,
   HubMessagesNotificationSchema,
-  PROTOCOL_VERSION,
-  ClientHelloResultSchema,
   type ClientHelloResult,
   type HubMessage,
   type HubMethod,
@@ -15,8 +13,10 @@ import {
   type HubResult,
   type WatchSubscribeParams,
 } from '@imsg-hub/hub-protocol';
-import { Peer, PeerError, WebSocketTransport } from '@imsg-hub/jsonrpc';
-import WebSocket from 'ws';
+import { PeerError, type Peer } from '@imsg-hub/jsonrpc';
+import type { BackoffSettings } from './backoff.js';
+import { HubConnection, type DialPhase } from './hub-connection.js';
+import type { HubSession } from './hub-session.js';
 
 export interface HubClientOptions {
   url: string;
@@ -25,6 +25,13 @@ export interface HubClientOptions {
   version?: string;
   /** Reconnect forever after the link drops (default false: a closed link stays closed). */
   reconnect?: boolean;
+  /** Waits between dials (default 100 ms doubling to 5 s, jittered). */
+  backoff?: BackoffSettings;
+  /**
+   * A dial failure that ends retrying (reported as an `error` event). Default: the hub refused the
+   * token (UNAUTHORIZED). `phase` is 'first' before any link came up (`HubClient.start`).
+   */
+  isFatal?: (error: Error, phase: DialPhase) => boolean;
   /** Extra TLS trust for a self-signed hub: PEM of its certificate or CA. */
   ca?: string | Buffer;
   /** Per-call timeout (default 30 s). */
@@ -54,30 +61,65 @@ interface WatchState {
 }
 
 /**
- * A client of the hub's WebSocket API: hello, typed calls, uploads, and watches that resume after
- * the last delivered message when the link comes back (no gap, no duplicate).
- * Events: `disconnect` (error), `reconnect` (hello result).
+ * A client of the hub's WebSocket API over one HubConnection: hello, typed calls, uploads, and
+ * watches that resume after the last delivered message when the link comes back (no gap, no
+ * duplicate). Events: `connect` (hello; first link of `start`), `disconnect` (error), `reconnect`
+ * (hello), `retry` (error, attempt), `error` (retrying stopped on a fatal failure).
  */
 export class HubClient extends EventEmitter {
   readonly #options: HubClientOptions;
-  #peer: Peer | undefined;
+  readonly #connection: HubConnection<'client'>;
   #hello: ClientHelloResult | undefined;
   readonly #watches = new Set<WatchState>();
   readonly #early = new Map<number, HubMessage[]>();
   #closed = false;
-  #connecting: Promise<void> | undefined;
 
   private constructor(options: HubClientOptions) {
     super();
     this.#options = options;
+    this.#connection = new HubConnection({
+      url: options.url,
+      role: 'client',
+      hello: { token: options.token, client: { name: options.name ?? 'hub-client', ...(options.version ? { version: options.version } : {}) } },
+      ca: options.ca,
+      maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
+      keepaliveMs: options.keepaliveMs,
+      backoff: options.backoff ?? { initial_ms: 100, max_ms: 5000 },
+      redial: options.reconnect === true,
+      isFatal: options.isFatal ?? ((err) => HubError.from(err)?.hubCode === 'UNAUTHORIZED'),
+      onNotification: (method, params) => this.#onNotification(method, params),
+      prepare: async (session) => {
+        for (const w of this.#watches) await this.#subscribe(w, session.peer);
+      },
+      onUp: (session, phase) => this.#onUp(session, phase),
+      onDown: (err) => this.#onDown(err),
+      onRetry: (err, attempt) => this.emit('retry', err, attempt),
+      onGiveUp: (err) => {
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+      },
+    });
   }
 
   /** Connects and says hello; rejects with the hub's error (UNAUTHORIZED, …) or the socket's. */
   static async connect(options: HubClientOptions): Promise<HubClient> {
     const client = new HubClient(options);
-    await client.#connect();
-    client.#watchLink(client.#peer!);
+    await client.#connection.open();
     return client;
+  }
+
+  /**
+   * A client that dials in the background until the hub answers (retrying with backoff), for a
+   * process that starts before the hub may be up. `ready()` waits for the link; `connect` tells.
+   */
+  static start(options: HubClientOptions): HubClient {
+    const client = new HubClient(options);
+    client.#connection.start();
+    return client;
+  }
+
+  /** Resolves once a link is up; rejects when none will come (gave up, not reconnecting, closed). */
+  async ready(): Promise<void> {
+    await this.#ready();
   }
 
   get hello(): ClientHelloResult {
@@ -86,7 +128,8 @@ export class HubClient extends EventEmitter {
   }
 
   get connected(): boolean {
-    return this.#peer !== undefined && !this.#peer.isClosed;
+    const session = this.#connection.session;
+    return session !== undefined && !session.peer.isClosed;
   }
 
   async call<M extends HubMethod>(method: M, params: HubParams<M>, timeoutMs?: number): Promise<HubResult<M>> {
@@ -152,7 +195,7 @@ export class HubClient extends EventEmitter {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#peer?.close();
+    await this.#connection.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -160,62 +203,19 @@ export class HubClient extends EventEmitter {
   }
 
   async #ready(): Promise<Peer> {
-    if (this.#connecting) await this.#connecting;
-    if (!this.#peer || this.#peer.isClosed) {
-      throw new PeerError('PEER_CLOSED', this.#closed ? 'hub client is closed' : 'not connected to the hub (reconnecting)');
+    const session = await this.#connection.whenUp();
+    if (!session || session.peer.isClosed) {
+      const fatal = this.#connection.fatal;
+      const why = this.#closed ? 'hub client is closed' : fatal ? `not connected to the hub: ${fatal.message}` : 'not connected to the hub (reconnecting)';
+      throw new PeerError('PEER_CLOSED', why, fatal ? { cause: fatal } : undefined);
     }
-    return this.#peer;
+    return session.peer;
   }
 
-  async #connect(): Promise<void> {
-    const o = this.#options;
-    const socket = new WebSocket(o.url, {
-      maxPayload: o.maxFrameBytes ?? 64 * 1024 * 1024,
-      handshakeTimeout: 10_000,
-      ...(o.ca ? { ca: o.ca } : {}),
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', (err) => reject(new PeerError('PEER_CLOSED', `cannot reach the hub at ${o.url}: ${err.message}`, { cause: err })));
-    });
-    const peer = new Peer(new WebSocketTransport(socket), {
-      onNotification: (method, params) => this.#onNotification(method, params),
-      onRequest: (method) => (method === 'ping' ? { ts: Date.now() } : undefined),
-    });
-    try {
-      const raw = await peer.request('hello', {
-        protocol: PROTOCOL_VERSION,
-        role: 'client',
-        token: o.token,
-        client: { name: o.name ?? 'hub-client', ...(o.version ? { version: o.version } : {}) },
-      });
-      this.#hello = ClientHelloResultSchema.parse(raw);
-    } catch (err) {
-      await peer.close();
-      throw HubError.from(err) ?? err;
-    }
-    this.#peer = peer;
-  }
-
-  /** The link is ready (greeted, watches resubscribed): watch it from now on. */
-  #watchLink(peer: Peer): void {
-    if (this.#options.keepaliveMs) this.#keepalive(peer, this.#options.keepaliveMs);
-    void peer.closed.then((err) => this.#onClosed(err));
-  }
-
-  #keepalive(peer: Peer, everyMs: number): void {
-    let missed = 0;
-    const timer = setInterval(() => {
-      peer.request('ping', { ts: Date.now() }, { timeoutMs: everyMs }).then(
-        () => (missed = 0),
-        () => {
-          missed += 1;
-          if (missed >= 2) void peer.close(); // closing starts the reconnect, when enabled
-        },
-      );
-    }, everyMs);
-    timer.unref();
-    void peer.closed.then(() => clearInterval(timer));
+  #onUp(session: HubSession<'client'>, phase: DialPhase): void {
+    this.#hello = session.hello;
+    if (phase === 'again') this.emit('reconnect', session.hello);
+    else if (this.listenerCount('connect') > 0) this.emit('connect', session.hello);
   }
 
   #onNotification(method: string, params: unknown): void {
@@ -251,12 +251,13 @@ export class HubClient extends EventEmitter {
     w.onMessage(message);
   }
 
-  async #subscribe(w: WatchState): Promise<void> {
+  async #subscribe(w: WatchState, peer?: Peer): Promise<void> {
     const since = w.lastId >= 0 ? w.lastId : undefined;
-    // Not this.call(): during a reconnect that would wait for the reconnect itself.
-    if (!this.#peer) throw new PeerError('PEER_CLOSED', 'not connected to the hub');
+    // During a reconnect the link is given (prepare runs before it counts as up).
+    const link = peer ?? this.#connection.session?.peer;
+    if (!link) throw new PeerError('PEER_CLOSED', 'not connected to the hub');
     const r = await callHub(
-      this.#peer,
+      link,
       'watch.subscribe',
       { batch: true, ...w.params, ...(since !== undefined ? { since } : {}) },
       { timeoutMs: this.#options.timeoutMs ?? 30_000 },
@@ -268,38 +269,10 @@ export class HubClient extends EventEmitter {
     for (const m of early) this.#deliver(w, m);
   }
 
-  #onClosed(err: Error | undefined): void {
+  #onDown(err: Error | undefined): void {
     // The old link's subscription ids mean nothing any more (a restarted hub reuses them).
     for (const w of this.#watches) w.subscription = -1;
     this.#early.clear();
     this.emit('disconnect', err);
-    if (this.#closed || !this.#options.reconnect) return;
-    this.#connecting = this.#reconnectLoop().finally(() => (this.#connecting = undefined));
-  }
-
-  async #reconnectLoop(): Promise<void> {
-    let delay = 100;
-    while (!this.#closed) {
-      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
-      try {
-        await this.#connect();
-        const peer = this.#peer!;
-        try {
-          for (const w of this.#watches) await this.#subscribe(w);
-        } catch (err) {
-          await peer.close(); // not watched yet: closing it does not start another loop
-          throw err;
-        }
-        this.#watchLink(peer);
-        this.emit('reconnect', this.#hello);
-        return;
-      } catch (err) {
-        if (HubError.from(err)?.hubCode === 'UNAUTHORIZED') {
-          this.emit('error', err);
-          return;
-        }
-        delay = Math.min(delay * 2, 5000);
-      }
-    }
   }
 }

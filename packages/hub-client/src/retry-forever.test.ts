@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryStopped, retryForever } from './retry.js';
+import { RetryStopped, retryForever } from './retry-forever.js';
 
 describe('retryForever', () => {
   it('retries failures with backoff until the attempt succeeds', async () => {
