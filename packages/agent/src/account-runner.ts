@@ -11,7 +11,7 @@ import type { ImsgSource } from './imsg-source.js';
 import { InboundStream } from './inbound-stream.js';
 import { probeNewest, type ProbeResult } from './probe.js';
 import { ReplacementDetector } from './replacement-detector.js';
-import { retryForever, type BackoffSettings } from './retry.js';
+import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
 import type { SendLedger } from './send-ledger.js';
 import { Watchdog } from './watchdog.js';

@@ -1,15 +1,11 @@
-import { JsonRpcErrorCode, Peer, PeerError, RpcError, WebSocketTransport, describeZod } from '@imsg-hub/jsonrpc';
-import { AgentHelloResultSchema, DEFAULT_MAX_FRAME_BYTES, HubError, PROTOCOL_VERSION, type AgentHelloResult } from '@imsg-hub/hub-protocol';
+import { DEFAULT_MAX_FRAME_BYTES, HubError } from '@imsg-hub/hub-protocol';
+import { HubClientError, HubConnection, type BackoffSettings, type HubSession as HubLinkSession } from '@imsg-hub/hub-client';
+import { JsonRpcErrorCode, RpcError } from '@imsg-hub/jsonrpc';
 import type { Logger } from 'pino';
-import WebSocket from 'ws';
 import { AgentError } from './errors.js';
-import { retryForever, type BackoffSettings } from './retry.js';
 
 /** One live, greeted connection to the hub. */
-export interface HubSession {
-  readonly peer: Peer;
-  readonly hello: AgentHelloResult;
-}
+export type HubSession = HubLinkSession<'agent'>;
 
 export interface HubLinkOptions {
   url: string;
@@ -23,158 +19,79 @@ export interface HubLinkOptions {
   pingIntervalMs?: number;
   connectTimeoutMs?: number;
   log: Logger;
-  /** Answers hub → agent requests (`send.dispatch`, `imsg.call`); `ping` is answered here. */
+  /** Answers hub → agent requests (`send.dispatch`, `imsg.call`); `ping` is answered by the link. */
   onRequest: (method: string, params: unknown) => Promise<unknown>;
   onUp: (session: HubSession) => void;
   onDown: (error: Error | undefined) => void;
 }
 
 /**
- * The agent's link to the hub (docs/hub-protocol.md): dial, `hello`, app-level pings (two missed
- * answers = dead link), and redial forever with backoff and jitter after every loss.
+ * The agent's link to the hub (docs/hub-protocol.md), on the shared HubConnection: dial, `hello`
+ * as an agent, app-level pings at the hub's interval (two missed answers = dead link), and redial
+ * forever with backoff after every failure and loss — a refused token included, saying what to do.
+ * The hello answer carries the hub's high-water mark per account; `onUp` hands it to the runners,
+ * which resume from it.
  */
 export class HubLink {
-  readonly #options: HubLinkOptions;
-  readonly #log: Logger;
-  #session: HubSession | undefined;
-  #socket: WebSocket | undefined;
+  readonly #connection: HubConnection<'agent'>;
   #closed = false;
-  #loop: Promise<void> | undefined;
 
   constructor(options: HubLinkOptions) {
-    this.#options = options;
-    this.#log = options.log;
+    const log = options.log;
+    const url = options.url;
+    this.#connection = new HubConnection({
+      url,
+      role: 'agent',
+      hello: { token: options.token, agent: options.agent, accounts: [...options.accounts] },
+      ca: options.ca,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES * 2,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      helloTimeoutMs: 15_000,
+      requestTimeoutMs: 30_000,
+      perMessageDeflate: false,
+      keepaliveMs: (hello) => (hello.ping_interval_ms > 0 ? hello.ping_interval_ms : (options.pingIntervalMs ?? 15_000)),
+      backoff: options.reconnect,
+      onRequest: (method, params) => {
+        if (this.#closed) throw new HubError('AGENT_OFFLINE', 'the agent is shutting down');
+        return options.onRequest(method, params);
+      },
+      onProtocolError: (err) => log.warn({ err: err.message }, 'hub sent something unreadable'),
+      onRetry: (err, attempt) => log.warn({ err: describe(agentLinkError(err)), attempt, url }, 'hub connect failed; retrying'),
+      onUp: (session) => {
+        log.info({ session: session.hello.session, hub: session.hello.hub_version }, 'hub link up');
+        options.onUp(session);
+      },
+      onDown: (error) => {
+        log.warn({ err: error?.message }, 'hub link down');
+        options.onDown(error);
+      },
+      onSilent: (missed) => log.warn({ missed }, 'hub stopped answering pings; dropping the link'),
+    });
   }
 
   get session(): HubSession | undefined {
-    return this.#session;
+    return this.#connection.session;
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#connection.start();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const session = this.#session;
-    this.#session = undefined;
-    await session?.peer.close();
-    this.#socket?.terminate();
+    await this.#connection.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-
-  async #run(): Promise<void> {
-    let attempts = 0;
-    while (!this.#closed) {
-      let session: HubSession;
-      try {
-        session = await retryForever(() => this.#connect(), this.#options.reconnect, {
-          delayFirst: attempts > 0,
-          stopped: () => this.#closed,
-          onFailure: (err, n) => this.#log.warn({ err: describe(err), attempt: n, url: this.#options.url }, 'hub connect failed; retrying'),
-        });
-      } catch {
-        return; // stopped
-      }
-      attempts++;
-      if (this.#closed) {
-        await session.peer.close();
-        return;
-      }
-      this.#session = session;
-      this.#log.info({ session: session.hello.session, hub: session.hello.hub_version }, 'hub link up');
-      this.#options.onUp(session);
-      const stopPings = this.#startPings(session);
-      const error = await session.peer.closed;
-      stopPings();
-      if (this.#session === session) this.#session = undefined;
-      this.#log.warn({ err: error?.message }, 'hub link down');
-      this.#options.onDown(error);
-    }
-  }
-
-  async #connect(): Promise<HubSession> {
-    const socket = new WebSocket(this.#options.url, {
-      maxPayload: DEFAULT_MAX_FRAME_BYTES * 2,
-      handshakeTimeout: this.#options.connectTimeoutMs ?? 10_000,
-      perMessageDeflate: false,
-      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
-    });
-    this.#socket = socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', (err) => reject(err));
-      socket.once('close', (code) => reject(new AgentError('LINK_DOWN', `hub closed the connection (${code}) before it opened`)));
-    });
-    const peer = new Peer(new WebSocketTransport(socket), {
-      defaultTimeoutMs: 30_000,
-      onRequest: (method, params) => this.#answer(method, params),
-      onProtocolError: (err) => this.#log.warn({ err: err.message }, 'hub sent something unreadable'),
-    });
-    try {
-      const raw = await peer.request(
-        'hello',
-        { protocol: PROTOCOL_VERSION, role: 'agent', token: this.#options.token, agent: this.#options.agent, accounts: [...this.#options.accounts] },
-        { timeoutMs: 15_000 },
-      );
-      const parsed = AgentHelloResultSchema.safeParse(raw);
-      if (!parsed.success) throw new AgentError('HUB_PROTOCOL', `hub hello answer is not protocol ${PROTOCOL_VERSION}: ${describeZod(parsed.error)}`);
-      if (parsed.data.protocol !== PROTOCOL_VERSION) {
-        throw new AgentError('HUB_PROTOCOL', `hub speaks protocol ${parsed.data.protocol}, this agent ${PROTOCOL_VERSION}: upgrade the older side`);
-      }
-      return { peer, hello: parsed.data };
-    } catch (err) {
-      socket.terminate();
-      await peer.close();
-      throw helloError(err);
-    }
-  }
-
-  async #answer(method: string, params: unknown): Promise<unknown> {
-    if (method === 'ping') {
-      const ts = (params as { ts?: unknown } | undefined)?.ts;
-      return { ts: typeof ts === 'number' ? ts : Date.now() };
-    }
-    if (this.#closed) throw new HubError('AGENT_OFFLINE', 'the agent is shutting down');
-    return this.#options.onRequest(method, params);
-  }
-
-  #startPings(session: HubSession): () => void {
-    const interval = session.hello.ping_interval_ms > 0 ? session.hello.ping_interval_ms : (this.#options.pingIntervalMs ?? 15_000);
-    let missed = 0;
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      session.peer
-        .request('ping', { ts: Date.now() }, { timeoutMs: interval })
-        .then(() => {
-          missed = 0;
-        })
-        .catch((err: unknown) => {
-          if (!(err instanceof PeerError) || err.failure !== 'RPC_TIMEOUT') return;
-          missed++;
-          if (missed >= 2) {
-            this.#log.warn({ missed }, 'hub stopped answering pings; dropping the link');
-            this.#socket?.terminate();
-            void session.peer.close();
-          }
-        })
-        .finally(() => {
-          busy = false;
-        });
-    }, interval);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
 }
 
-function helloError(err: unknown): Error {
+/** A failed dial as the agent reports it: a hub refusal with what to do about it, coded. */
+function agentLinkError(err: Error): Error {
+  if (err instanceof HubClientError) return new AgentError('HUB_PROTOCOL', err.message, {}, { cause: err });
   const hub = HubError.from(err);
-  if (!hub) return err instanceof Error ? err : new Error(String(err));
+  if (!hub) return err;
   const next: Partial<Record<string, string>> = {
     UNAUTHORIZED: 'create an agent token on the hub (imsg-hub token create --role agent --accounts ...) and put it in hub.token_file',
     TOKEN_SCOPE: "the token does not name every configured account: create a token listing all of this agent's accounts",

@@ -16,4 +16,4 @@ export { AccountRunner, type AccountRunnerOptions, type RunnerSettings } from '.
 export { StateDb } from './state-db.js';
 export { CursorStore, type Cursor } from './cursor-store.js';
 export { SendLedger, type LedgerEntry } from './send-ledger.js';
-export { retryForever, type BackoffSettings } from './retry.js';
+export { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
