@@ -19,15 +19,21 @@ type Waiter = (error?: Error) => void;
 /** A link silent for two of these is dropped and reconnected (a half-open TCP connection never errors). */
 const KEEPALIVE_MS = 15_000;
 
+/** Waits between dials: short, because a request is waiting within its budget. */
+const BACKOFF = { initial_ms: 50, max_ms: 2000 };
+
 /**
- * The facade's one connection to the hub. Connects at startup (while stdin is already being read),
- * retries until the hub is there, and lets each request wait for it within its deadline. After the
- * first hello the HubClient reconnects by itself and resumes every watch after its last message;
- * this class tells the subscriptions when the link drops (`onDown`); `waitUp` waits for its return.
+ * The facade's one connection to the hub: a HubClient that starts dialing at startup (while stdin
+ * is already being read) and retries until the hub is there, reconnecting after every loss and
+ * resuming every watch after its last message. This class adds the facade's deadlines: each
+ * request waits for the link within its budget (`client`); the subscriptions hear when the link
+ * drops (`onDown`) and wait for its return (`waitUp`).
  */
 export class HubLink {
   readonly #o: HubLinkOptions;
   #client: HubClient | undefined;
+  #maxFileBytes: number | undefined;
+  #everUp = false;
   #up = false;
   #fatal: Error | undefined;
   #lastFailure = 'not connected yet';
@@ -45,7 +51,7 @@ export class HubLink {
 
   /** The hub's `max_file_bytes` once connected. */
   get maxFileBytes(): number | undefined {
-    return this.#client?.hello.max_file_bytes;
+    return this.#maxFileBytes;
   }
 
   onDown(listener: (reason: string) => void): void {
@@ -54,7 +60,47 @@ export class HubLink {
 
   /** Starts connecting in the background. */
   start(): void {
-    void this.#connectLoop();
+    if (this.#client || this.#closed) return;
+    const client = HubClient.start({
+      url: this.#o.url,
+      token: this.#o.token,
+      name: 'imsg-hub rpc',
+      version: this.#o.version,
+      reconnect: true,
+      keepaliveMs: KEEPALIVE_MS,
+      backoff: BACKOFF,
+      // Before the first link, any refusal by the hub is final: retrying the same token will not
+      // help. After it, only a refused token is (HubClient's rule).
+      isFatal: (err, phase) => (phase === 'first' ? HubError.from(err) !== undefined : HubError.from(err)?.hubCode === 'UNAUTHORIZED'),
+      ...(this.#o.ca ? { ca: this.#o.ca } : {}),
+    });
+    this.#client = client;
+    client.on('retry', (err: Error) => {
+      this.#lastFailure = err.message;
+      this.#o.log.debug('hub not reachable yet', { error: this.#lastFailure });
+    });
+    client.on('connect', () => this.#attach(client));
+    client.on('disconnect', (err?: Error) => {
+      if (this.#closed || this.#fatal) return;
+      this.#up = false;
+      this.#lastFailure = err?.message ?? 'link closed';
+      this.#o.log.warn('hub link dropped; reconnecting', { url: this.#o.url, error: this.#lastFailure });
+      for (const l of this.#downListeners) l(this.#lastFailure);
+    });
+    client.on('reconnect', () => {
+      if (this.#closed || this.#fatal) return;
+      this.#maxFileBytes = client.hello.max_file_bytes;
+      this.#o.log.warn('hub link restored', { url: this.#o.url });
+      this.#setUp();
+    });
+    client.on('error', (err: Error) => {
+      const hub = HubError.from(err);
+      this.#setFatal(
+        this.#everUp
+          ? new FacadeError('HUB_REFUSED', `the hub at ${this.#o.url} refused this token on reconnect: ${hub?.message ?? err.message}`)
+          : new FacadeError('HUB_REFUSED', `the hub at ${this.#o.url} refused this token: ${hub?.message ?? err.message}${hub ? ` (${hub.hubCode})` : ''}`),
+      );
+    });
   }
 
   /** The connected client, waiting for the link within `deadline`; rejects with what is wrong. */
@@ -111,39 +157,11 @@ export class HubLink {
     for (const wake of [...this.#waiters]) wake(error);
   }
 
-  async #connectLoop(): Promise<void> {
-    let delay = 50;
-    while (!this.#closed) {
-      try {
-        const client = await HubClient.connect({
-          url: this.#o.url,
-          token: this.#o.token,
-          name: 'imsg-hub rpc',
-          version: this.#o.version,
-          reconnect: true,
-          keepaliveMs: KEEPALIVE_MS,
-          ...(this.#o.ca ? { ca: this.#o.ca } : {}),
-        });
-        if (this.#closed) return void (await client.close());
-        this.#attach(client);
-        return;
-      } catch (err) {
-        const hub = HubError.from(err);
-        if (hub) {
-          // The hub answered and refused: retrying the same token will not help.
-          this.#setFatal(new FacadeError('HUB_REFUSED', `the hub at ${this.#o.url} refused this token: ${hub.message} (${hub.hubCode})`));
-          return;
-        }
-        this.#lastFailure = (err as Error).message;
-        this.#o.log.debug('hub not reachable yet', { error: this.#lastFailure, retryMs: delay });
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 2000);
-      }
-    }
-  }
-
+  /** The first link is up: check the account, then let requests through. */
   #attach(client: HubClient): void {
-    this.#client = client;
+    if (this.#closed) return;
+    this.#everUp = true;
+    this.#maxFileBytes = client.hello.max_file_bytes;
     const account = this.#o.account;
     if (account && !client.hello.accounts.includes(account)) {
       this.#setFatal(
@@ -154,22 +172,6 @@ export class HubLink {
       );
       return;
     }
-    client.on('disconnect', (err?: Error) => {
-      if (this.#closed || this.#fatal) return;
-      this.#up = false;
-      this.#lastFailure = err?.message ?? 'link closed';
-      this.#o.log.warn('hub link dropped; reconnecting', { url: this.#o.url, error: this.#lastFailure });
-      for (const l of this.#downListeners) l(this.#lastFailure);
-    });
-    client.on('reconnect', () => {
-      if (this.#closed || this.#fatal) return;
-      this.#o.log.warn('hub link restored', { url: this.#o.url });
-      this.#setUp();
-    });
-    client.on('error', (err: Error) => {
-      const hub = HubError.from(err);
-      this.#setFatal(new FacadeError('HUB_REFUSED', `the hub at ${this.#o.url} refused this token on reconnect: ${hub?.message ?? err.message}`));
-    });
     this.#o.log.info('hub link up', { url: this.#o.url, accounts: client.hello.accounts });
     this.#setUp();
   }
