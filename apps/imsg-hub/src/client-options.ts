@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { HubClient } from '@imsg-hub/hub-client';
+import { HubClient, resolveHubEndpoint, type HubEndpointFlags } from '@imsg-hub/hub-client';
 import type { Command } from 'commander';
 
-export interface ClientFlags {
-  hubUrl?: string;
-  token?: string;
-  tokenFile?: string;
-  ca?: string;
-}
+export type ClientFlags = HubEndpointFlags;
 
 /** Adds the flags every client command takes: where the hub is and which token to use. */
 export function withClientOptions(cmd: Command): Command {
@@ -18,21 +12,8 @@ export function withClientOptions(cmd: Command): Command {
     .option('--ca <path>', 'PEM certificate to trust for a self-signed wss:// hub');
 }
 
-/** Resolves flags → env → file, and says what is missing. */
-export function resolveClient(flags: ClientFlags): { url: string; token: string; ca?: Buffer } {
-  const url = flags.hubUrl ?? process.env['IMSG_HUB_URL'] ?? 'ws://127.0.0.1:7311/';
-  let token = flags.token ?? process.env['IMSG_HUB_TOKEN'];
-  const file = flags.tokenFile ?? process.env['IMSG_HUB_TOKEN_FILE'];
-  if (!token && file) token = readFileSync(file, 'utf8').trim();
-  if (!token) {
-    throw new Error(
-      'no client token: pass --token, --token-file, or set IMSG_HUB_TOKEN (create one with `imsg-hub token create --role client --accounts "*"`)',
-    );
-  }
-  return { url, token, ...(flags.ca ? { ca: readFileSync(flags.ca) } : {}) };
-}
-
+/** Connects with flags → env → default (`resolveHubEndpoint`), saying what is missing. */
 export async function connectClient(flags: ClientFlags, name: string, reconnect = false): Promise<HubClient> {
-  const c = resolveClient(flags);
+  const c = resolveHubEndpoint(flags, process.env, 'client');
   return HubClient.connect({ url: c.url, token: c.token, name, reconnect, ...(c.ca ? { ca: c.ca } : {}) });
 }

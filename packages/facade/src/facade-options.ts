@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from '@imsg-hub/hub-client';
 import { z } from 'zod';
 import { FacadeError } from './facade-errors.js';
 
@@ -29,13 +29,9 @@ export const FacadeOptionsSchema = z.object({
 export type FacadeOptions = z.infer<typeof FacadeOptionsSchema>;
 
 /** What the CLI passes: flags, each optional; the environment fills the gaps. */
-export interface FacadeFlags {
+export interface FacadeFlags extends HubEndpointFlags {
   account?: string | undefined;
-  hubUrl?: string | undefined;
-  token?: string | undefined;
-  tokenFile?: string | undefined;
   cacheDir?: string | undefined;
-  ca?: string | undefined;
   /** ms, as text from the command line. */
   answerWithin?: string | undefined;
   /** ms, as text from the command line. */
@@ -56,32 +52,23 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * → defaults, so a wrapper script can be one `exec` line. Throws CONFIG naming what is wrong.
  */
 export function resolveFacadeOptions(flags: FacadeFlags, env: NodeJS.ProcessEnv = process.env): FacadeOptions {
-  let token = flags.token ?? (env['IMSG_HUB_TOKEN'] || undefined);
-  const tokenFile = flags.tokenFile ?? (env['IMSG_HUB_TOKEN_FILE'] || undefined);
-  if (!token && tokenFile) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim();
-    } catch (err) {
-      throw new FacadeError('CONFIG', `cannot read the token file ${tokenFile}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  if (!token) {
-    throw new FacadeError(
-      'CONFIG',
-      'no hub token: pass --token or --token-file, or set IMSG_HUB_TOKEN or IMSG_HUB_TOKEN_FILE (create one with `imsg-hub token create --role client --accounts "*"`)',
-    );
+  let endpoint: HubEndpoint;
+  try {
+    endpoint = resolveHubEndpoint(flags, env);
+  } catch (err) {
+    throw new FacadeError('CONFIG', (err as Error).message, { cause: err });
   }
   const named = flags.logLevel ?? (env['IMSG_HUB_LOG_LEVEL'] || undefined);
   const level = named !== undefined ? normalizeLevel(named) : flags.verbose ? 'info' : undefined;
   const parsed = FacadeOptionsSchema.safeParse({
-    hubUrl: flags.hubUrl ?? (env['IMSG_HUB_URL'] || 'ws://127.0.0.1:7311/'),
-    token,
+    hubUrl: endpoint.url,
+    token: endpoint.token,
     account: flags.account ?? (env['IMSG_HUB_ACCOUNT'] || undefined),
     cacheDir: resolve(flags.cacheDir ?? (env['IMSG_HUB_CACHE_DIR'] || defaultCacheDir(env))),
     ...(level ? { logLevel: level } : {}),
     ...msOption('requestBudgetMs', flags.answerWithin ?? (env['IMSG_HUB_ANSWER_WITHIN_MS'] || undefined)),
     ...msOption('sendWaitMs', flags.sendWait ?? (env['IMSG_HUB_SEND_WAIT_MS'] || undefined)),
-    ...(flags.ca ? { ca: readCa(flags.ca) } : {}),
+    ...(endpoint.ca ? { ca: endpoint.ca } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -109,12 +96,4 @@ function normalizeLevel(level: string): string {
     none: 'silent',
   };
   return aliases[l] ?? l;
-}
-
-function readCa(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new FacadeError('CONFIG', `cannot read the CA file ${path}: ${(err as Error).message}`, { cause: err });
-  }
 }

@@ -4,5 +4,7 @@ export { dialHub, type HubRole, type HubSession, type HubHelloParams, type HubHe
 export { startKeepalive, KEEPALIVE_MISSES } from './keepalive.js';
 export { Backoff, backoffSleep, type BackoffSettings } from './backoff.js';
 export { retryForever, RetryStopped, type RetryOptions } from './retry-forever.js';
+export { DEFAULT_HUB_URL } from './default-hub-url.js';
+export { resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from './hub-endpoint.js';
 export { HubClientError, type HubClientErrorCode } from './errors.js';
 export { formatMessage, formatChat, formatAccount, formatSend } from './format.js';

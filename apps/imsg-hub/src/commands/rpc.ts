@@ -1,3 +1,4 @@
+import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
 import type { Command } from 'commander';
 
 interface RpcFlags {
@@ -22,7 +23,7 @@ export function registerRpc(program: Command): void {
     .command('rpc')
     .description('speak imsg’s JSON-RPC on stdin/stdout, backed by the hub (for OpenClaw and other imsg clients)')
     .option('--account <name>', 'per-account mode: only this account (env IMSG_HUB_ACCOUNT); default: every account the token sees')
-    .option('--hub-url <url>', 'hub WebSocket URL (env IMSG_HUB_URL, default ws://127.0.0.1:7311/)')
+    .option('--hub-url <url>', `hub WebSocket URL (env IMSG_HUB_URL, default ${DEFAULT_HUB_URL})`)
     .option('--token <token>', 'client token (env IMSG_HUB_TOKEN)')
     .option('--token-file <path>', 'file holding the client token (env IMSG_HUB_TOKEN_FILE)')
     .option('--cache-dir <dir>', 'where inbound attachments are cached (env IMSG_HUB_CACHE_DIR, default $XDG_CACHE_HOME/imsg-hub/attachments)')

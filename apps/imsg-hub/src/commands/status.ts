@@ -1,3 +1,4 @@
+import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
 import type { Command } from 'commander';
 
 /**
@@ -15,7 +16,7 @@ export function registerStatus(program: Command): void {
     .action(async (flags: { json?: boolean; account?: string; hubUrl?: string }) => {
       const { facadeStatus } = await import('@imsg-hub/facade/status');
       const status = facadeStatus({
-        hubUrl: flags.hubUrl ?? (process.env['IMSG_HUB_URL'] || 'ws://127.0.0.1:7311/'),
+        hubUrl: flags.hubUrl ?? (process.env['IMSG_HUB_URL'] || DEFAULT_HUB_URL),
         account: flags.account ?? (process.env['IMSG_HUB_ACCOUNT'] || undefined),
       });
       if (flags.json) {

@@ -41,6 +41,7 @@ export function registerTail(program: Command): void {
           );
           client.on('disconnect', () => stopping || process.stderr.write('imsg-hub tail: hub connection lost; reconnecting…\n'));
           client.on('reconnect', () => process.stderr.write('imsg-hub tail: reconnected; resuming where we left off\n'));
+          client.on('error', (err: Error) => fail(err)); // the hub refused the token on reconnect
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });

@@ -1,3 +1,4 @@
+import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
 import { IMSG_COMPAT_VERSION } from '@imsg-hub/facade';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -46,7 +47,7 @@ export function registerWrapper(program: Command): void {
     .description('write the one-line script to use as OpenClaw’s channels.imessage cliPath')
     .argument('<path>', 'where to write it, e.g. /usr/local/bin/imsg-hub-work (never a file named imsg)')
     .option('--account <name>', 'per-account mode: this Apple ID only (one wrapper per account); default: merged')
-    .option('--hub-url <url>', 'hub WebSocket URL', process.env['IMSG_HUB_URL'] ?? 'ws://127.0.0.1:7311/')
+    .option('--hub-url <url>', 'hub WebSocket URL', process.env['IMSG_HUB_URL'] || DEFAULT_HUB_URL)
     .requiredOption('--token-file <path>', 'file holding a client token (imsg-hub token create --role client …)')
     .option('--cache-dir <dir>', 'where inbound attachments are cached (add it to OpenClaw’s attachmentRoots)')
     .option('--force', 'overwrite an existing file')
