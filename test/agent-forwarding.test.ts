@@ -1,9 +1,6 @@
 import { join } from 'node:path';
-import { binPath, spawnLineProcess, startSshd, tempDir, waitFor } from '@imsg-hub/testkit';
+import { binPath, FakeHub, runAgentProcess, savedCursor, SimAccount, spawnLineProcess, startSshd, tempDir, waitFor, writeAgentConfig } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
-import { runAgentProcess, writeAgentConfig } from '../packages/agent/src/testing/agent-process.js';
-import { FakeHub } from '../packages/agent/src/testing/fake-hub.js';
-import { SimAccount, savedCursor } from '../packages/agent/src/testing/sim-account.js';
 
 // The built imsg-agent process, with imsg-sim as its imsg, against a stand-in for the hub.
 

@@ -1,8 +1,5 @@
-import { binPath, tempDir, waitFor } from '@imsg-hub/testkit';
+import { binPath, FakeHub, PEER_HANDLE, runAgentProcess, SimAccount, tempDir, waitFor, writeAgentConfig } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
-import { runAgentProcess, writeAgentConfig } from '../packages/agent/src/testing/agent-process.js';
-import { FakeHub } from '../packages/agent/src/testing/fake-hub.js';
-import { PEER_HANDLE, SimAccount } from '../packages/agent/src/testing/sim-account.js';
 
 // The send ledger of the built imsg-agent process survives kill -9: a redelivered key never
 // sends twice. The sim's chat.db counts the physical sends.

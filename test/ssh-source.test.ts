@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { LineStreamTransport } from '@imsg-hub/jsonrpc';
 import { ImsgClient, type ImsgMessage } from '@imsg-hub/imsg-protocol';
 import { SourceError, SshSource, type SshSourceOptions } from '@imsg-hub/imsg-source';
-import { binPath, startSshd, tempDir, waitFor, type SshdServer } from '@imsg-hub/testkit';
+import { binPath, SimAccount, type SshdServer, startSshd, tempDir, waitFor } from '@imsg-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimAccount } from '../packages/agent/src/testing/sim-account.js';
 
 // SshSource against a real OpenSSH sshd on loopback, running imsg-sim on the "Mac" side.
 

@@ -1,10 +1,14 @@
+import { TempStore } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 import { CursorStore } from './cursor-store.js';
-import { TempState } from './testing/state-dir.js';
+import { StateDb } from './state-db.js';
+
+/** The agent's state file in a temp dir; `reopen` is a restart. */
+const tempState = () => new TempStore((dir) => new StateDb(dir), 'agent-state-');
 
 describe('CursorStore', () => {
   it('advances only forwards and only within the epoch', async () => {
-    await using t = new TempState();
+    await using t = tempState();
     const c = new CursorStore(t.state.db);
     c.reset('a', 1, 0);
     expect(c.ack('a', 1, 5, [{ rowid: 5, guid: 'g5' }], '2026-01-01T00:00:00.000Z')).toBe(true);
@@ -15,7 +19,7 @@ describe('CursorStore', () => {
   });
 
   it('survives a reopen (it is on disk) and forgets seen rows on a new epoch', async () => {
-    await using t = new TempState();
+    await using t = tempState();
     const c = new CursorStore(t.state.db);
     c.reset('a', 1, 0);
     c.ack('a', 1, 7, [{ rowid: 7, guid: 'g7' }]);

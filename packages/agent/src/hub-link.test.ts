@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@imsg-hub/testkit';
+import { captureLog, FakeHub, waitFor } from '@imsg-hub/testkit';
 import { HubLink, type HubLinkOptions, type HubSession } from './hub-link.js';
-import { captureLog } from './testing/agent-harness.js';
-import { FakeHub } from './testing/fake-hub.js';
 
 function link(hub: FakeHub, extra: Partial<HubLinkOptions> = {}): { link: HubLink; ups: HubSession[]; downs: () => number; text: () => string } {
   const ups: HubSession[] = [];

@@ -1,10 +1,14 @@
+import { TempStore } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 import { SendLedger } from './send-ledger.js';
-import { TempState } from './testing/state-dir.js';
+import { StateDb } from './state-db.js';
+
+/** The agent's state file in a temp dir; `reopen` is a restart. */
+const tempState = () => new TempStore((dir) => new StateDb(dir), 'agent-state-');
 
 describe('SendLedger', () => {
   it('records passing, then a final outcome that is never replaced', async () => {
-    await using t = new TempState();
+    await using t = tempState();
     const l = new SendLedger(t.state.db);
     l.recordPassing('k1', 'a', { to: '+1', text: 'hi' }, 1000);
     expect(l.get('k1')).toMatchObject({ state: 'passing', passedAt: 1000, params: { to: '+1', text: 'hi' } });
@@ -16,7 +20,7 @@ describe('SendLedger', () => {
   });
 
   it('keeps imsg errors verbatim and survives a reopen', async () => {
-    await using t = new TempState();
+    await using t = tempState();
     const l = new SendLedger(t.state.db);
     l.recordPassing('k2', 'a', { chat_id: 9, text: 'x' }, 1);
     l.recordFailed('k2', { code: -32602, message: 'Invalid params', data: 'unknown chat_id 9' });

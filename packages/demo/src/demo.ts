@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatAccount, formatMessage, formatSend, HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, HubProcess, simSource, startSshd, type SshdServer } from '@imsg-hub/testkit';
+import { AgentProcess, HubProcess, simSource, startSshd, type SshdServer } from '@imsg-hub/fleet';
 import { DEMO_ACCOUNTS, PEOPLE, PHOTO_PNG, SCENARIO } from './scenario.js';
 
 export interface DemoOptions {

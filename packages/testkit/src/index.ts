@@ -1,10 +1,24 @@
 export { tempDir, type TempDir } from './temp-dir.js';
 export { spawnLineProcess, LineProcess, type SpawnLineOptions, type ExitStatus } from './line-process.js';
-export { freePort } from './free-port.js';
-export { binPath, repoRoot } from './bin-path.js';
 export { waitFor } from './wait-for.js';
-export { startSshd, type SshdServer } from './sshd.js';
-export { HubProcess, startHubProcess, type HubProcessOptions } from './hub-process.js';
-export { AgentProcess, startAgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
-export { simSource } from './sim-source.js';
+export { captureLog } from './capture-log.js';
+export { TempStore } from './temp-store.js';
+export { FakeHub, type FakeHubOptions } from './fake-hub.js';
+export { SimAccount, simCommand, misbehavingCommand, savedCursor, ACCOUNT_HANDLE, PEER_HANDLE } from './sim-account.js';
+export { writeAgentConfig, runAgentProcess } from './agent-command.js';
+// The real processes live in the fleet package (the demo ships with them); tests take them from here.
+export {
+  HubProcess,
+  startHubProcess,
+  AgentProcess,
+  startAgentProcess,
+  startSshd,
+  simSource,
+  binPath,
+  repoRoot,
+  freePort,
+  type HubProcessOptions,
+  type AgentProcessOptions,
+  type SshdServer,
+} from '@imsg-hub/fleet';

@@ -3,8 +3,7 @@ import { expect, test } from 'vitest';
 import { spawnLineProcess } from './line-process.js';
 import { tempDir } from './temp-dir.js';
 import { waitFor } from './wait-for.js';
-import { freePort } from './free-port.js';
-import { binPath } from './bin-path.js';
+import { binPath, freePort } from '@imsg-hub/fleet';
 
 const ECHO = `process.stdin.on('data', (d) => process.stdout.write(String(d).toUpperCase())); process.stdin.on('end', () => { process.stderr.write('bye'); process.exit(3); });`;
 

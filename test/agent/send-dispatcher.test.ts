@@ -3,10 +3,9 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RpcError } from '@imsg-hub/jsonrpc';
 import { describe, expect, it } from 'vitest';
-import { SendLedger } from './send-ledger.js';
-import { StateDb } from './state-db.js';
-import { startSimAgent, untilRunning } from './testing/agent-harness.js';
-import { PEER_HANDLE, misbehavingCommand } from './testing/sim-account.js';
+import { SendLedger, StateDb } from '@imsg-hub/agent';
+import { PEER_HANDLE, misbehavingCommand } from '@imsg-hub/testkit';
+import { startSimAgent, untilRunning } from '../support/agent-harness.js';
 
 // send.dispatch end to end through the agent core into imsg-sim: the sim's chat.db tells how many
 // physical sends happened.

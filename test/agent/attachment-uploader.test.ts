@@ -7,9 +7,9 @@ import { LocalFiles } from '@imsg-hub/imsg-source';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AttachmentUploader } from './attachment-uploader.js';
-import { scratch } from './testing/agent-harness.js';
-import { FakeHub } from './testing/fake-hub.js';
+// The uploader is the agent core's; LocalFiles (imsg-source) is the file access it runs with.
+import { AttachmentUploader } from '../../packages/agent/src/attachment-uploader.js';
+import { FakeHub, tempDir } from '@imsg-hub/testkit';
 
 async function hubPeer(hub: FakeHub): Promise<Peer & AsyncDisposable> {
   const socket = new WebSocket(hub.url);
@@ -52,7 +52,7 @@ const uploader = (waitMs: number) => new AttachmentUploader({ files: new LocalFi
 
 describe('AttachmentUploader', () => {
   it('waits for a live row’s file to appear and finish growing, then uploads all of it', async () => {
-    await using dir = scratch();
+    await using dir = tempDir('agent-test-');
     await using hub = await FakeHub.start();
     await using peer = await hubPeer(hub);
     const path = join(dir.path, 'late.bin');
@@ -66,7 +66,7 @@ describe('AttachmentUploader', () => {
   });
 
   it('records missing after the bounded wait, and does not wait for replayed rows', async () => {
-    await using dir = scratch();
+    await using dir = tempDir('agent-test-');
     await using hub = await FakeHub.start();
     await using peer = await hubPeer(hub);
     const gone = message([{ original_path: join(dir.path, 'never.bin'), total_bytes: 5 }, { original_path: '' }]);
@@ -81,7 +81,7 @@ describe('AttachmentUploader', () => {
   });
 
   it('refuses files over max_bytes without uploading', async () => {
-    await using dir = scratch();
+    await using dir = tempDir('agent-test-');
     await using hub = await FakeHub.start();
     await using peer = await hubPeer(hub);
     const path = join(dir.path, 'big.bin');

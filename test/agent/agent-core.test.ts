@@ -2,10 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@imsg-hub/testkit';
-import { scratch, startAgent, startSimAgent, testConfig } from './testing/agent-harness.js';
-import { FakeHub } from './testing/fake-hub.js';
-import { SimAccount, savedCursor, simCommand } from './testing/sim-account.js';
+import { FakeHub, SimAccount, savedCursor, simCommand, tempDir, waitFor } from '@imsg-hub/testkit';
+import { startAgent, startSimAgent, testConfig } from '../support/agent-harness.js';
 
 // The agent core against a real imsg-sim child and an in-process stand-in for the hub.
 
@@ -56,7 +54,7 @@ describe('Agent inbound', () => {
   });
 
   it('starts a new epoch and replays when chat.db was replaced', async () => {
-    await using dir = scratch();
+    await using dir = tempDir('agent-test-');
     const state = join(dir.path, 'state');
     await using hub = await FakeHub.start();
     const original = new SimAccount(dir.path);

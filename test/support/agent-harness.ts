@@ -1,20 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, parseConfig, type AgentConfig } from '@imsg-hub/agent';
 import { LocalSource } from '@imsg-hub/imsg-source';
-import { waitFor } from '@imsg-hub/testkit';
-import pino, { type Logger } from 'pino';
-import { Agent } from '../agent.js';
-import { parseConfig, type AgentConfig } from '../config.js';
-import { FakeHub } from './fake-hub.js';
-import { SimAccount, simCommand } from './sim-account.js';
+import { FakeHub, SimAccount, simCommand, waitFor } from '@imsg-hub/testkit';
+import type { Logger } from 'pino';
 
-/** Log lines captured from a pino logger, for assertions on what the agent said. */
-export function captureLog(): { log: Logger; lines: Record<string, unknown>[]; text: () => string } {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-  return { log, lines, text: () => lines.map((l) => JSON.stringify(l)).join('\n') };
-}
+// The agent core in-process over real local sources (imsg-sim children) and the hub stand-in:
+// it needs both the agent and imsg-source, so it lives beside the tests that use it, not in
+// testkit (which the agent's own unit tests use).
 
 export interface TestAccount {
   name: string;
@@ -54,12 +48,6 @@ export function startAgent(config: AgentConfig, options: { log?: Logger; tempRoo
   });
   agent.start();
   return agent;
-}
-
-/** A temp dir removed on dispose. */
-export function scratch(prefix = 'agent-test-'): { path: string } & AsyncDisposable {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, [Symbol.asyncDispose]: async () => rmSync(path, { recursive: true, force: true }) };
 }
 
 /** An agent over one simulated account "alice", with its hub stand-in; all disposed together. */

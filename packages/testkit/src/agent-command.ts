@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { binPath, spawnLineProcess, type LineProcess } from '@imsg-hub/testkit';
+import { binPath } from '@imsg-hub/fleet';
+import { spawnLineProcess, type LineProcess } from './line-process.js';
 
-// The built `imsg-agent` as a real process, for the end-to-end tests under test/.
+// The built `imsg-agent` run from a config file written with fast test timings, for the tests that
+// read its log lines (testkit's `AgentProcess` from the fleet package is the quiet kind).
 
 /** Writes an agent config with fast test timings; `accounts` are config entries as written. */
 export function writeAgentConfig(dir: string, hubUrl: string, accounts: unknown[], extra: Record<string, unknown> = {}): string {

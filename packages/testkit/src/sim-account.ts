@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SimWorld, createChatDbFile, type InjectSpec } from '@imsg-hub/sim';
-import { binPath, repoRoot } from '@imsg-hub/testkit';
+import { binPath, repoRoot } from '@imsg-hub/fleet';
 
 // A simulated account for the agent's tests: a chat.db in Apple's schema that imsg-sim serves,
 // plus helpers to write incoming rows (as Messages would) and to count what was sent.
@@ -76,7 +76,7 @@ export function simCommand(): { cliPath: string; args: string[] } {
 /** The misbehaving fixture child (see fixtures/misbehaving-imsg.mjs). */
 export function misbehavingCommand(mode: 'stall-watch' | 'mute' | 'crash-on-send', marker: string, after = 0): { cliPath: string; args: string[] } {
   return {
-    cliPath: join(repoRoot(), 'packages', 'agent', 'fixtures', 'misbehaving-imsg.mjs'),
+    cliPath: join(repoRoot(), 'packages', 'testkit', 'fixtures', 'misbehaving-imsg.mjs'),
     args: ['--mode', mode, '--marker', marker, '--after', String(after), '--poll-ms', '50'],
   };
 }

@@ -7,7 +7,7 @@ export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('repoRoot: no pnpm-workspace.yaml above testkit');
+    if (parent === dir) throw new Error('repoRoot: no pnpm-workspace.yaml above the fleet package');
     dir = parent;
   }
   return dir;
