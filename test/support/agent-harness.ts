@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, parseConfig, type AgentConfig } from '@imsg-hub/agent';
-import { LocalSource } from '@imsg-hub/imsg-source';
+import { LocalSource, localSourceOptions, SOURCE_KINDS, type SourceConfig } from '@imsg-hub/imsg-source';
 import { FakeHub, SimAccount, simCommand, waitFor } from '@imsg-hub/testkit';
 import type { Logger } from 'pino';
 
@@ -18,30 +18,33 @@ export interface TestAccount {
 }
 
 /** Fast timings for tests; each test overrides what it exercises. */
-export function testConfig(hubUrl: string, stateDir: string, accounts: TestAccount[], extra: Record<string, unknown> = {}): AgentConfig {
-  return parseConfig({
-    agent_id: 'test-agent',
-    hub: { url: hubUrl, token: 'test-token', reconnect: { initial_ms: 20, max_ms: 200 } },
-    state_dir: stateDir,
-    accounts: accounts.map((a) => ({ name: a.name, source: { kind: 'local', cli_path: a.cliPath, db: a.db, args: a.args ?? [] } })),
-    watchdog: { probe_interval_ms: 200, stall_ms: 1000, probe_timeout_ms: 1500 },
-    restart_backoff: { initial_ms: 20, max_ms: 200 },
-    debounce_ms: 0,
-    attachments: { max_bytes: 1024 * 1024, wait_ms: 500 },
-    send: { timeout_ms: 10_000, echo_wait_ms: 1000 },
-    ...extra,
-  });
+export function testConfig(hubUrl: string, stateDir: string, accounts: TestAccount[], extra: Record<string, unknown> = {}): AgentConfig<SourceConfig> {
+  return parseConfig(
+    {
+      agent_id: 'test-agent',
+      hub: { url: hubUrl, token: 'test-token', reconnect: { initial_ms: 20, max_ms: 200 } },
+      state_dir: stateDir,
+      accounts: accounts.map((a) => ({ name: a.name, source: { kind: 'local', cli_path: a.cliPath, db: a.db, args: a.args ?? [] } })),
+      watchdog: { probe_interval_ms: 200, stall_ms: 1000, probe_timeout_ms: 1500 },
+      restart_backoff: { initial_ms: 20, max_ms: 200 },
+      debounce_ms: 0,
+      attachments: { max_bytes: 1024 * 1024, wait_ms: 500 },
+      send: { timeout_ms: 10_000, echo_wait_ms: 1000 },
+      ...extra,
+    },
+    { sources: SOURCE_KINDS },
+  );
 }
 
 /** An in-process agent over local sources, disposed with `await using`. */
-export function startAgent(config: AgentConfig, options: { log?: Logger; tempRoot?: string } = {}): Agent & AsyncDisposable {
+export function startAgent(config: AgentConfig<SourceConfig>, options: { log?: Logger; tempRoot?: string } = {}): Agent<SourceConfig> & AsyncDisposable {
   const agent = new Agent({
     config,
     version: 'test',
     ...(options.log ? { log: options.log } : {}),
     sourceFor: (a) =>
       a.source.kind === 'local'
-        ? new LocalSource({ cliPath: a.source.cli_path, db: a.source.db, args: a.source.args, ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}) })
+        ? new LocalSource({ ...localSourceOptions(a.source), ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}) })
         : (() => {
             throw new Error('tests use local sources');
           })(),
@@ -56,7 +59,7 @@ export interface SimAgent extends AsyncDisposable {
   readonly state: string;
   readonly sim: SimAccount;
   readonly hub: FakeHub;
-  readonly agent: Agent;
+  readonly agent: Agent<SourceConfig>;
 }
 
 export interface SimAgentOptions {

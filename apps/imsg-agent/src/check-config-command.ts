@@ -1,13 +1,14 @@
-import { loadConfigFile, type ConfigOverrides } from '@imsg-hub/agent';
-import { sourceFor } from './sources.js';
+import type { ConfigOverrides } from '@imsg-hub/agent';
+import { createSource } from '@imsg-hub/imsg-source';
+import { loadAgentConfig } from './agent-config.js';
 
 /** `imsg-agent check-config`: prints the validated config (token redacted) or says what is wrong. */
 export async function checkConfig(file: string, overrides: ConfigOverrides): Promise<void> {
-  const config = loadConfigFile(file, overrides);
+  const config = loadAgentConfig(file, overrides);
   // Building the sources validates what the schema cannot (e.g. that host_key decodes).
   for (const account of config.accounts) {
     try {
-      await sourceFor(account).close();
+      await createSource(account.source).close();
     } catch (err) {
       throw new Error(`accounts "${account.name}": ${(err as Error).message}`);
     }

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '@imsg-hub/agent';
 import { defaultLaunchAgentLabel, launchAgentLogPaths, launchAgentPlist, shellWord, writeServiceFile } from '@imsg-hub/service-files';
+import { loadAgentConfig } from './agent-config.js';
 
 export interface InstallLaunchdFlags {
   config: string;
@@ -26,7 +26,7 @@ const SEARCH_PATH = ['/opt/homebrew/bin', '/usr/local/bin', '/usr/bin', '/bin', 
 export function installLaunchd(flags: InstallLaunchdFlags): void {
   if (flags.out && flags.print) throw new Error('use --out or --print, not both');
   const configPath = resolve(flags.config);
-  const config = loadConfigFile(configPath); // a bad config fails now, not in a log after login
+  const config = loadAgentConfig(configPath); // a bad config fails now, not in a log after login
   const label = flags.label ?? defaultLaunchAgentLabel(config.agent_id);
   const node = resolve(flags.node);
   const logDir = join(homedir(), 'Library', 'Logs', 'imsg-agent');

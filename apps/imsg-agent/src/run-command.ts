@@ -1,12 +1,13 @@
-import { Agent, loadConfigFile, type ConfigOverrides } from '@imsg-hub/agent';
+import { Agent, type ConfigOverrides } from '@imsg-hub/agent';
+import { createSource } from '@imsg-hub/imsg-source';
 import type { Logger } from 'pino';
-import { sourceFor } from './sources.js';
+import { loadAgentConfig } from './agent-config.js';
 import { VERSION } from './version.js';
 
 /** `imsg-agent run`: starts the agent and runs until SIGINT/SIGTERM, then shuts down cleanly. */
 export async function runAgent(file: string, overrides: ConfigOverrides, log: Logger): Promise<never> {
-  const config = loadConfigFile(file, overrides);
-  const agent = new Agent({ config, sourceFor, version: VERSION, log });
+  const config = loadAgentConfig(file, overrides);
+  const agent = new Agent({ config, sourceFor: (account) => createSource(account.source), version: VERSION, log });
   agent.start();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

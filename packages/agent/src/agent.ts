@@ -4,17 +4,17 @@ import { JsonRpcErrorCode, RpcError } from '@imsg-hub/jsonrpc';
 import { HubError, parseParams } from '@imsg-hub/hub-protocol';
 import pino, { type Logger } from 'pino';
 import { AccountRunner } from './account-runner.js';
-import type { AccountConfig, AgentConfig } from './config.js';
+import type { AccountConfig, AgentConfig, SourceConfigBase } from './config.js';
 import { CursorStore } from './cursor-store.js';
 import { HubLink } from './hub-link.js';
 import type { ImsgSource } from './imsg-source.js';
 import { SendLedger } from './send-ledger.js';
 import { StateDb } from './state-db.js';
 
-export interface AgentOptions {
-  config: AgentConfig;
+export interface AgentOptions<S extends SourceConfigBase = SourceConfigBase> {
+  config: AgentConfig<S>;
   /** Builds the source of one account (the app wires `@imsg-hub/imsg-source` in here). */
-  sourceFor: (account: AccountConfig) => ImsgSource;
+  sourceFor: (account: AccountConfig<S>) => ImsgSource;
   version: string;
   log?: Logger;
 }
@@ -23,8 +23,8 @@ export interface AgentOptions {
  * The agent core: one hub link, one runner per account, one state file. No process-level concerns
  * (signals, exit codes, log destinations) — the app owns those.
  */
-export class Agent {
-  readonly #config: AgentConfig;
+export class Agent<S extends SourceConfigBase = SourceConfigBase> {
+  readonly #config: AgentConfig<S>;
   readonly #log: Logger;
   readonly #state: StateDb;
   readonly #runners = new Map<string, AccountRunner>();
@@ -32,7 +32,7 @@ export class Agent {
   #started = false;
   #closing: Promise<void> | undefined;
 
-  constructor(options: AgentOptions) {
+  constructor(options: AgentOptions<S>) {
     const { config } = options;
     this.#config = config;
     this.#log = (options.log ?? pino({ level: 'silent' })).child({ agentId: config.agent_id });

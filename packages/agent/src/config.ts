@@ -5,100 +5,90 @@ import { z } from 'zod';
 import { AgentError } from './errors.js';
 
 // The agent's config file (JSON). Every key is snake_case; relative paths are relative to the file.
-
-const HOST_KEY_HINT = 'expected a known_hosts line or SHA256:<base64> fingerprint';
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
-const KEY_LINE = /(^|\s)(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+[A-Za-z0-9+/]+={0,3}(\s|$)/;
+// Each account's `source` belongs to the source package (`@imsg-hub/imsg-source`: local, ssh): the
+// app hands its schema in as `SourceKinds`, so the core never imports an implementation.
 
 const ms = z.number().int().positive();
 const path = z.string().min(1);
 const accountName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit');
 
-const LocalSourceSchema = z.strictObject({
-  kind: z.literal('local'),
-  cli_path: path.optional(),
-  db: path.optional(),
-  args: z.array(z.string()).optional(),
-});
+/** An account's `source` entry as the core sees it: its kind; the source package owns the rest. */
+export interface SourceConfigBase {
+  kind: string;
+}
 
-const SshSourceSchema = z.strictObject({
-  kind: z.literal('ssh'),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1),
-  private_key_file: path,
-  host_key: z.string().refine((s) => FINGERPRINT.test(s.trim()) || KEY_LINE.test(s.trim()), HOST_KEY_HINT),
-  remote_command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  db: path.optional(),
-  keepalive_interval_ms: ms.optional(),
-  keepalive_count_max: z.number().int().positive().optional(),
-  remote_temp_dir: path.optional(),
-});
-
-const SourceSchema = z.discriminatedUnion('kind', [LocalSourceSchema, SshSourceSchema], {
-  error: 'expected an object with kind "local" or "ssh"',
-});
+/** What a source package supplies for the config: the schema of `source` entries and their paths. */
+export interface SourceKinds<S extends SourceConfigBase> {
+  /** Validates one `source` entry (errors name the key and what was expected). */
+  schema: z.ZodType<S>;
+  /** The entry with its file paths made absolute by `abs` (relative to the config file, `~` home). */
+  resolvePaths(source: S, abs: (path: string) => string): S;
+}
 
 const BackoffSchema = z.strictObject({ initial_ms: ms.default(500), max_ms: ms.default(30_000) });
 
-export const AgentConfigSchema = z.strictObject({
-  agent_id: z
-    .string()
-    .min(1)
-    .max(128)
-    .default(() => hostname()),
-  hub: z
-    .strictObject({
-      url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
-      token: z.string().min(1).optional(),
-      token_file: path.optional(),
-      ping_interval_ms: ms.optional(),
-      /** PEM certificate (or CA) to trust for a hub with a self-signed wss:// certificate. */
-      ca_file: path.optional(),
-      reconnect: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
-    })
-    .refine((h) => h.token !== undefined || h.token_file !== undefined, {
-      message: 'expected token or token_file',
-      path: ['token'],
-    }),
-  state_dir: path.default(() => join(homedir(), '.imsg-agent')),
-  accounts: z
-    .array(z.strictObject({ name: accountName, source: SourceSchema }))
-    .min(1, 'expected at least one account')
-    .max(64)
-    .superRefine((accounts, ctx) => {
-      const seen = new Set<string>();
-      accounts.forEach((a, i) => {
-        if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate account name "${a.name}"` });
-        seen.add(a.name);
-      });
-    }),
-  watchdog: z
-    .strictObject({ probe_interval_ms: ms.default(30_000), stall_ms: ms.default(60_000), probe_timeout_ms: ms.default(20_000) })
-    .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
-  restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
-  debounce_ms: z.number().int().nonnegative().default(250),
-  attachments: z
-    .strictObject({
-      max_bytes: z
-        .number()
-        .int()
-        .positive()
-        .default(16 * 1024 * 1024),
-      wait_ms: z.number().int().nonnegative().default(10_000),
-    })
-    .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
-  send: z
-    .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
-    .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
-});
+/** The agent config's schema, with each account's `source` validated by `source`. */
+export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<S>) {
+  return z.strictObject({
+    agent_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .default(() => hostname()),
+    hub: z
+      .strictObject({
+        url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
+        token: z.string().min(1).optional(),
+        token_file: path.optional(),
+        ping_interval_ms: ms.optional(),
+        /** PEM certificate (or CA) to trust for a hub with a self-signed wss:// certificate. */
+        ca_file: path.optional(),
+        reconnect: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
+      })
+      .refine((h) => h.token !== undefined || h.token_file !== undefined, {
+        message: 'expected token or token_file',
+        path: ['token'],
+      }),
+    state_dir: path.default(() => join(homedir(), '.imsg-agent')),
+    accounts: z
+      .array(z.strictObject({ name: accountName, source }))
+      .min(1, 'expected at least one account')
+      .max(64)
+      .superRefine((accounts, ctx) => {
+        const seen = new Set<string>();
+        accounts.forEach((a, i) => {
+          if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate account name "${a.name}"` });
+          seen.add(a.name);
+        });
+      }),
+    watchdog: z
+      .strictObject({ probe_interval_ms: ms.default(30_000), stall_ms: ms.default(60_000), probe_timeout_ms: ms.default(20_000) })
+      .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
+    restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
+    debounce_ms: z.number().int().nonnegative().default(250),
+    attachments: z
+      .strictObject({
+        max_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
+        wait_ms: z.number().int().nonnegative().default(10_000),
+      })
+      .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
+    send: z
+      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
+      .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
+  });
+}
 
-type ParsedConfig = z.infer<typeof AgentConfigSchema>;
-export type AccountConfig = ParsedConfig['accounts'][number];
-export type SourceConfig = AccountConfig['source'];
+type ParsedConfig<S extends SourceConfigBase> = z.infer<ReturnType<typeof agentConfigSchema<S>>>;
+export type AccountConfig<S extends SourceConfigBase = SourceConfigBase> = ParsedConfig<S>['accounts'][number];
 
 /** A validated config with paths made absolute and the token read. */
-export type AgentConfig = Omit<ParsedConfig, 'hub'> & { hub: Omit<ParsedConfig['hub'], 'token'> & { token: string } };
+export type AgentConfig<S extends SourceConfigBase = SourceConfigBase> = Omit<ParsedConfig<S>, 'hub'> & {
+  hub: Omit<ParsedConfig<S>['hub'], 'token'> & { token: string };
+};
 
 /** Values from flags or the environment; they win over the file. */
 export interface ConfigOverrides {
@@ -108,7 +98,7 @@ export interface ConfigOverrides {
 }
 
 /** Reads, overrides and validates a JSON config file; throws CONFIG_UNREADABLE / CONFIG_INVALID. */
-export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): AgentConfig {
+export function loadConfigFile<S extends SourceConfigBase>(file: string, sources: SourceKinds<S>, overrides: ConfigOverrides = {}): AgentConfig<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -125,14 +115,24 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): A
   } catch (err) {
     throw new AgentError('CONFIG_INVALID', `config ${file} is not valid JSON: ${(err as Error).message}`, { file });
   }
-  return parseConfig(raw, { baseDir: dirname(resolve(file)), overrides, source: file });
+  return parseConfig(raw, { sources, baseDir: dirname(resolve(file)), overrides, source: file });
+}
+
+export interface ParseConfigOptions<S extends SourceConfigBase> {
+  /** The source kinds accounts may use (the app passes imsg-source's). */
+  sources: SourceKinds<S>;
+  /** Relative paths resolve against this (default: the working directory). */
+  baseDir?: string;
+  overrides?: ConfigOverrides;
+  /** Names the config in errors (default "config"). */
+  source?: string;
 }
 
 /** Validates a config object; errors name each bad key and what was expected. */
-export function parseConfig(raw: unknown, options: { baseDir?: string; overrides?: ConfigOverrides; source?: string } = {}): AgentConfig {
+export function parseConfig<S extends SourceConfigBase>(raw: unknown, options: ParseConfigOptions<S>): AgentConfig<S> {
   const base = options.baseDir ?? process.cwd();
   const withOverrides = applyOverrides(raw, options.overrides ?? {});
-  const parsed = AgentConfigSchema.safeParse(withOverrides);
+  const parsed = agentConfigSchema(options.sources.schema).safeParse(withOverrides);
   const where = options.source ?? 'config';
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i)}`);
@@ -157,15 +157,8 @@ export function parseConfig(raw: unknown, options: { baseDir?: string; overrides
     ...c,
     hub: { ...c.hub, token, ...(c.hub.ca_file ? { ca_file: abs(c.hub.ca_file) } : {}) },
     state_dir: abs(c.state_dir),
-    accounts: c.accounts.map((a) => ({ ...a, source: absolutePaths(a.source, abs) })),
+    accounts: c.accounts.map((a) => ({ ...a, source: options.sources.resolvePaths(a.source, abs) })),
   };
-}
-
-function absolutePaths(source: SourceConfig, abs: (p: string) => string): SourceConfig {
-  if (source.kind === 'ssh') return { ...source, private_key_file: abs(source.private_key_file) };
-  // cli_path stays a bare command name (found on PATH) unless it names a path.
-  const cli = source.cli_path?.includes('/') ? abs(source.cli_path) : source.cli_path;
-  return { ...source, ...(cli ? { cli_path: cli } : {}), ...(source.db ? { db: abs(source.db) } : {}) };
 }
 
 function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {

@@ -1,13 +1,15 @@
 export { Agent, type AgentOptions } from './agent.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export {
-  AgentConfigSchema,
+  agentConfigSchema,
   loadConfigFile,
   parseConfig,
   formatPath,
   type AgentConfig,
   type AccountConfig,
-  type SourceConfig,
+  type SourceConfigBase,
+  type SourceKinds,
+  type ParseConfigOptions,
   type ConfigOverrides,
 } from './config.js';
 export type { ImsgSource, ImsgProcess, SourceExit, SourceFiles, FileReadResult, TempFile } from './imsg-source.js';

@@ -5,3 +5,6 @@ export { LocalFiles } from './local-files.js';
 export { SshSource, type SshSourceOptions } from './ssh-source.js';
 export { parseHostKeyPin, fingerprintOf, type HostKeyPin } from './host-key.js';
 export { remoteCommandLine, quoteArg } from './remote-command.js';
+export { SourceConfigSchema, SOURCE_KINDS, createSource, type SourceConfig } from './source-config.js';
+export { LocalSourceConfigSchema, localSourceOptions, type LocalSourceConfig } from './local-source-config.js';
+export { SshSourceConfigSchema, sshSourceOptions, type SshSourceConfig } from './ssh-source-config.js';

@@ -2,8 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AgentError } from './errors.js';
-import { loadConfigFile, parseConfig } from './config.js';
+import { AgentError, parseConfig as parseCore } from '@imsg-hub/agent';
+import { SOURCE_KINDS } from '@imsg-hub/imsg-source';
+import { loadAgentConfig as loadConfigFile } from './agent-config.js';
+
+// The agent core's config with imsg-source's source kinds, as imsg-agent loads it.
+const parseConfig = (raw: unknown, options: { baseDir: string }) => parseCore(raw, { ...options, sources: SOURCE_KINDS });
 
 const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
