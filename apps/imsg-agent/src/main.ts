@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import type { ConfigOverrides } from '@imsg-hub/agent';
+import { createLogger } from '@imsg-hub/logger';
 import { checkConfig } from './check-config-command.js';
 import { installLaunchd, type InstallLaunchdFlags } from './install-launchd-command.js';
-import { createLogger } from './logger.js';
 import { runAgent } from './run-command.js';
 import { VERSION } from './version.js';
 
@@ -36,7 +36,7 @@ withConfigFlags(program.command('run'))
   .description('connect to the hub and run until SIGINT/SIGTERM')
   .addOption(new Option('--log-level <level>', 'log level').env('IMSG_AGENT_LOG_LEVEL').default('info'))
   .action(async (opts: ConfigFlags & { logLevel: string }) => {
-    await runAgent(opts.config, overrides(opts), createLogger(opts.logLevel)).catch(fail);
+    await runAgent(opts.config, overrides(opts), createLogger('imsg-agent', { level: opts.logLevel })).catch(fail);
   });
 
 withConfigFlags(program.command('check-config'))

@@ -1,6 +1,6 @@
 import { Agent, type ConfigOverrides } from '@imsg-hub/agent';
 import { createSource } from '@imsg-hub/imsg-source';
-import type { Logger } from 'pino';
+import type { Logger } from '@imsg-hub/logger';
 import { loadAgentConfig } from './agent-config.js';
 import { VERSION } from './version.js';
 

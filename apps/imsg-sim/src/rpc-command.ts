@@ -23,7 +23,9 @@ export function addRpcCommand(program: Command): void {
     .option('--poll-ms <n>', 'fallback poll period of watch subscriptions (default 5000, as imsg)', positiveInt('--poll-ms'))
     .option('--pace <pace>', 'rows per watch trigger: imsg (one page of 100, as imsg) or drain (every page); env IMSG_SIM_PACE')
     .action(async (flags: RpcFlags) => {
-      const verbose = flags.verbose === true || (flags.logLevel !== undefined && flags.logLevel !== 'silent');
+      const level = flags.logLevel ?? (flags.verbose ? 'info' : 'silent');
+      // pino only when asked for diagnostics: imsg-sim starts once per imsg process of every test.
+      const log = level === 'silent' ? undefined : (await import('@imsg-hub/logger')).createLogger('imsg-sim', { level });
       const code = await runImsgRpc({
         dbPath: flags.db,
         worldFile: flags.world ?? (process.env['IMSG_SIM_WORLD'] || undefined),
@@ -31,7 +33,7 @@ export function addRpcCommand(program: Command): void {
         pace: watchPace(flags.pace ?? process.env['IMSG_SIM_PACE']),
         input: process.stdin,
         output: process.stdout,
-        ...(verbose ? { log: (record) => process.stderr.write(JSON.stringify({ name: 'imsg-sim', ...record }) + '\n') } : {}),
+        ...(log ? { log } : {}),
       });
       // Exit once everything written so far has reached the pipe.
       process.stdout.write('', () => process.exit(code));

@@ -6,7 +6,7 @@ import type { HubClient } from '@imsg-hub/hub-client';
 import type { HubAttachment } from '@imsg-hub/hub-protocol';
 import type { ImsgAttachment } from '@imsg-hub/imsg-protocol';
 import { isLinkFailure } from './facade-errors.js';
-import type { FacadeLog } from './facade-log.js';
+import type { Logger } from '@imsg-hub/logger';
 import { stripAttachment } from './imsg-shape.js';
 
 /** A file name safe to create: the attachment's own name without any directory part. */
@@ -25,10 +25,10 @@ export function cacheFileName(a: Pick<HubAttachment, 'transfer_name' | 'filename
  */
 export class AttachmentCache {
   readonly dir: string;
-  readonly #log: FacadeLog;
+  readonly #log: Logger;
   readonly #inFlight = new Map<string, Promise<void>>();
 
-  constructor(dir: string, log: FacadeLog) {
+  constructor(dir: string, log: Logger) {
     this.dir = dir;
     this.#log = log;
   }
@@ -51,7 +51,7 @@ export class AttachmentCache {
         out.push({ ...stripAttachment(a), original_path: path, missing: false });
       } catch (err) {
         if (strict && isLinkFailure(err)) throw err;
-        this.#log.warn('attachment not fetched from the hub', { sha256: a.blob, error: (err as Error).message });
+        this.#log.warn({ sha256: a.blob, error: (err as Error).message }, 'attachment not fetched from the hub');
         out.push({ ...stripAttachment(a), missing: true });
       }
     }

@@ -45,7 +45,7 @@ export class FacadeBackend implements ImsgBackend {
       }
     } catch (err) {
       const error = toImsgRpcError(err);
-      this.#ctx.log.debug('request failed', { method, code: error.code, data: error.data });
+      this.#ctx.log.debug({ method, code: error.code, data: error.data }, 'request failed');
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import type { AccountView } from './account-view.js';
 import type { AttachmentCache } from './attachment-cache.js';
-import type { FacadeLog } from './facade-log.js';
+import type { Logger } from '@imsg-hub/logger';
 import type { FacadeOptions } from './facade-options.js';
 import type { HubLink } from './hub-link.js';
 
@@ -10,5 +10,5 @@ export interface FacadeContext {
   readonly view: AccountView;
   readonly cache: AttachmentCache;
   readonly options: FacadeOptions;
-  readonly log: FacadeLog;
+  readonly log: Logger;
 }

@@ -97,7 +97,7 @@ export class FacadeSubscription {
         }
       }
     } catch (err) {
-      this.#ctx.log.error('watch stopped', { subscription: this.id, error: (err as Error).message });
+      this.#ctx.log.error({ subscription: this.id, error: (err as Error).message }, 'watch stopped');
     } finally {
       this.#draining = false;
     }
@@ -137,7 +137,7 @@ export class FacadeSubscription {
         return await work(this.#client!);
       } catch (err) {
         if (this.#closed || !isLinkFailure(err)) {
-          if (!this.#closed) this.#ctx.log.warn(`watch: ${what} unavailable`, { subscription: this.id, error: (err as Error).message });
+          if (!this.#closed) this.#ctx.log.warn({ subscription: this.id, error: (err as Error).message }, `watch: ${what} unavailable`);
           return fallback();
         }
         const up = await this.#ctx.link.waitUp().then(

@@ -1,7 +1,7 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError } from '@imsg-hub/hub-protocol';
+import type { Logger } from '@imsg-hub/logger';
 import { FacadeError } from './facade-errors.js';
-import type { FacadeLog } from './facade-log.js';
 import type { Deadline } from './request-clock.js';
 
 export interface HubLinkOptions {
@@ -11,7 +11,7 @@ export interface HubLinkOptions {
   account?: string | undefined;
   ca?: string | undefined;
   version: string;
-  log: FacadeLog;
+  log: Logger;
 }
 
 type Waiter = (error?: Error) => void;
@@ -77,20 +77,20 @@ export class HubLink {
     this.#client = client;
     client.on('retry', (err: Error) => {
       this.#lastFailure = err.message;
-      this.#o.log.debug('hub not reachable yet', { error: this.#lastFailure });
+      this.#o.log.debug({ error: this.#lastFailure }, 'hub not reachable yet');
     });
     client.on('connect', () => this.#attach(client));
     client.on('disconnect', (err?: Error) => {
       if (this.#closed || this.#fatal) return;
       this.#up = false;
       this.#lastFailure = err?.message ?? 'link closed';
-      this.#o.log.warn('hub link dropped; reconnecting', { url: this.#o.url, error: this.#lastFailure });
+      this.#o.log.warn({ url: this.#o.url, error: this.#lastFailure }, 'hub link dropped; reconnecting');
       for (const l of this.#downListeners) l(this.#lastFailure);
     });
     client.on('reconnect', () => {
       if (this.#closed || this.#fatal) return;
       this.#maxFileBytes = client.hello.max_file_bytes;
-      this.#o.log.warn('hub link restored', { url: this.#o.url });
+      this.#o.log.warn({ url: this.#o.url }, 'hub link restored');
       this.#setUp();
     });
     client.on('error', (err: Error) => {
@@ -153,7 +153,7 @@ export class HubLink {
   #setFatal(error: Error): void {
     this.#fatal = error;
     this.#up = false;
-    this.#o.log.error('hub link gave up', { error: error.message });
+    this.#o.log.error({ error: error.message }, 'hub link gave up');
     for (const wake of [...this.#waiters]) wake(error);
   }
 
@@ -172,7 +172,7 @@ export class HubLink {
       );
       return;
     }
-    this.#o.log.info('hub link up', { url: this.#o.url, accounts: client.hello.accounts });
+    this.#o.log.info({ url: this.#o.url, accounts: client.hello.accounts }, 'hub link up');
     this.#setUp();
   }
 }

@@ -19,5 +19,4 @@ export { toImsgMessage, toImsgChat, type FacadeMessage, type FacadeChat } from '
 export { planSend, type SendPlan } from './send-plan.js';
 export { parseWatchParams, type WatchSpec } from './watch-params.js';
 export { parseMessageFilter, matchesFilter, type MessageFilter } from './message-filter.js';
-export { createFacadeLog, type FacadeLog } from './facade-log.js';
 export { facadeStatus, FACADE_RPC_METHODS, FACADE_VERSION, IMSG_COMPAT_VERSION } from './status.js';

@@ -1,11 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { ImsgRpcServer, StartupErrorBackend } from '@imsg-hub/imsg-protocol';
 import { LineStreamTransport } from '@imsg-hub/jsonrpc';
+import { createLogger } from '@imsg-hub/logger';
 import { AccountView } from './account-view.js';
 import { AttachmentCache } from './attachment-cache.js';
 import { FacadeBackend } from './facade-backend.js';
 import { toImsgRpcError } from './facade-errors.js';
-import { createFacadeLog } from './facade-log.js';
 import { resolveFacadeOptions, type FacadeFlags, type FacadeOptions } from './facade-options.js';
 import { HubLink } from './hub-link.js';
 import { ArrivalClock } from './request-clock.js';
@@ -33,10 +33,11 @@ export async function runFacade(flags: FacadeFlags, io: FacadeIo = { input: proc
     process.stderr.write(`imsg-hub rpc: ${String(error.data)}\n`);
     return new ImsgRpcServer(transport, new StartupErrorBackend(error), { exitCode: 1 }).finished;
   }
-  const log = createFacadeLog(options.logLevel);
+  // OpenClaw logs every stderr line: `warn` unless asked for more.
+  const log = createLogger('imsg-hub rpc', { level: options.logLevel });
   const link = new HubLink({ url: options.hubUrl, token: options.token, account: options.account, ca: options.ca, version: FACADE_VERSION, log });
   link.start();
-  log.debug('starting', { hubUrl: options.hubUrl, account: options.account ?? '(merged)' });
+  log.debug({ hubUrl: options.hubUrl, account: options.account ?? '(merged)' }, 'starting');
   const ctx = { link, view: new AccountView(options.account), cache: new AttachmentCache(options.cacheDir, log), options, log };
   return new ImsgRpcServer(transport, new FacadeBackend(ctx, transport)).finished;
 }

@@ -41,7 +41,7 @@ export async function send(ctx: FacadeContext, params: Params, deadline: Deadlin
     return await answer(ctx, client, outcome, deadline);
   } catch (err) {
     if (err instanceof MaybeSubmitted) {
-      ctx.log.warn('send not confirmed in time; answering queued (the hub has it under its key and sends it once)', { key: err.message });
+      ctx.log.warn({ key: err.message }, 'send not confirmed in time; answering queued (the hub has it under its key and sends it once)');
       return { ok: true, queued: true };
     }
     throw toImsgRpcError(err, { chatId: plan.chatId });
@@ -87,7 +87,7 @@ async function submit(ctx: FacadeContext, client: HubClient, request: SendReques
         throw new FacadeError('DEADLINE', `no time left to hand the send to the hub; it was not sent (idempotency key ${request.idempotency_key})`);
       }
       if (!isLinkFailure(err)) throw err;
-      ctx.log.warn('hub link dropped during a send; asking again with the same key', { key: request.idempotency_key });
+      ctx.log.warn({ key: request.idempotency_key }, 'hub link dropped during a send; asking again with the same key');
       try {
         await ctx.link.client(deadline);
       } catch (linkErr) {
@@ -119,11 +119,14 @@ async function answer(ctx: FacadeContext, client: HubClient, outcome: SendOutcom
     }
     case 'queued':
     case 'dispatched':
-      ctx.log.warn('send not confirmed yet; answering queued (the hub sends it once the agent can)', {
-        key: outcome.idempotency_key,
-        account: outcome.account,
-        state: outcome.state,
-      });
+      ctx.log.warn(
+        {
+          key: outcome.idempotency_key,
+          account: outcome.account,
+          state: outcome.state,
+        },
+        'send not confirmed yet; answering queued (the hub sends it once the agent can)',
+      );
       return { ok: true, queued: true };
   }
 }

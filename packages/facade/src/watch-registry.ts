@@ -35,7 +35,7 @@ export class WatchRegistry {
     }
     // After the server has written this answer (it does so as soon as we return), not before.
     setImmediate(() => sub.release());
-    this.#ctx.log.info('watch started', { subscription: sub.id, since: spec.since ?? 'live', chatId: spec.chatId });
+    this.#ctx.log.info({ subscription: sub.id, since: spec.since ?? 'live', chatId: spec.chatId }, 'watch started');
     return { subscription: sub.id };
   }
 

@@ -14,7 +14,7 @@ export { Watcher, WATCH_PAGE_SIZE, type WatchOptions, type WatchSink } from './w
 export { SimBackend, SIM_RPC_METHODS, type SimBackendOptions } from './sim-backend.js';
 export { BRIDGE_UNAVAILABLE_TEXT } from './send-request.js';
 export { openSimBackend, type OpenBackendOptions, type OpenedBackend } from './startup.js';
-export { runImsgRpc, type RunRpcOptions } from './rpc-runner.js';
+export { runImsgRpc, type RunRpcOptions, type RpcLog } from './rpc-runner.js';
 export { statusPayload, simVersion, SIMULATED_IMSG_VERSION } from './status.js';
 export { chatCliLines } from './chats-command.js';
 export { createImsgFixtureDb, type FixtureDbOptions } from './fixture-db.js';

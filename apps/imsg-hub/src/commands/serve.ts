@@ -1,9 +1,9 @@
 import { type HubConfig, Hub, startHubServer } from '@imsg-hub/hub';
+import { createLogger } from '@imsg-hub/logger';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
 import { openHubStore } from '../hub-store.js';
 import { resolveHubConfig, withHubOptions, type HubFlags } from '../hub-options.js';
-import { createLogger } from '../logger.js';
 
 export function registerServe(program: Command): void {
   withHubOptions(program.command('serve'))
@@ -15,7 +15,8 @@ export function registerServe(program: Command): void {
     .action(async (flags: HubFlags) => {
       // Everything the hub writes (store, WAL, blobs) is owner-only, whatever umask it was started with.
       process.umask(0o077);
-      const log = createLogger('imsg-hub');
+      // Buffered: the hub logs on its hot path; `log.flush()` runs before exit.
+      const log = createLogger('imsg-hub', { sync: false });
       let config: HubConfig;
       try {
         config = resolveHubConfig(flags);
