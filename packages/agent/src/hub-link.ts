@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FRAME_BYTES, HubError } from '@imsg-hub/hub-protocol';
+import { asAccount, DEFAULT_MAX_FRAME_BYTES, HubError } from '@imsg-hub/hub-protocol';
 import { HubClientError, HubConnection, type BackoffSettings, type HubSession as HubLinkSession } from '@imsg-hub/hub-client';
 import { JsonRpcErrorCode, RpcError } from '@imsg-hub/jsonrpc';
 import type { Logger } from 'pino';
@@ -42,7 +42,7 @@ export class HubLink {
     this.#connection = new HubConnection({
       url,
       role: 'agent',
-      hello: { token: options.token, agent: options.agent, accounts: [...options.accounts] },
+      hello: { token: options.token, agent: options.agent, accounts: options.accounts.map(asAccount) },
       ca: options.ca,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES * 2,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { HubError, PROTOCOL_VERSION } from '@imsg-hub/hub-protocol';
+import { asAccount, HubError, PROTOCOL_VERSION } from '@imsg-hub/hub-protocol';
 import { Peer, WebSocketTransport } from '@imsg-hub/jsonrpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -134,7 +134,7 @@ function connect<R extends HubRole>(
   return { connection, trace };
 }
 
-const agentHello = { token: 'a-token', agent: { id: 'a1', version: 'test' }, accounts: ['alice'] };
+const agentHello = { token: 'a-token', agent: { id: 'a1', version: 'test' }, accounts: [asAccount('alice')] };
 const clientHello = { token: 'c-token', client: { name: 'test' } };
 
 describe('HubConnection', () => {
