@@ -3,10 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { ChatDb } from '@imsg-hub/sim';
 import { tempDir } from '@imsg-hub/testkit';
-import { spawnSim } from './conformance/sim-target.js';
+import { IMSG_090_ENV, spawnSim } from './conformance/sim-target.js';
 
+// These cases pin imsg 0.9.0's CLI surface; test/sim-v1-cli.test.ts covers 0.15's.
 async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string[]; err: string }> {
-  await using p = spawnSim(args, env);
+  await using p = spawnSim(args, { ...IMSG_090_ENV, ...env });
   const { code } = await p.exited;
   return { code, out: p.lines, err: p.stderr };
 }
@@ -108,7 +109,7 @@ test('world init creates every db; rpc finds its world through the db or IMSG_SI
   expect(init.out.map((l) => JSON.parse(l).account)).toEqual(['a', 'b']);
   const injected = await run(['inject', '--world', dir.join('world.json'), '--from', '+14155550101', '--to', 'b@example.com', '--text', 'for b', '--json']);
   expect(JSON.parse(injected.out[0]!).rows).toEqual([{ account: 'b', rowid: 1, chatId: 1 }]);
-  await using rpc = spawnSim(['rpc', '--db', dir.join('a', 'chat.db')], { IMSG_SIM_WORLD: dir.join('world.json') });
+  await using rpc = spawnSim(['rpc', '--db', dir.join('a', 'chat.db')], { ...IMSG_090_ENV, IMSG_SIM_WORLD: dir.join('world.json') });
   rpc.writeJson({ jsonrpc: '2.0', id: 1, method: 'send', params: { to: 'B@example.com', text: 'from a' } });
   expect(await rpc.nextJson()).toMatchObject({ id: 1, result: { ok: true } });
   const b = new ChatDb(dir.join('b', 'chat.db'));

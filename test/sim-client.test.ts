@@ -9,7 +9,9 @@ import { binPath, tempDir, waitFor } from '@imsg-hub/testkit';
 test('subscribe, receive an injected row, send, and find the sent row', async () => {
   await using dir = tempDir('sim-client-');
   await using world = SimWorld.create({ version: 1, accounts: [{ name: 'me', db: 'me/chat.db', handles: ['me@example.com'] }] }, dir.join('world.json'));
-  const child = spawn(process.execPath, [binPath('imsg-sim'), 'rpc', '--db', world.info('me').dbPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [binPath('imsg-sim'), 'rpc', '--imsg-version', '0.9.0', '--db', world.info('me').dbPath], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const client = new ImsgClient(new LineStreamTransport(child.stdout, child.stdin), { defaultTimeoutMs: 10_000 });
   try {

@@ -4,7 +4,7 @@
 import { expect, test } from 'vitest';
 import { SimWorld } from '@imsg-hub/sim';
 import { tempDir, waitFor } from '@imsg-hub/testkit';
-import { spawnSim } from './conformance/sim-target.js';
+import { IMSG_090_ENV, spawnSim } from './conformance/sim-target.js';
 
 /** Small deterministic PRNG (mulberry32) so a failure reproduces. */
 function prng(seed: number): () => number {
@@ -74,7 +74,7 @@ test('10,000 random and malformed lines', async () => {
   const world = SimWorld.create({ version: 1, accounts: [{ name: 'me', db: 'chat.db', handles: ['me@example.com'] }] }, dir.join('w.json'));
   world.inject({ from: '+14155550101', text: 'seed' });
   world.close();
-  await using sim = spawnSim(['rpc', '--db', dir.join('chat.db')]);
+  await using sim = spawnSim(['rpc', '--db', dir.join('chat.db')], IMSG_090_ENV);
   const rand = prng(20260516);
   const cases = Array.from({ length: 10_000 }, () => makeCase(rand));
   const payload = Buffer.concat(cases.flatMap((c) => [Buffer.from(c.line), Buffer.from('\n')]));

@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { SimWorld } from '@imsg-hub/sim';
 import { tempDir } from '@imsg-hub/testkit';
 import { call } from './conformance/imsg-conformance.js';
-import { spawnSim } from './conformance/sim-target.js';
+import { IMSG_090_ENV, spawnSim } from './conformance/sim-target.js';
 
 type Json = Record<string, any>;
 
@@ -19,8 +19,8 @@ test('alice sends to a handle of bob over rpc; bob’s rpc watch sees it with th
     },
     dir.join('world.json'),
   );
-  await using alice = spawnSim(['rpc', '--db', world.info('alice').dbPath]);
-  await using bob = spawnSim(['rpc', '--db', world.info('bob').dbPath]);
+  await using alice = spawnSim(['rpc', '--db', world.info('alice').dbPath], IMSG_090_ENV);
+  await using bob = spawnSim(['rpc', '--db', world.info('bob').dbPath], IMSG_090_ENV);
   const { subscription } = (await call(bob, 'watch.subscribe', { debounce_ms: 10 }))['result'];
 
   const sent = (await call(alice, 'send', { to: '(415) 555-0102', text: 'hello bob' }))['result'] as Json;

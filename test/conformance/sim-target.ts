@@ -8,6 +8,9 @@ export const ME = 'me@example.com';
 export const FRIEND = '+14155550123';
 export const OTHER = 'friend@example.com';
 
+/** Environment that makes `imsg-sim` play imsg 0.9.0 (its default is 0.15.10). */
+export const IMSG_090_ENV = { IMSG_SIM_IMSG_VERSION: '0.9.0' } as const;
+
 /** Spawns the built `imsg-sim` with `args` (no shell). */
 export function spawnSim(args: readonly string[], env: NodeJS.ProcessEnv = {}): LineProcess {
   return spawnLineProcess(process.execPath, [binPath('imsg-sim'), ...args], {
@@ -30,9 +33,9 @@ export async function makeSimTarget(): Promise<ConformanceTarget> {
       unknownChatId: 999,
       directHandle: '+14155550199',
     },
-    spawnRpc: () => spawnSim(['rpc', '--db', dbPath, '--poll-ms', '200']),
-    spawnCli: (args) => spawnSim(args),
-    spawnBrokenRpc: () => spawnSim(['rpc', '--db', dir.join('missing', 'chat.db')]),
+    spawnRpc: () => spawnSim(['rpc', '--db', dbPath, '--poll-ms', '200'], IMSG_090_ENV),
+    spawnCli: (args) => spawnSim(args, IMSG_090_ENV),
+    spawnBrokenRpc: () => spawnSim(['rpc', '--db', dir.join('missing', 'chat.db')], IMSG_090_ENV),
     injectMessage: async (text) => {
       world.inject({ from: OTHER, text, group: { guid: chatGuid } });
     },
@@ -58,9 +61,9 @@ export async function makeMinimalSchemaTarget(): Promise<ConformanceTarget> {
   const chatGuid = 'iMessage;+;chat123';
   return {
     fixture: { groupChatId: 1, messageId: 5, messageGuid: 'msg-guid-5', unknownChatId: 999, directHandle: '+14155550199' },
-    spawnRpc: () => spawnSim(['rpc', '--db', dbPath, '--poll-ms', '200']),
-    spawnCli: (args) => spawnSim(args),
-    spawnBrokenRpc: () => spawnSim(['rpc', '--db', dir.join('absent.db')]),
+    spawnRpc: () => spawnSim(['rpc', '--db', dbPath, '--poll-ms', '200'], IMSG_090_ENV),
+    spawnCli: (args) => spawnSim(args, IMSG_090_ENV),
+    spawnBrokenRpc: () => spawnSim(['rpc', '--db', dir.join('absent.db')], IMSG_090_ENV),
     injectMessage: async (text) => {
       world.inject({ from: '+123', text, group: { guid: chatGuid } });
     },

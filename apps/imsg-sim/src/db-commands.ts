@@ -1,19 +1,23 @@
 import type { Command } from 'commander';
-import { chatCliLines, createChatDbFile, statusPayload } from '@imsg-hub/sim';
+import { chatCliLines, createChatDbFile, SimBridge, statusPayload } from '@imsg-hub/sim';
 import { defaultDbPath, positiveInt } from './default-db.js';
+import { bridgeOption, imsgVersionOption } from './sim-options.js';
 
 export function addDbCommands(program: Command): void {
   program
     .command('status')
     .description('Print what this imsg answers (imsg status)')
     .option('-j, --json', 'one JSON line')
-    .action((flags: { json?: boolean }) => {
-      const status = statusPayload();
+    .option('--imsg-version <version>', 'imsg to play: 0.15.10 (default) or 0.9.0; env IMSG_SIM_IMSG_VERSION')
+    .option('--bridge <mode>', '0.15: simulated IMCore bridge ready (default) or absent; env IMSG_SIM_BRIDGE')
+    .action((flags: { json?: boolean; imsgVersion?: string; bridge?: string }) => {
+      const status = statusPayload(process.env, imsgVersionOption(flags.imsgVersion), new SimBridge(bridgeOption(flags.bridge)));
       if (flags.json) {
         process.stdout.write(JSON.stringify(status) + '\n');
         return;
       }
-      process.stdout.write(`imsg-sim ${status['version']}: basic features; rpc methods ${(status['rpc_methods'] as string[]).join(', ')}\n`);
+      const bridge = status.advanced_features ? `IMCore bridge v${status.bridge_version}` : 'no IMCore bridge';
+      process.stdout.write(`imsg-sim ${status.version}: basic features; ${bridge}; rpc methods ${status.rpc_methods.join(', ')}\n`);
     });
 
   program

@@ -9,3 +9,4 @@ export { ImsgClient, type WatchHandlers, type Subscription, type ImsgClientOptio
 export { APPLE_EPOCH_OFFSET_S, appleNanosToIso, unixMsToAppleNanos, parseIsoDate } from './apple-time.js';
 export { aggregateTapbacks, type TapbackEvent } from './tapback-aggregation.js';
 export { REACTION_KINDS, isReactionType, decodeReaction, reactionCode, stripPartPrefix } from './reactions.js';
+export * from './v1/index.js';

@@ -45,3 +45,27 @@ function strictUtf8(bytes: Buffer): string | undefined {
     return undefined;
   }
 }
+
+const TYPEDSTREAM_HEAD = Buffer.from(
+  '\x04\x0bstreamtyped\x81\xe8\x03\x84\x01@\x84\x84\x84\x12NSAttributedString\x00\x84\x84\x08NSObject\x00\x85\x92\x84\x84\x84\x08NSString\x01\x94\x84',
+  'latin1',
+);
+const TYPEDSTREAM_TAIL = Buffer.from([0x86, 0x84, 0x02, 0x69, 0x49, 0x01, 0x00, 0x86]);
+
+/**
+ * An attributedBody blob carrying `text` the way Messages' typedstream lays out an NSString:
+ * `0x01 0x2B`, a length (one byte below 0x80, else 0x81 + uint16 LE, else 0x82 + uint32 LE), the
+ * UTF-8 bytes, then `0x86 0x84`. Enough for imsg's decoder (§8.3) and third-party readers' marker scan.
+ */
+export function encodeAttributedBody(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  let length: Buffer;
+  if (bytes.length < 0x80) length = Buffer.from([bytes.length]);
+  else if (bytes.length <= 0xffff) length = Buffer.from([0x81, bytes.length & 0xff, bytes.length >> 8]);
+  else {
+    length = Buffer.alloc(5);
+    length[0] = 0x82;
+    length.writeUInt32LE(bytes.length, 1);
+  }
+  return Buffer.concat([TYPEDSTREAM_HEAD, Buffer.from([0x01, 0x2b]), length, bytes, TYPEDSTREAM_TAIL]);
+}

@@ -9,6 +9,11 @@ export function chatDbSchemaSql(): string {
   return readFileSync(new URL('../sql/chat-db-schema.sql', import.meta.url), 'utf8');
 }
 
+/** Some of Messages' own indexes on those tables (a real chat.db has them; the reference lists tables only). */
+export function chatDbIndexesSql(): string {
+  return readFileSync(new URL('../sql/chat-db-indexes.sql', import.meta.url), 'utf8');
+}
+
 export interface CreateChatDbOptions {
   handles?: readonly string[];
   /** Absolute path of the world file this db belongs to. */
@@ -28,6 +33,7 @@ export function createChatDbFile(path: string, options: CreateChatDbOptions = {}
   const db = new Database(path);
   try {
     db.exec(chatDbSchemaSql());
+    db.exec(chatDbIndexesSql());
     const meta: SimMeta = { handles: [...(options.handles ?? [])] };
     if (options.world !== undefined) meta.world = options.world;
     if (options.account !== undefined) meta.account = options.account;

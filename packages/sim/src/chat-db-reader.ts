@@ -1,19 +1,8 @@
 import Database from 'better-sqlite3';
-import { stripPartPrefix, type ImsgAttachment, type ImsgReaction } from '@imsg-hub/imsg-protocol';
+import type { ImsgAttachment, ImsgReaction } from '@imsg-hub/imsg-protocol';
 import { appleNanosFromMs } from './apple-date.js';
-import {
-  aggregateReactions,
-  attachmentPayload,
-  chatPayload,
-  isGroupChat,
-  messagePayload,
-  messageSender,
-  messageText,
-  replyParentGuid,
-  type AttachmentRow,
-  type ChatInfo,
-  type ReplyContext,
-} from './message-payload.js';
+import { loadAttachments, loadReactions } from './message-extras.js';
+import { chatPayload, isGroupChat, messagePayload, messageSender, messageText, replyParentGuid, type ChatInfo, type ReplyContext } from './message-payload.js';
 import { messageSelectList, reactionExclusion, type MessageRow } from './message-row.js';
 import { probeSchema, tableColumns, type ChatDbSchema } from './schema-probe.js';
 
@@ -182,8 +171,9 @@ export class ChatDbReader {
 
   #payloads(rows: MessageRow[], opts: { chatId: number | undefined; attachments: boolean; reactions: boolean; events: boolean }): Record<string, unknown>[] {
     if (rows.length === 0) return [];
-    const attachments = opts.attachments ? this.#attachments(rows) : new Map<number, ImsgAttachment[]>();
-    const reactions = opts.reactions ? this.#reactions(rows) : new Map<string, ImsgReaction[]>();
+    const stmt = (sql: string) => this.#stmt(sql);
+    const attachments = opts.attachments ? loadAttachments(stmt, this.#hasAttachmentTables, rows) : new Map<number, ImsgAttachment[]>();
+    const reactions = opts.reactions ? loadReactions(stmt, this.schema, rows) : new Map<string, ImsgReaction[]>();
     return rows.map((row) => {
       const chatId = opts.chatId ?? row.chat_id ?? 0;
       return messagePayload({
@@ -196,49 +186,6 @@ export class ChatDbReader {
         reactionEvent: opts.events,
       });
     });
-  }
-
-  #attachments(rows: MessageRow[]): Map<number, ImsgAttachment[]> {
-    const out = new Map<number, ImsgAttachment[]>();
-    if (!this.#hasAttachmentTables) return out;
-    const ids = rows.map((r) => r.id);
-    const found = this.#stmt(
-      `SELECT maj.message_id AS message_id, a.filename AS filename, a.transfer_name AS transfer_name, a.uti AS uti,
-       a.mime_type AS mime_type, a.total_bytes AS total_bytes, a.is_sticker AS is_sticker
-       FROM message_attachment_join maj JOIN attachment a ON a.ROWID = maj.attachment_id
-       WHERE maj.message_id IN (SELECT value FROM json_each(?)) ORDER BY maj.message_id, a.ROWID`,
-    ).all(JSON.stringify(ids)) as AttachmentRow[];
-    for (const row of found) {
-      const list = out.get(row.message_id) ?? [];
-      list.push(attachmentPayload(row));
-      out.set(row.message_id, list);
-    }
-    return out;
-  }
-
-  /** Current tapbacks per target guid, for the messages in `rows` (§3.2). */
-  #reactions(rows: MessageRow[]): Map<string, ImsgReaction[]> {
-    const out = new Map<string, ImsgReaction[]>();
-    if (!this.schema.hasReactionColumns) return out;
-    const wanted = new Set(rows.map((r) => r.guid).filter((g) => g !== ''));
-    if (wanted.size === 0) return out;
-    // One pass over the tapback rows, matched in process: `= guid OR LIKE '%/' || guid` per message
-    // would scan the table once per message.
-    const tapbacks = this.#stmt(
-      `SELECT ${messageSelectList(this.schema, false)} FROM message m LEFT JOIN handle h ON m.handle_id = h.ROWID
-       WHERE m.associated_message_type BETWEEN 2000 AND 3006 AND m.associated_message_guid IS NOT NULL
-       ORDER BY m.date ASC, m.ROWID ASC`,
-    ).all() as MessageRow[];
-    const byTarget = new Map<string, MessageRow[]>();
-    for (const t of tapbacks) {
-      const target = stripPartPrefix(t.associated_message_guid ?? '');
-      if (!wanted.has(target)) continue;
-      const list = byTarget.get(target) ?? [];
-      list.push(t);
-      byTarget.set(target, list);
-    }
-    for (const [guid, list] of byTarget) out.set(guid, aggregateReactions(list));
-    return out;
   }
 
   #reply(row: MessageRow): ReplyContext | undefined {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { StoredAttachment } from './attachment-store.js';
-import { RowInserter } from './row-inserter.js';
+import { decodeAttributedBody } from './attributed-body.js';
+import { RowInserter, type RowValue } from './row-inserter.js';
 
 export type ServiceName = 'iMessage' | 'SMS';
 
@@ -33,6 +34,23 @@ export interface MessageSpec {
   associatedMessageEmoji?: string | undefined;
   threadOriginatorGuid?: string | undefined;
   attachment?: StoredAttachment | undefined;
+  /** 0.15-era columns; absent ones are left to their defaults. */
+  threadOriginatorPart?: string | undefined;
+  replyToGuid?: string | undefined;
+  subject?: string | undefined;
+  expressiveSendStyleId?: string | undefined;
+  balloonBundleId?: string | undefined;
+  partCount?: number | undefined;
+  associatedRange?: readonly [number, number] | undefined;
+  messageSummaryInfo?: Buffer | undefined;
+  attributedBody?: Buffer | undefined;
+  /** Group events: item_type 1 (members), 2 (name), 3 (left / photo) with their detail. */
+  itemType?: number | undefined;
+  groupActionType?: number | undefined;
+  groupTitle?: string | undefined;
+  otherHandle?: number | undefined;
+  /** An outgoing row's delivery state at insert: `done` (sent and delivered, 0.9's AppleScript) or `pending`. */
+  outgoingState?: 'done' | 'pending' | undefined;
 }
 
 /** A chat row as the writer reads it back. */
@@ -122,6 +140,7 @@ export class ChatDbWriter {
 
   /** Inserts the message (and its attachment) and joins it to its chat. Returns the ROWID. */
   insertMessage(m: MessageSpec): number {
+    const pending = m.isFromMe && m.outgoingState === 'pending';
     const rowid = this.#rows.insert('message', {
       guid: m.guid,
       text: m.text,
@@ -131,11 +150,25 @@ export class ChatDbWriter {
       date: m.dateNanos,
       date_read: 0n,
       date_delivered: m.isFromMe ? 0n : m.dateNanos,
-      is_delivered: 1,
-      is_finished: 1,
+      is_delivered: pending ? 0 : 1,
+      is_finished: pending ? 0 : 1,
       is_from_me: m.isFromMe ? 1 : 0,
-      is_sent: m.isFromMe ? 1 : 0,
+      is_sent: m.isFromMe && !pending ? 1 : 0,
       is_read: m.isFromMe ? 1 : 0,
+      thread_originator_part: m.threadOriginatorPart,
+      reply_to_guid: m.replyToGuid,
+      subject: m.subject,
+      expressive_send_style_id: m.expressiveSendStyleId,
+      balloon_bundle_id: m.balloonBundleId,
+      part_count: m.partCount,
+      associated_message_range_location: m.associatedRange?.[0],
+      associated_message_range_length: m.associatedRange?.[1],
+      message_summary_info: m.messageSummaryInfo,
+      attributedBody: m.attributedBody,
+      item_type: m.itemType,
+      group_action_type: m.groupActionType,
+      group_title: m.groupTitle,
+      other_handle: m.otherHandle,
       cache_has_attachments: m.attachment ? 1 : 0,
       destination_caller_id: m.destinationCallerId,
       associated_message_guid: m.associatedMessageGuid ?? null,
@@ -189,10 +222,51 @@ export class ChatDbWriter {
     return { ...row, participants: [...new Set(participants)] };
   }
 
+  /** Adds or removes a member of a chat (`chat_handle_join`), as a group change does. */
+  setParticipant(chatRowId: number, handle: string, service: ServiceName, member: boolean): void {
+    const handleId = this.ensureHandle(handle, service);
+    if (!member) {
+      this.#db.prepare('DELETE FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').run(chatRowId, handleId);
+      return;
+    }
+    const joined = this.#db.prepare('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').get(chatRowId, handleId);
+    if (!joined) this.#rows.insert('chat_handle_join', { chat_id: chatRowId, handle_id: handleId });
+  }
+
+  /** Sets columns of a chat row (a rename). */
+  updateChat(chatRowId: number, fields: Record<string, RowValue>): void {
+    const keys = Object.keys(fields).filter((k) => this.#rows.has('chat', k));
+    if (keys.length === 0) return;
+    this.#db.prepare(`UPDATE chat SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE ROWID = @rowid`).run({ ...fields, rowid: chatRowId });
+  }
+
+  /** Sets columns of every row with this guid (an edit, unsend or receipt); returns how many changed. */
+  updateMessage(guid: string, fields: Record<string, RowValue>, where = ''): number {
+    const keys = Object.keys(fields).filter((k) => this.#rows.has('message', k));
+    if (keys.length === 0) return 0;
+    const sql = `UPDATE message SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE guid = @guid${where}`;
+    return this.#db.prepare(sql).run({ ...fields, guid }).changes;
+  }
+
+  /** The newest message guid joined to a chat (Messages' `reply_to_guid` for the next ordinary row). */
+  lastMessageGuid(chatRowId: number): string | undefined {
+    const row = this.#db
+      .prepare(
+        `SELECT m.guid AS guid FROM chat_message_join cmj JOIN message m ON m.ROWID = cmj.message_id
+         WHERE cmj.chat_id = ? AND IFNULL(m.associated_message_type, 0) = 0 ORDER BY m.ROWID DESC LIMIT 1`,
+      )
+      .get(chatRowId) as { guid: string } | undefined;
+    return row?.guid;
+  }
+
   /** Text of the message with this guid, for tapback texts such as `Liked “hello”`. */
   messageText(guid: string): string | undefined {
     if (!this.#rows.has('message', 'guid')) return undefined;
-    const row = this.#db.prepare("SELECT IFNULL(text, '') AS text FROM message WHERE guid = ?").get(guid) as { text: string } | undefined;
-    return row?.text;
+    const body = this.#rows.has('message', 'attributedBody') ? 'attributedBody' : 'NULL';
+    const row = this.#db.prepare(`SELECT IFNULL(text, '') AS text, ${body} AS body FROM message WHERE guid = ?`).get(guid) as
+      | { text: string; body: Buffer | null }
+      | undefined;
+    if (!row) return undefined;
+    return row.text !== '' ? row.text : decodeAttributedBody(row.body);
   }
 }

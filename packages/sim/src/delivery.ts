@@ -2,7 +2,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { decodeReaction } from '@imsg-hub/imsg-protocol';
 import { storeAttachment } from './attachment-store.js';
-import type { ChatDbWriter, ServiceName } from './chat-db-writer.js';
+import type { ChatDbWriter, MessageSpec, ServiceName } from './chat-db-writer.js';
+import { encodeBinaryPlist } from './binary-plist.js';
 import { handleKey } from './handle.js';
 
 /** What travels between accounts: one message, the same guid in every chat.db it lands in. */
@@ -15,8 +16,19 @@ export interface Envelope {
   service: ServiceName;
   /** A real file; each receiving account gets its own copy. */
   file?: string | undefined;
-  reaction?: { target: string; code: number; emoji?: string | undefined } | undefined;
+  /** A tapback: its target guid, code (2000–2006 add, 3000–3006 remove), custom emoji and part. */
+  reaction?: { target: string; code: number; emoji?: string | undefined; part?: number | undefined } | undefined;
   threadOriginatorGuid?: string | undefined;
+  /** `thread_originator_part` of a threaded reply, e.g. `0:0:5`. */
+  threadOriginatorPart?: string | undefined;
+  /** Columns the bridge paths add (subject, effect, parts, group events). */
+  columns?:
+    | Pick<MessageSpec, 'subject' | 'expressiveSendStyleId' | 'partCount' | 'balloonBundleId' | 'itemType' | 'groupActionType' | 'groupTitle'>
+    | undefined;
+  /** The sender's copy starts pending (bridge sends advance it as receipts arrive). */
+  outgoingState?: 'done' | 'pending' | undefined;
+  /** A group event naming another member (`other_handle`): added, removed. */
+  otherHandle?: string | undefined;
 }
 
 /** Where the message goes: a one-to-one chat with `peer`, or a group with every member's handle. */
@@ -94,11 +106,18 @@ export function writeEnvelope(box: Mailbox, env: Envelope, conv: Conversation, i
       handleRowId = isFromMe ? 0 : w.ensureHandle(env.from, env.service);
     }
     let text = env.text;
+    let summary: Buffer | undefined;
+    let range: [number, number] | undefined;
     if (env.reaction) {
-      text = reactionText(env.reaction.code, env.reaction.emoji, w.messageText(env.reaction.target) ?? 'a message');
+      const parent = w.messageText(env.reaction.target) ?? '';
+      text = reactionText(env.reaction.code, env.reaction.emoji, parent || 'a message');
+      // Messages' tapback rows carry the quoted parent and the target part's range (§5.2).
+      summary = encodeBinaryPlist({ amc: 1, ams: parent });
+      range = [0, [...parent].length];
     } else if (text === '' && env.file) {
       text = '\ufffc';
     }
+    const ordinary = !env.reaction && env.columns?.itemType === undefined;
     const rowid = w.insertMessage({
       guid: env.guid,
       chatRowId: chatId,
@@ -108,10 +127,18 @@ export function writeEnvelope(box: Mailbox, env: Envelope, conv: Conversation, i
       isFromMe,
       service: env.service,
       destinationCallerId: box.accountHandle,
-      associatedMessageGuid: env.reaction ? `p:0/${env.reaction.target}` : undefined,
+      associatedMessageGuid: env.reaction ? `p:${env.reaction.part ?? 0}/${env.reaction.target}` : undefined,
       associatedMessageType: env.reaction?.code,
       associatedMessageEmoji: env.reaction?.emoji,
+      associatedRange: range,
+      messageSummaryInfo: summary,
       threadOriginatorGuid: env.threadOriginatorGuid,
+      threadOriginatorPart: env.threadOriginatorPart,
+      // Messages fills reply_to_guid on ordinary rows with the chat's previous message (§5.4).
+      replyToGuid: ordinary ? (env.threadOriginatorGuid ?? w.lastMessageGuid(chatId)) : undefined,
+      otherHandle: env.otherHandle === undefined ? undefined : w.ensureHandle(env.otherHandle, env.service),
+      outgoingState: env.outgoingState,
+      ...env.columns,
       attachment: env.file ? storeAttachment(env.file, attachmentsDirOf(box.dbPath), randomUUID().toUpperCase()) : undefined,
     });
     return { rowid, chatId };

@@ -1,6 +1,6 @@
 export { SimError, type SimFailureCode } from './errors.js';
 export { probeSchema, type ChatDbSchema } from './schema-probe.js';
-export { decodeAttributedBody } from './attributed-body.js';
+export { decodeAttributedBody, encodeAttributedBody } from './attributed-body.js';
 export { ChatDbReader, type HistoryQuery, type AfterQuery, type AfterPage } from './chat-db-reader.js';
 export { ChatDbWriter, type ChatSpec, type MessageSpec, type ServiceName, type ChatRecord } from './chat-db-writer.js';
 export { ChatDb, createChatDb, type StoredMessage, type StoredChat } from './chat-db.js';
@@ -15,6 +15,16 @@ export { SimBackend, SIM_RPC_METHODS, type SimBackendOptions } from './sim-backe
 export { BRIDGE_UNAVAILABLE_TEXT } from './send-request.js';
 export { openSimBackend, type OpenBackendOptions, type OpenedBackend } from './startup.js';
 export { runImsgRpc, type RunRpcOptions, type RpcLog } from './rpc-runner.js';
-export { statusPayload, simVersion, SIMULATED_IMSG_VERSION } from './status.js';
+export { statusPayload, simVersion, capabilities, SIMULATED_IMSG_VERSION } from './status.js';
 export { chatCliLines } from './chats-command.js';
 export { createImsgFixtureDb, type FixtureDbOptions } from './fixture-db.js';
+export { SIM_IMSG_VERSIONS, DEFAULT_IMSG_VERSION, parseImsgVersion, speaksV1, printedVersion, type SimImsgVersion } from './imsg-version.js';
+export { encodeBinaryPlist, type PlistValue } from './binary-plist.js';
+export { eventLogPath, appendBridgeEvent, type BridgeLogEvent } from './bridge-event-log.js';
+export { WorldActions, type MessageRef } from './world-actions.js';
+export { SimBridge, parseBridgeMode, SIM_BRIDGE_SELECTORS, type SimBridgeMode } from './v1/sim-bridge.js';
+export { FaultSwitch, SimFaultsSchema, type SimFaults, type SendFault } from './v1/fault-switch.js';
+export { ChatDbReaderV1 } from './v1/chat-db-reader-v1.js';
+export { openSimBackendV1, type OpenBackendV1Options } from './v1/open-backend-v1.js';
+export { SimBackendV1, V1_HANDLERS } from './v1/sim-backend-v1.js';
+export { DEFAULT_RECEIPT_MS } from './v1/receipt-clock.js';

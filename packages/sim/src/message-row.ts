@@ -17,6 +17,10 @@ export interface MessageRow {
   destination_caller_id: string | null;
   is_audio_message: number;
   balloon_bundle_id: string | null;
+  reply_to_guid: string | null;
+  thread_originator_part: string | null;
+  is_read: number | null;
+  date_read: number | bigint | null;
 }
 
 /**
@@ -42,6 +46,10 @@ export function messageSelectList(schema: ChatDbSchema, includeChatId: boolean):
     opt(schema.hasDestinationCallerId, 'm.destination_caller_id', 'destination_caller_id'),
     schema.hasAudioMessage ? 'IFNULL(m.is_audio_message, 0) AS is_audio_message' : '0 AS is_audio_message',
     opt(schema.hasBalloonBundleId, 'm.balloon_bundle_id', 'balloon_bundle_id'),
+    opt(schema.hasReplyToGuid, 'm.reply_to_guid', 'reply_to_guid'),
+    opt(schema.hasThreadOriginatorPart, 'm.thread_originator_part', 'thread_originator_part'),
+    opt(schema.hasIsRead, 'm.is_read', 'is_read'),
+    opt(schema.hasDateRead, 'm.date_read', 'date_read'),
   ].join(', ');
 }
 

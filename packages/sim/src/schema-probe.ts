@@ -14,6 +14,14 @@ export interface ChatDbSchema {
   readonly hasChatHandleJoin: boolean;
   readonly hasAttachmentUserInfo: boolean;
   readonly hasAssociatedMessageEmoji: boolean;
+  /** 0.15 payload columns (reference/imsg-protocol-v1.md §5.1). */
+  readonly hasReplyToGuid: boolean;
+  readonly hasThreadOriginatorPart: boolean;
+  readonly hasIsRead: boolean;
+  readonly hasDateRead: boolean;
+  readonly hasScheduleColumns: boolean;
+  readonly hasPayloadData: boolean;
+  readonly hasMessageSummaryInfo: boolean;
   readonly chatAccountColumns: { accountId: boolean; accountLogin: boolean; lastAddressedHandle: boolean };
 }
 
@@ -57,6 +65,13 @@ export function probeSchema(db: Database.Database): ChatDbSchema {
     hasAudioMessage: has(message, 'is_audio_message'),
     hasBalloonBundleId: has(message, 'balloon_bundle_id'),
     hasAssociatedMessageEmoji: has(message, 'associated_message_emoji'),
+    hasReplyToGuid: has(message, 'reply_to_guid'),
+    hasThreadOriginatorPart: has(message, 'thread_originator_part'),
+    hasIsRead: has(message, 'is_read'),
+    hasDateRead: has(message, 'date_read'),
+    hasScheduleColumns: has(message, 'schedule_type') || has(message, 'schedule_state'),
+    hasPayloadData: has(message, 'payload_data'),
+    hasMessageSummaryInfo: has(message, 'message_summary_info'),
     hasMessageDate: has(cols.get('chat_message_join')!, 'message_date'),
     hasChatHandleJoin: cols.get('chat_handle_join')!.size > 0,
     hasAttachmentUserInfo: has(cols.get('attachment')!, 'user_info'),

@@ -47,11 +47,21 @@ export interface SendSpec {
   file?: string | undefined;
   service?: ServiceName | undefined;
   guid?: string | undefined;
+  /** Bridge extras: a threaded reply, message columns, and the sender's copy starting pending. */
+  replyTo?: { guid: string; part: string } | undefined;
+  columns?: Envelope['columns'];
+  outgoingState?: Envelope['outgoingState'];
+  /** One row holding both text and file (the bridge's captioned attachment) instead of two. */
+  together?: boolean | undefined;
+  /** A tapback row instead of a text (see Envelope.reaction). */
+  reaction?: Envelope['reaction'];
+  /** Group events: the member named (`other_handle`), who also receives the row. */
+  otherHandle?: string | undefined;
 }
 
 export interface SendOutcome {
   /** The sender's rows: text first, then the file, like AppleScript's two sends. */
-  rows: { rowid: number; guid: string; text: string }[];
+  rows: { rowid: number; guid: string; text: string; chatId: number }[];
   delivered: { account: string; rowid: number; guid: string }[];
 }
 
@@ -219,9 +229,14 @@ export class SimWorld {
       conv = { kind: 'direct', peer: to };
     }
     const outcome: SendOutcome = { rows: [], delivered: [] };
-    const parts: { text: string; file?: string }[] = [];
-    if (spec.text) parts.push({ text: spec.text });
-    if (spec.file) parts.push({ text: '', file: resolve(spec.file) });
+    const parts: { text: string; file?: string | undefined }[] = [];
+    const file = spec.file ? resolve(spec.file) : undefined;
+    if (spec.together || spec.reaction || spec.columns?.itemType !== undefined) parts.push({ text: spec.text ?? '', file });
+    else {
+      if (spec.text) parts.push({ text: spec.text });
+      if (file) parts.push({ text: '', file });
+    }
+    if (spec.otherHandle !== undefined) recipients = [...recipients, normalizeHandle(spec.otherHandle)];
     const date = Date.now();
     for (const part of parts) {
       const env: Envelope = {
@@ -231,9 +246,15 @@ export class SimWorld {
         dateNanos: appleNanosFromMs(date),
         service,
         file: part.file,
+        threadOriginatorGuid: spec.replyTo?.guid,
+        threadOriginatorPart: spec.replyTo?.part,
+        columns: spec.columns,
+        outgoingState: spec.outgoingState,
+        reaction: spec.reaction,
+        otherHandle: spec.otherHandle === undefined ? undefined : normalizeHandle(spec.otherHandle),
       };
       const mine = writeEnvelope({ writer: w, dbPath: sender.dbPath, handles: sender.handles, accountHandle }, env, conv, true);
-      outcome.rows.push({ rowid: mine.rowid, guid: env.guid, text: part.file ? '\ufffc' : part.text });
+      outcome.rows.push({ rowid: mine.rowid, guid: env.guid, text: part.file && !part.text ? '\ufffc' : part.text, chatId: mine.chatId });
       const delivered = new Set<string>([sender.name]);
       for (const handle of recipients) {
         const owner = this.ownerOf(handle);

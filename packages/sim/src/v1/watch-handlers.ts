@@ -1,0 +1,124 @@
+import { existsSync, statSync } from 'node:fs';
+import { AfterResponse, imsgError, imsgV1Error, StrictParams, type ImsgV1Call, type SubscriptionStore } from '@imsg-hub/imsg-protocol';
+import { BridgeEventTail } from './bridge-event-tail.js';
+import { isoDate } from './read-handlers.js';
+import type { V1Handler } from './v1-context.js';
+import { WatcherV1 } from './watcher-v1.js';
+
+// watch.subscribe / watch.unsubscribe / bridge.events.subscribe (reference/imsg-protocol-v1.md
+// §3.9–3.11): the subscribe response is written before the stream can emit (start gate), the
+// 64-subscription cap is shared, and unsubscribe awaits the stream so nothing follows its answer.
+
+const DEFAULT_DEBOUNCE_MS = 500;
+const DEFAULT_BUFFER = 256;
+
+function bufferLimit(params: StrictParams, aliases: readonly string[]): number {
+  const value = params.integer('buffer_limit', aliases) ?? DEFAULT_BUFFER;
+  if (value < 1 || value > 4096) throw imsgError.invalidParams('buffer_limit must be an integer between 1 and 4096');
+  return value;
+}
+
+function reserve(subscriptions: SubscriptionStore): number {
+  const r = subscriptions.reserve();
+  if (!r.ok) throw imsgV1Error.serverBusy(r.reason === 'closed' ? 'server is shutting down' : 'subscription limit exceeded');
+  return r.id;
+}
+
+/** Activates a reserved subscription; the stream starts once the response line is queued. */
+function activate(call: ImsgV1Call, id: number, stream: { start(): void; stop(): Promise<void> }, result: unknown): AfterResponse {
+  const state = call.session.subscriptions.activate(id, () => stream.stop());
+  if (state === 'closed') throw imsgV1Error.serverBusy('server is shutting down');
+  if (state === 'removed') throw imsgV1Error.serverBusy('subscription was cancelled before activation');
+  return new AfterResponse(result, () => stream.start());
+}
+
+export const watchSubscribe: V1Handler = (ctx, call) => {
+  const params = new StrictParams(call.params, 'watch.subscribe', [
+    'chat_id',
+    'since_rowid',
+    'participants',
+    'start',
+    'end',
+    'attachments',
+    'convert_attachments',
+    'include_reactions',
+    'debounce_ms',
+    'debounceMs',
+    'buffer_limit',
+    'bufferLimit',
+  ]);
+  const chatId = params.integer('chat_id');
+  if (chatId !== undefined && chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
+  const sinceRowId = params.integer('since_rowid');
+  const participants = params.stringArray('participants') ?? [];
+  const start = params.string('start');
+  const end = params.string('end');
+  const attachments = params.boolean('attachments') ?? false;
+  params.boolean('convert_attachments');
+  const includeReactions = params.boolean('include_reactions') ?? false;
+  let debounceMs = DEFAULT_DEBOUNCE_MS;
+  if (params.has('debounce_ms') && params.has('debounceMs')) params.integer('debounce_ms', ['debounceMs']); // alias conflict
+  if (params.has('debounce_ms') || params.has('debounceMs')) {
+    const raw = call.params['debounce_ms'] ?? call.params['debounceMs'];
+    if (typeof raw !== 'number' || raw < 0) throw imsgError.invalidParams('debounce_ms must be a non-negative integer');
+    debounceMs = raw;
+  }
+  const limit = bufferLimit(params, ['bufferLimit']);
+  const startMs = isoDate(start);
+  const endMs = isoDate(end);
+  const reader = ctx.db.require();
+  const id = reserve(call.session.subscriptions);
+  const subscriptions = call.session.subscriptions;
+  const watcher = new WatcherV1(
+    reader,
+    ctx.changesOf(reader),
+    {
+      sinceRowId,
+      chatId,
+      includeReactions,
+      attachments,
+      participants,
+      startMs,
+      endMs,
+      debounceMs,
+      pollMs: ctx.pollMs,
+      bufferLimit: limit,
+      silent: () => ctx.faults.current().watch === 'silent',
+    },
+    {
+      message: (message) => call.session.notify('message', { subscription: id, message }),
+      overflow: (resume) =>
+        call.session.notify('watch.overflow', { subscription: id, resume_after_rowid: resume, reason: 'buffer_limit_exceeded', terminal: true }),
+      error: (message) => call.session.notify('error', { subscription: id, error: { message } }),
+      ended: () => subscriptions.complete(id),
+    },
+  );
+  return activate(call, id, watcher, { subscription: id, buffer_limit: limit });
+};
+
+export const watchUnsubscribe: V1Handler = async (_ctx, call) => {
+  const params = new StrictParams(call.params, 'watch.unsubscribe', ['subscription']);
+  const id = params.integer('subscription');
+  if (id === undefined) throw imsgError.invalidParams('subscription is required');
+  if (id <= 0) throw imsgError.invalidParams('subscription must be a positive integer');
+  await call.session.subscriptions.cancel(id);
+  return { ok: true };
+};
+
+export const bridgeEventsSubscribe: V1Handler = (ctx, call) => {
+  const params = new StrictParams(call.params, 'bridge.events.subscribe', ['buffer_limit']);
+  const limit = bufferLimit(params, []);
+  if (!ctx.bridge.ready) throw imsgV1Error.bridgeEventsUnavailable(ctx.bridge.status().error ?? 'The bridge is not started.');
+  if (!existsSync(ctx.eventLog) || !statSync(ctx.eventLog).isFile()) {
+    throw imsgV1Error.bridgeEventsUnavailable('The existing v2 bridge event log is not a readable regular file.');
+  }
+  const id = reserve(call.session.subscriptions);
+  const subscriptions = call.session.subscriptions;
+  const tail = new BridgeEventTail(ctx.eventLog, limit, {
+    event: (event) => call.session.notify('bridge.event', { subscription: id, event }),
+    overflow: () => call.session.notify('bridge.events.overflow', { subscription: id, reason: 'buffer_limit_exceeded', resumable: false, terminal: true }),
+    error: (code, message) => call.session.notify('bridge.events.error', { subscription: id, error: { code, message }, terminal: true }),
+    ended: () => subscriptions.complete(id),
+  });
+  return activate(call, id, tail, { subscription: id, buffer_limit: limit, resumable: false });
+};
