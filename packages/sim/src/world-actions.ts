@@ -57,36 +57,50 @@ export class WorldActions {
   edit(ref: MessageRef, text: string): void {
     const mine = this.#requireMessage(ref.account, ref.target);
     if (!mine.isFromMe) throw new SimError('BAD_INJECT', `message ${ref.target} was not sent by ${ref.account}; only its sender can edit it`);
-    this.#everyCopy(ref.target, (account) => {
-      const w = this.world.writer(account);
-      const old = w.messageText(ref.target) ?? '';
-      const now = Date.now();
-      const history = {
-        [String(ref.part ?? 0)]: [
-          { d: mine.dateSec, t: encodeAttributedBody(old) },
-          { d: now / 1000 - 978_307_200, t: encodeAttributedBody(text) },
-        ],
-      };
-      w.updateMessage(ref.target, {
-        text: null,
-        attributedBody: encodeAttributedBody(text),
-        date_edited: nowNanos(),
-        message_summary_info: encodeBinaryPlist({ ec: history }),
-      });
-    });
+    this.#everyCopy(ref.target, (account) => this.editCopy(account, ref.target, text, ref.part ?? 0));
   }
 
   /** §5.6: `date_retracted` set, text and body cleared, the retracted part listed, in every copy. */
   unsend(ref: MessageRef): void {
     const mine = this.#requireMessage(ref.account, ref.target);
     if (!mine.isFromMe) throw new SimError('BAD_INJECT', `message ${ref.target} was not sent by ${ref.account}; only its sender can unsend it`);
-    this.#everyCopy(ref.target, (account) => {
-      this.world.writer(account).updateMessage(ref.target, {
-        text: null,
-        attributedBody: null,
-        date_retracted: nowNanos(),
-        message_summary_info: encodeBinaryPlist({ rp: [ref.part ?? 0] }),
-      });
+    this.#everyCopy(ref.target, (account) => this.unsendCopy(account, ref.target, ref.part ?? 0));
+  }
+
+  /** One account's copy of an edited message (also what arrives when someone outside the world edits). */
+  editCopy(account: string, guid: string, text: string, part = 0): void {
+    const w = this.world.writer(account);
+    const { dateSec } = this.#requireMessage(account, guid);
+    const old = w.messageText(guid) ?? '';
+    const history = {
+      [String(part)]: [
+        { d: dateSec, t: encodeAttributedBody(old) },
+        { d: Date.now() / 1000 - 978_307_200, t: encodeAttributedBody(text) },
+      ],
+    };
+    w.updateMessage(guid, {
+      text: null,
+      attributedBody: encodeAttributedBody(text),
+      date_edited: nowNanos(),
+      message_summary_info: encodeBinaryPlist({ ec: history }),
+    });
+  }
+
+  /** One account's copy of an unsent message. */
+  unsendCopy(account: string, guid: string, part = 0): void {
+    this.#requireMessage(account, guid);
+    this.world
+      .writer(account)
+      .updateMessage(guid, { text: null, attributedBody: null, date_retracted: nowNanos(), message_summary_info: encodeBinaryPlist({ rp: [part] }) });
+  }
+
+  /** Someone outside the world types in a chat of `account` (a DM with `from`, or a group). */
+  theirTyping(account: string, from: string, on: boolean, groupGuid?: string): void {
+    const service = 'iMessage';
+    appendBridgeEvent(this.world.info(account).dbPath, {
+      event: on ? 'started-typing' : 'stopped-typing',
+      ts: new Date().toISOString(),
+      data: { chatGuid: groupGuid ?? `${service};-;${from}` },
     });
   }
 
