@@ -37,15 +37,14 @@ export class BridgeEventTail {
     this.#sink = sink;
   }
 
+  /** The log's EOF when subscribing, fixed before the response is written. */
+  prepare(): void {
+    const s = statSync(this.#path);
+    this.#offset = s.size;
+    this.#ino = s.ino;
+  }
+
   start(): void {
-    try {
-      const s = statSync(this.#path);
-      this.#offset = s.size;
-      this.#ino = s.ino;
-    } catch (err) {
-      void this.#finish('event_log_open_failed', (err as Error).message);
-      return;
-    }
     this.#timer = setInterval(() => this.#read(), POLL_MS);
     try {
       const name = basename(this.#path);

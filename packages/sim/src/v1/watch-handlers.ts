@@ -93,6 +93,12 @@ export const watchSubscribe: V1Handler = (ctx, call) => {
       ended: () => subscriptions.complete(id),
     },
   );
+  try {
+    watcher.prepare();
+  } catch (err) {
+    subscriptions.complete(id);
+    throw err;
+  }
   return activate(call, id, watcher, { subscription: id, buffer_limit: limit });
 };
 
@@ -120,5 +126,11 @@ export const bridgeEventsSubscribe: V1Handler = (ctx, call) => {
     error: (code, message) => call.session.notify('bridge.events.error', { subscription: id, error: { code, message }, terminal: true }),
     ended: () => subscriptions.complete(id),
   });
+  try {
+    tail.prepare();
+  } catch {
+    subscriptions.complete(id);
+    throw imsgV1Error.bridgeEventsUnavailable('The existing v2 bridge event log is not a readable regular file.');
+  }
   return activate(call, id, tail, { subscription: id, buffer_limit: limit, resumable: false });
 };

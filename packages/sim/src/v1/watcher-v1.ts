@@ -69,16 +69,18 @@ export class WatcherV1 {
     this.#participants = new Set(options.participants.map((p) => p.toLowerCase()));
   }
 
-  /** Starts after the subscribe response is written: tail (or replay) cursor, first poll at once. */
+  /**
+   * Fixes the starting cursor now, before the subscribe response is written: a row the client
+   * writes once it holds the response is after the tail (imsg captures the tail first, too).
+   */
+  prepare(): void {
+    const since = this.#o.sinceRowId ?? 0;
+    this.#cursor = since === 0 ? this.#reader.maxRowId() : since;
+    this.#resumeAfter = this.#cursor;
+  }
+
+  /** Starts after the subscribe response is written: first poll at once. */
   start(): void {
-    try {
-      const since = this.#o.sinceRowId ?? 0;
-      this.#cursor = since === 0 ? this.#reader.maxRowId() : since;
-      this.#resumeAfter = this.#cursor;
-    } catch (err) {
-      this.#fail(err);
-      return;
-    }
     this.#unlisten = this.#changes.subscribe(() => this.#schedule());
     this.#fallback = setInterval(() => this.#poll(), this.#o.pollMs);
     this.#again = setImmediate(() => this.#poll());
