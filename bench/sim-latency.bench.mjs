@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile, simFixture } from './sim-helpers.mjs';
 
 export async function run(report) {
-  const f = simFixture();
+  const f = simFixture({ args: ['--imsg-version', '0.9.0'] });
   try {
     const arrived = new Map();
     let subscribed;
@@ -26,7 +26,7 @@ export async function run(report) {
       await sleep(10 + Math.random() * 20);
     }
     samples.sort((a, b) => a - b);
-    report('sim: inject → notification (debounce 50ms)', {
+    report('sim 0.9: inject → notification (debounce 50ms)', {
       samples: samples.length,
       p50_ms: percentile(samples, 50),
       p99_ms: percentile(samples, 99),

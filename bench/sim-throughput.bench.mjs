@@ -1,8 +1,8 @@
-// How many request lines per second `imsg-sim rpc` answers: 20,000 pipelined chats.list {limit:1}.
+// How many request lines per second `imsg-sim rpc` (imsg 0.9.0, sequential) answers: 20,000 pipelined chats.list {limit:1}.
 import { simFixture } from './sim-helpers.mjs';
 
 export async function run(report) {
-  const f = simFixture();
+  const f = simFixture({ args: ['--imsg-version', '0.9.0'] });
   try {
     const total = 20_000;
     let answered = 0;
@@ -26,7 +26,7 @@ export async function run(report) {
     f.child.stdin.write(lines.join('\n') + '\n');
     await done;
     const seconds = (performance.now() - t0) / 1000;
-    report('sim: rpc chats.list {limit:1} pipelined', { requests: total, seconds, lines_per_s: Math.round(total / seconds) });
+    report('sim 0.9: rpc chats.list {limit:1} pipelined', { requests: total, seconds, lines_per_s: Math.round(total / seconds) });
   } finally {
     await f.close();
   }

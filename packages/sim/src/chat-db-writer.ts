@@ -76,6 +76,7 @@ export class ChatDbWriter {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #rows: RowInserter;
+  readonly #statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     this.path = path;
@@ -92,6 +93,16 @@ export class ChatDbWriter {
     return this.#db.transaction(fn).immediate();
   }
 
+  /** A prepared statement, prepared once per connection. */
+  #stmt(sql: string): Database.Statement {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   /** Raw access for read helpers and tests. */
   get db(): Database.Database {
     return this.#db;
@@ -101,15 +112,15 @@ export class ChatDbWriter {
     const hasService = this.#rows.has('handle', 'service');
     const found = (
       hasService
-        ? this.#db.prepare('SELECT ROWID AS id FROM handle WHERE id = ? AND service = ?').get(id, service)
-        : this.#db.prepare('SELECT ROWID AS id FROM handle WHERE id = ?').get(id)
+        ? this.#stmt('SELECT ROWID AS id FROM handle WHERE id = ? AND service = ?').get(id, service)
+        : this.#stmt('SELECT ROWID AS id FROM handle WHERE id = ?').get(id)
     ) as { id: number } | undefined;
     if (found) return found.id;
     return this.#rows.insert('handle', { id, service, uncanonicalized_id: id, country: 'us', person_centric_id: null });
   }
 
   chatRowId(guid: string): number | undefined {
-    const row = this.#db.prepare('SELECT ROWID AS id FROM chat WHERE guid = ?').get(guid) as { id: number } | undefined;
+    const row = this.#stmt('SELECT ROWID AS id FROM chat WHERE guid = ?').get(guid) as { id: number } | undefined;
     return row?.id;
   }
 
@@ -132,7 +143,7 @@ export class ChatDbWriter {
     }
     for (const participant of spec.participants) {
       const handleId = this.ensureHandle(participant, spec.service);
-      const joined = this.#db.prepare('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').get(chatId, handleId);
+      const joined = this.#stmt('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').get(chatId, handleId);
       if (!joined) this.#rows.insert('chat_handle_join', { chat_id: chatId, handle_id: handleId });
     }
     return chatId;
@@ -203,21 +214,17 @@ export class ChatDbWriter {
   chatRecord(by: { rowid: number } | { guid: string } | { identifier: string }): ChatRecord | undefined {
     const [column, value] = 'rowid' in by ? ['ROWID', by.rowid] : 'guid' in by ? ['guid', by.guid] : ['chat_identifier', by.identifier];
     const lastAddressed = this.#rows.has('chat', 'last_addressed_handle') ? 'last_addressed_handle' : 'NULL';
-    const row = this.#db
-      .prepare(
-        `SELECT ROWID AS rowid, IFNULL(guid, '') AS guid, IFNULL(chat_identifier, '') AS identifier,
+    const row = this.#stmt(
+      `SELECT ROWID AS rowid, IFNULL(guid, '') AS guid, IFNULL(chat_identifier, '') AS identifier,
          IFNULL(service_name, '') AS service, IFNULL(display_name, '') AS displayName,
          IFNULL(${lastAddressed}, '') AS lastAddressedHandle FROM chat WHERE ${column} = ? ORDER BY ROWID LIMIT 1`,
-      )
-      .get(value) as Omit<ChatRecord, 'participants'> | undefined;
+    ).get(value) as Omit<ChatRecord, 'participants'> | undefined;
     if (!row) return undefined;
     const participants = (
-      this.#db
-        .prepare(
-          `SELECT h.id AS id FROM chat_handle_join chj JOIN handle h ON h.ROWID = chj.handle_id
+      this.#stmt(
+        `SELECT h.id AS id FROM chat_handle_join chj JOIN handle h ON h.ROWID = chj.handle_id
            WHERE chj.chat_id = ? ORDER BY h.id`,
-        )
-        .all(row.rowid) as { id: string }[]
+      ).all(row.rowid) as { id: string }[]
     ).map((r) => r.id);
     return { ...row, participants: [...new Set(participants)] };
   }
@@ -226,10 +233,10 @@ export class ChatDbWriter {
   setParticipant(chatRowId: number, handle: string, service: ServiceName, member: boolean): void {
     const handleId = this.ensureHandle(handle, service);
     if (!member) {
-      this.#db.prepare('DELETE FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').run(chatRowId, handleId);
+      this.#stmt('DELETE FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').run(chatRowId, handleId);
       return;
     }
-    const joined = this.#db.prepare('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').get(chatRowId, handleId);
+    const joined = this.#stmt('SELECT 1 AS x FROM chat_handle_join WHERE chat_id = ? AND handle_id = ?').get(chatRowId, handleId);
     if (!joined) this.#rows.insert('chat_handle_join', { chat_id: chatRowId, handle_id: handleId });
   }
 
@@ -237,7 +244,7 @@ export class ChatDbWriter {
   updateChat(chatRowId: number, fields: Record<string, RowValue>): void {
     const keys = Object.keys(fields).filter((k) => this.#rows.has('chat', k));
     if (keys.length === 0) return;
-    this.#db.prepare(`UPDATE chat SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE ROWID = @rowid`).run({ ...fields, rowid: chatRowId });
+    this.#stmt(`UPDATE chat SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE ROWID = @rowid`).run({ ...fields, rowid: chatRowId });
   }
 
   /** Sets columns of every row with this guid (an edit, unsend or receipt); returns how many changed. */
@@ -245,17 +252,15 @@ export class ChatDbWriter {
     const keys = Object.keys(fields).filter((k) => this.#rows.has('message', k));
     if (keys.length === 0) return 0;
     const sql = `UPDATE message SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE guid = @guid${where}`;
-    return this.#db.prepare(sql).run({ ...fields, guid }).changes;
+    return this.#stmt(sql).run({ ...fields, guid }).changes;
   }
 
   /** The newest message guid joined to a chat (Messages' `reply_to_guid` for the next ordinary row). */
   lastMessageGuid(chatRowId: number): string | undefined {
-    const row = this.#db
-      .prepare(
-        `SELECT m.guid AS guid FROM chat_message_join cmj JOIN message m ON m.ROWID = cmj.message_id
-         WHERE cmj.chat_id = ? AND IFNULL(m.associated_message_type, 0) = 0 ORDER BY m.ROWID DESC LIMIT 1`,
-      )
-      .get(chatRowId) as { guid: string } | undefined;
+    const row = this.#stmt(
+      `SELECT m.guid AS guid FROM chat_message_join cmj JOIN message m ON m.ROWID = cmj.message_id
+       WHERE cmj.chat_id = ? AND IFNULL(m.associated_message_type, 0) = 0 ORDER BY cmj.message_id DESC LIMIT 1`,
+    ).get(chatRowId) as { guid: string } | undefined;
     return row?.guid;
   }
 
@@ -263,7 +268,7 @@ export class ChatDbWriter {
   messageText(guid: string): string | undefined {
     if (!this.#rows.has('message', 'guid')) return undefined;
     const body = this.#rows.has('message', 'attributedBody') ? 'attributedBody' : 'NULL';
-    const row = this.#db.prepare(`SELECT IFNULL(text, '') AS text, ${body} AS body FROM message WHERE guid = ?`).get(guid) as
+    const row = this.#stmt(`SELECT IFNULL(text, '') AS text, ${body} AS body FROM message WHERE guid = ?`).get(guid) as
       | { text: string; body: Buffer | null }
       | undefined;
     if (!row) return undefined;
