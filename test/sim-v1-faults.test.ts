@@ -127,7 +127,7 @@ describe('imsg-sim 0.15 faults', () => {
     // Two fallback polls (100 ms) and a file event have passed: a live watch would have emitted.
     await sleep(600);
     expect(rpc.lines.some((l) => l.includes('during silence'))).toBe(false);
-    expect(((await call(rpc, 'messages.after', { since_rowid: last - 1 }))['result']['messages'] as Json[])[0]['text']).toBe('during silence');
+    expect(((await call(rpc, 'messages.after', { since_rowid: last - 1 }))['result']['messages'] as Json[])[0]!['text']).toBe('during silence');
     fault({});
     const fresh = (await call(rpc, 'watch.subscribe', { since_rowid: last - 1 }))['result']['subscription'];
     const n = await rpc.nextJson<Json>((v) => v['method'] === 'message' && v['params']['subscription'] === fresh);
