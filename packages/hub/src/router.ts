@@ -44,7 +44,8 @@ function paramsForChat(chat: HubChat, service: RouteRequest['service']): SendPar
     const chatService = chat.service.toLowerCase() === 'sms' ? 'sms' : 'imessage';
     return { to: chat.identifier, service: service && service !== 'auto' ? service : chatService };
   }
-  return chat.guid ? { chat_guid: chat.guid, chat_identifier: chat.identifier } : { chat_identifier: chat.identifier };
+  // One chat selector: imsg 0.15 refuses two (-32602).
+  return chat.guid ? { chat_guid: chat.guid } : { chat_identifier: chat.identifier };
 }
 
 /**
