@@ -8,8 +8,8 @@ const survivors = (needle: string) =>
     .split('\n')
     .filter((l) => l.includes(needle) && !l.includes('ps -eo'));
 
-function runDemo(dir: string) {
-  const child = spawn(process.execPath, [binPath('imsg-hub'), 'demo', '--dir', dir, '--pace', '60'], { env: { ...process.env, NO_COLOR: '1' } });
+function runDemo(dir: string, ...extra: string[]) {
+  const child = spawn(process.execPath, [binPath('imsg-hub'), 'demo', '--dir', dir, '--pace', '60', ...extra], { env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -47,4 +47,41 @@ describe('imsg-hub demo', () => {
     expect(demo.output()).toContain('Stopping: closing agents, hub and simulated Macs');
     await waitFor(() => survivors(tmp.path).length === 0, 5000);
   }, 60_000);
+
+  it('--stay keeps everything up and prints commands that work as printed; Ctrl-C stops it all', async () => {
+    await using tmp = tempDir('demo-stay-');
+    const demo = runDemo(tmp.join('state'), '--stay', '--ssh', 'no');
+    await waitFor(() => demo.output().includes('Ctrl-C stops everything'), 45_000);
+    const line = (label: string) =>
+      demo
+        .output()
+        .split('\n')
+        .find((l) => l.trimStart().startsWith(label))!
+        .trim()
+        .slice(label.length)
+        .trim();
+    expect(line('status page')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=ihub_/);
+    const env = Object.fromEntries(
+      line('the CLI')
+        .replace(/^export /, '')
+        .split(' ')
+        .map((kv) => kv.split('=') as [string, string]),
+    );
+    const run = (command: string) => execFileSync('sh', ['-c', command], { env: { ...process.env, ...env }, encoding: 'utf8', cwd: tmp.path, timeout: 20_000 });
+    run(line('a message'));
+    const cli =
+      line('the CLI').length > 0
+        ? demo
+            .output()
+            .split('\n')
+            .find((l) => l.includes(' accounts; '))!
+            .trim()
+            .split(' accounts;')[0]!
+        : '';
+    await waitFor(() => run(`${cli} search running late --json`).includes('Running late!'), 15_000);
+    run(line('OpenClaw'));
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    await waitFor(() => survivors(tmp.path).length === 0, 5000);
+  }, 90_000);
 });

@@ -16,6 +16,11 @@ export interface DemoOptions {
   /** Pause between conversation steps (ms). */
   paceMs?: number;
   signal?: AbortSignal;
+  /**
+   * Keep hub, agents and simulated Macs running after the scenario, print what to try next, and
+   * stop when `signal` aborts. `cli` is how to run imsg-hub here (for the printed commands).
+   */
+  stay?: { cli: string; simCli: string } | undefined;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -95,7 +100,8 @@ export async function runDemo(o: DemoOptions): Promise<{ messages: HubMessage[];
       );
     }
 
-    const client = await HubClient.connect({ url: hub.url, token: await hub.token('client', '*', 'demo'), name: 'demo', reconnect: true });
+    const clientToken = await hub.token('client', '*', 'demo');
+    const client = await HubClient.connect({ url: hub.url, token: clientToken, name: 'demo', reconnect: true });
     cleanup.push(() => client.close());
     for (let i = 0; i < 100 && !signal?.aborted; i++) {
       const { accounts } = await client.call('accounts.list', {});
@@ -160,10 +166,34 @@ export async function runDemo(o: DemoOptions): Promise<{ messages: HubMessage[];
       `✓ Demo finished in ${secs} s: ${messages.length} messages merged from ${DEMO_ACCOUNTS.length} Apple IDs, ${sends.filter((s) => s.state === 'sent').length}/${sends.length} replies sent.`,
     );
     out(`  State kept in ${o.dir} (world.json, each chat.db, hub/hub-data/hub.db). Next: docs/quick-start.md`);
+    if (o.stay) {
+      printNextSteps(out, { dir: o.dir, hubUrl: hub.url, httpUrl: hub.httpUrl, token: clientToken, ...o.stay });
+      await new Promise<void>((resolve) => {
+        if (signal?.aborted) resolve();
+        else signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
     return { messages, sends };
   } finally {
     for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => undefined);
   }
+}
+
+/** What to try while the demo stays up: every command runs as printed, from any directory. */
+function printNextSteps(out: (line: string) => void, o: { dir: string; hubUrl: string; httpUrl: string; token: string; cli: string; simCli: string }): void {
+  const tokenFile = join(o.dir, 'client.token');
+  writeFileSync(tokenFile, `${o.token}\n`, { mode: 0o600 });
+  const wrapper = join(o.dir, 'openclaw-imsg-hub');
+  out('');
+  out('▸ Still running. Try, in another terminal:');
+  out(`    status page   ${o.httpUrl}#token=${o.token}`);
+  out(`    the CLI       export IMSG_HUB_URL=${o.hubUrl} IMSG_HUB_TOKEN_FILE=${tokenFile}`);
+  out(`                  ${o.cli} accounts; ${o.cli} chats; ${o.cli} tail`);
+  out(`                  ${o.cli} search dinner; ${o.cli} send bob/+14155550911 --text 'hello from the hub'`);
+  out(`    a message     ${o.simCli} inject --world ${join(o.dir, 'world.json')} --account alice --from +14155550911 --text 'Running late!'`);
+  out(`    OpenClaw      ${o.cli} wrapper ${wrapper} --hub-url ${o.hubUrl} --token-file ${tokenFile}`);
+  out(`                  then set channels.imessage.cliPath to ${wrapper} (docs/openclaw.md)`);
+  out('  Ctrl-C stops everything.');
 }
 
 async function waitUntil(cond: () => boolean, ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
 
@@ -9,7 +9,8 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'state directory (wiped first, kept afterwards)', '.state/demo')
     .option('--ssh <mode>', 'reach one account over SSH: auto | yes | no', 'auto')
     .option('--pace <ms>', 'pause between conversation steps', '350')
-    .action(async (flags: { dir: string; ssh: 'auto' | 'yes' | 'no'; pace: string }) => {
+    .option('--stay', 'keep everything running afterwards, print what to try next; Ctrl-C stops it')
+    .action(async (flags: { dir: string; ssh: 'auto' | 'yes' | 'no'; pace: string; stay?: boolean }) => {
       const { runDemo } = await import('@imsg-hub/demo');
       const abort = new AbortController();
       const stop = () => {
@@ -25,8 +26,14 @@ export function registerDemo(program: Command): void {
           paceMs: Number(flags.pace),
           out: (l) => process.stdout.write(l + '\n'),
           signal: abort.signal,
+          stay: flags.stay
+            ? {
+                cli: `node ${resolve(dirname(process.argv[1]!), '../bin/imsg-hub.js')}`,
+                simCli: `node ${resolve(dirname(process.argv[1]!), '../../imsg-sim/bin/imsg-sim.js')}`,
+              }
+            : undefined,
         });
-        const code = abort.signal.aborted ? 130 : 0;
+        const code = abort.signal.aborted && !flags.stay ? 130 : 0;
         process.stdout.write('', () => process.exit(code));
       } catch (err) {
         if (abort.signal.aborted) process.exit(130); // interrupted mid-step: already cleaned up
