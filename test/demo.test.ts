@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { binPath, tempDir, waitFor } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -69,17 +70,15 @@ describe('imsg-hub demo', () => {
     );
     const run = (command: string) => execFileSync('sh', ['-c', command], { env: { ...process.env, ...env }, encoding: 'utf8', cwd: tmp.path, timeout: 20_000 });
     run(line('a message'));
-    const cli =
-      line('the CLI').length > 0
-        ? demo
-            .output()
-            .split('\n')
-            .find((l) => l.includes(' accounts; '))!
-            .trim()
-            .split(' accounts;')[0]!
-        : '';
+    const cli = demo
+      .output()
+      .split('\n')
+      .find((l) => l.includes(' accounts; '))!
+      .trim()
+      .split(' accounts;')[0]!;
     await waitFor(() => run(`${cli} search running late --json`).includes('Running late!'), 15_000);
     run(line('OpenClaw'));
+    expect(existsSync(tmp.join('state', 'openclaw-imsg-hub'))).toBe(true);
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
     await waitFor(() => survivors(tmp.path).length === 0, 5000);
