@@ -13,6 +13,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['accounts', 'chats', 'history'], async () => (await import('./commands/read.js')).registerReads],
   [['tail'], async () => (await import('./commands/tail.js')).registerTail],
   [['search'], async () => (await import('./commands/search.js')).registerSearch],
+  [['check'], async () => (await import('./commands/check.js')).registerCheck],
   [['react', 'edit', 'unsend'], async () => (await import('./commands/actions.js')).registerActions],
   [['send'], async () => (await import('./commands/send.js')).registerSend],
   [['demo'], async () => (await import('./commands/demo.js')).registerDemo],

@@ -1,3 +1,4 @@
+import type { ImsgPassthroughMethod } from '@imsg-hub/hub-protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HubError, callHub, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
 import type { ImsgClient, Subscription } from '@imsg-hub/imsg-protocol';
@@ -126,7 +127,7 @@ export class AccountRunner {
   }
 
   /** `typing` / `read` straight to imsg; its error comes back verbatim (an RpcError). */
-  async imsgCall(method: 'typing' | 'read', params: Record<string, unknown>): Promise<unknown> {
+  async imsgCall(method: ImsgPassthroughMethod, params: Record<string, unknown>): Promise<unknown> {
     const client = await this.#client();
     return client.peer.request(method, params, { timeoutMs: this.#o.settings.send.timeout_ms });
   }

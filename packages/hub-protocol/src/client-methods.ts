@@ -110,6 +110,20 @@ export const SearchResultSchema = z.object({
   next_before: z.number().int().positive().optional(),
 });
 
+/**
+ * `handles.check` (client → hub): asks each account's imsg (`handles.check`, bridge) whether it can
+ * reach a handle by iMessage. One entry per account in view: `available` when imsg answered,
+ * else `error` saying why that account cannot tell (offline, too old, no bridge).
+ */
+export const HandlesCheckParamsSchema = z.object({
+  handle: z.string().min(3).max(320),
+  accounts: z.array(z.string().max(64)).max(64).optional(),
+});
+export const HandlesCheckResultSchema = z.object({
+  handle: z.string(),
+  accounts: z.array(z.object({ account: z.string(), available: z.boolean().optional(), error: z.string().optional() })),
+});
+
 export const BlobGetParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   offset: z.number().int().nonnegative().optional(),

@@ -54,6 +54,7 @@ export const CLIENT_TO_HUB = {
   'blob.get': { params: C.BlobGetParamsSchema, result: A.BlobReadResultSchema },
   'reactions.list': { params: C.ReactionsListParamsSchema, result: C.ReactionsListResultSchema },
   'messages.search': { params: C.SearchParamsSchema, result: C.SearchResultSchema },
+  'handles.check': { params: C.HandlesCheckParamsSchema, result: C.HandlesCheckResultSchema },
   'message.react': { params: Act.ReactParamsSchema, result: S.SendOutcomeSchema },
   'message.edit': { params: Act.EditParamsSchema, result: S.SendOutcomeSchema },
   'message.unsend': { params: Act.UnsendParamsSchema, result: S.SendOutcomeSchema },

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { blobVisible } from './blob-access.js';
 import type { Connection, Session } from './connection.js';
 import { uploadHandlers } from './upload-methods.js';
+import { checkReachability } from './actions/reachability.js';
 import { callAgent } from './agent-registry.js';
 import type { HubContext } from './hub-context.js';
 import { tokenAllows, tokenScope } from './token-auth.js';
@@ -138,6 +139,10 @@ export class ClientSession implements Session, NotificationSink {
           limit: p.limit ?? 50,
         });
         return { messages, ...(nextBefore !== undefined ? { next_before: nextBefore } : {}) };
+      },
+      'handles.check': (p) => {
+        for (const a of p.accounts ?? []) this.#allow(a);
+        return checkReachability(this.#ctx.registry, p.accounts ?? this.#visibleAccounts(), p.handle);
       },
       'message.react': (p) => this.#ctx.actions.react(p, this.#token),
       'message.edit': (p) => this.#ctx.actions.edit(p, this.#token),

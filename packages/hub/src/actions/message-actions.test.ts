@@ -49,6 +49,7 @@ async function agent(account: string, info: ImsgInfo | undefined): Promise<{ pee
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const peer = new Peer(new WebSocketTransport(socket), {
     onRequest: async (method, params) => {
+      if (method === 'imsg.call') return { ok: true, available: (params as { params: { address: string } }).params.address.startsWith('+1415') };
       if (method !== 'send.dispatch') return {};
       dispatches.push(params as SendDispatchParams);
       return { status: 'sent', result: { ok: true } };
@@ -153,5 +154,20 @@ describe('message actions', () => {
     expect((await refusal(scoped.call('message.react', { guid: 'BOB-1', kind: 'like' })))?.hubCode).toBe('NOT_FOUND');
     await scoped.close();
     await old.peer.close();
+  });
+
+  it('handles.check asks every account in view and says which can reach a handle, and why others cannot tell', async () => {
+    const alice = await agent('alice', { ...V015, methods: [...V015.methods, 'handles.check'], supported_methods: [...V015.methods, 'handles.check'] });
+    const bob = await agent('bob', { version: '0.9.0', methods: [...IMSG_090_METHODS], database_ready: true, bridge_ready: false });
+    await using client = await HubClient.connect({ url: server.url, token: (await createToken(hub.store, 'client', '*')).token });
+    expect(await client.call('handles.check', { handle: '(415) 555-0100' })).toEqual({
+      handle: '+14155550100',
+      accounts: [
+        { account: 'alice', available: true },
+        { account: 'bob', error: 'its imsg 0.9.0 has no handles.check (imsg 0.15 or later)' },
+      ],
+    });
+    expect((await client.call('handles.check', { handle: '+442071838750', accounts: ['alice'] })).accounts).toEqual([{ account: 'alice', available: false }]);
+    await Promise.all([alice.peer.close(), bob.peer.close()]);
   });
 });
