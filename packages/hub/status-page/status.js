@@ -273,6 +273,15 @@ class StatusPage {
     fact('Last message', a.last_row_at ? ago(a.last_row_at) : '—');
     fact('Outbox', `${a.outbox.queued} queued · ${a.outbox.dispatched} dispatched`);
     fact('imsg restarts', a.imsg.restarts ?? 0);
+    const c = a.capabilities;
+    fact('imsg', c ? `${c.version}${c.protocol_version ? ` · protocol ${c.protocol_version}` : ''}` : 'not reported');
+    if (c) {
+      fact('Database', c.database_ready ? 'ready' : 'unavailable');
+      fact('Bridge', c.bridge_ready ? 'ready' : c.bridge_error ? `not running: ${c.bridge_error}` : 'not running');
+      const actions = ['tapback', 'message.edit', 'message.unsend', 'handles.check'].filter((m) => c.methods.includes(m));
+      const emoji = (c.features?.['tapback.emoji'] ?? 0) >= 2 ? ' · emoji tapbacks' : '';
+      fact('Actions', actions.length ? `${actions.join(', ')}${emoji}` : 'none (needs imsg 0.15 and imsg launch)');
+    }
     card.append(facts);
     return card;
   }
