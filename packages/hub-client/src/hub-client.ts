@@ -6,6 +6,7 @@ import {
   HubError,
   HubMessageNotificationSchema,
   HubMessagesNotificationSchema,
+  SendStatusNotificationSchema,
   type ClientHelloResult,
   type HubMessage,
   type HubMethod,
@@ -230,6 +231,11 @@ export class HubClient extends EventEmitter {
       if (!parsed.success) return void this.emit('invalid', params, parsed.error);
       subscription = parsed.data.subscription;
       messages = [parsed.data.message];
+    } else if (method === 'send.status') {
+      // A send or action of a watched account changed state (watch.subscribe with include_sends).
+      const parsed = SendStatusNotificationSchema.safeParse(params);
+      if (!parsed.success) return void this.emit('invalid', params, parsed.error);
+      return void this.emit('send.status', parsed.data.outcome, parsed.data.subscription);
     } else {
       return;
     }

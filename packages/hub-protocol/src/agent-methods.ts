@@ -84,6 +84,19 @@ export const SendDispatchParamsSchema = z.object({
 });
 export type SendDispatchParams = z.infer<typeof SendDispatchParamsSchema>;
 
+/**
+ * `send.receipt` (agent → hub notification): a message sent under `key` was delivered to, or read
+ * by, its recipient (imsg's `message.send_status`, or receipts seen on the account's rows).
+ */
+export const SendReceiptParamsSchema = z.object({
+  account,
+  key: z.string().min(1).max(200),
+  status: z.enum(['delivered', 'read']),
+  /** When the recipient's device said so (ISO 8601). */
+  at: z.string().max(40).optional(),
+});
+export type SendReceiptParams = z.infer<typeof SendReceiptParamsSchema>;
+
 /** imsg's own error, verbatim. */
 export const ImsgErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
 export type ImsgErrorObject = z.infer<typeof ImsgErrorSchema>;

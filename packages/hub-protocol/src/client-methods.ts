@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ImsgStateSchema } from './agent-methods.js';
 import { ImsgInfoSchema } from './imsg-info.js';
+import { SendOutcomeSchema } from './send.js';
 import { HubChatSchema, HubMessageSchema } from './hub-message.js';
 import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
 
@@ -53,6 +54,8 @@ export const WatchSubscribeParamsSchema = z.object({
   include_reactions: z.boolean().optional(),
   /** Deliver `messages {subscription, messages:[…]}` notifications (several per frame) instead of `message`. */
   batch: z.boolean().optional(),
+  /** Also deliver `send.status {subscription, outcome}` whenever a send or action of an account in view changes (receipts included). */
+  include_sends: z.boolean().optional(),
 });
 export type WatchSubscribeParams = z.infer<typeof WatchSubscribeParamsSchema>;
 export const WatchSubscribeResultSchema = z.object({ subscription: z.number().int(), seq: z.number().int() });
@@ -63,6 +66,8 @@ export const HubMessageNotificationSchema = z.object({ subscription: z.number().
 export type HubMessageNotification = z.infer<typeof HubMessageNotificationSchema>;
 /** `messages` notification to clients that asked for `batch`: consecutive messages, ascending. */
 export const HubMessagesNotificationSchema = z.object({ subscription: z.number().int(), messages: z.array(HubMessageSchema).min(1) });
+/** `send.status` notification to watches with `include_sends`: a send or action changed state. */
+export const SendStatusNotificationSchema = z.object({ subscription: z.number().int(), outcome: SendOutcomeSchema });
 
 /**
  * `imsg.call` (client → hub): `typing`/`read` passed to the owning account's imsg. `params` name the

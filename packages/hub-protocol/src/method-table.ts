@@ -33,6 +33,7 @@ export const AGENT_TO_HUB = {
 /** Agent → hub notifications. */
 export const AGENT_NOTIFICATIONS = {
   'account.state': { params: A.AccountStateParamsSchema, result: A.PingResultSchema.partial() },
+  'send.receipt': { params: A.SendReceiptParamsSchema, result: A.PingResultSchema.partial() },
 } as const satisfies MethodTable;
 
 /** Hub → agent requests. */
@@ -67,6 +68,7 @@ export const CLIENT_TO_HUB = {
 export const HUB_TO_CLIENT_NOTIFICATIONS = {
   message: { params: C.HubMessageNotificationSchema, result: A.PingResultSchema.partial() },
   messages: { params: C.HubMessagesNotificationSchema, result: A.PingResultSchema.partial() },
+  'send.status': { params: C.SendStatusNotificationSchema, result: A.PingResultSchema.partial() },
 } as const satisfies MethodTable;
 
 /** Every request a hub, an agent or a client calls on a hub or an agent, by name (`imsg.call` as hub → agent). */

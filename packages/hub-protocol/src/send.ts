@@ -26,6 +26,8 @@ export const SendRequestSchema = z.object({
     .optional(),
   /** How long this call waits for a final state before answering with the current one. */
   wait_ms: z.number().int().nonnegative().max(120_000).optional(),
+  /** Wait (within wait_ms) until the message is delivered or read, not only sent. */
+  wait_for: z.enum(['sent', 'delivered', 'read']).optional(),
 });
 export type SendRequest = z.infer<typeof SendRequestSchema>;
 
@@ -46,4 +48,13 @@ export const SendOutcomeSchema = z.object({
 });
 export type SendOutcome = z.infer<typeof SendOutcomeSchema>;
 
-export const SendStatusParamsSchema = z.object({ idempotency_key: z.string().min(1).max(200) });
+export const SendStatusParamsSchema = z.object({
+  idempotency_key: z.string().min(1).max(200),
+  /** Wait up to this long for a final state (or `wait_for`) before answering. */
+  wait_ms: z.number().int().nonnegative().max(120_000).optional(),
+  wait_for: z.enum(['sent', 'delivered', 'read']).optional(),
+});
+
+/** How far a sent message got, as the recipient's device reported it (`result.delivery`). */
+export const DeliverySchema = z.enum(['sent', 'delivered', 'read']);
+export type Delivery = z.infer<typeof DeliverySchema>;

@@ -104,6 +104,11 @@ export class AgentSession implements Session, AgentLink {
         this.#ctx.registry.setState(p);
         return {};
       },
+      'send.receipt': async (p) => {
+        this.#own(p.account);
+        await this.#ctx.outbox.receipt(p.account, p.key, p.status, p.at);
+        return {};
+      },
       'blob.read': async (p) => {
         // Only files for its own accounts: attachments of their messages, or files of sends to them.
         const accounts = [...this.#accounts];

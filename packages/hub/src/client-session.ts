@@ -101,6 +101,7 @@ export class ClientSession implements Session, NotificationSink {
           },
           p.since,
           p.batch ?? false,
+          p.include_sends ?? false,
         );
       },
       'watch.unsubscribe': (p) => {
@@ -108,7 +109,7 @@ export class ClientSession implements Session, NotificationSink {
         return {};
       },
       send: (p) => this.#ctx.outbox.send(p, this.#token),
-      'send.status': (p) => this.#ctx.outbox.status(p.idempotency_key, this.#token),
+      'send.status': (p) => this.#ctx.outbox.status(p.idempotency_key, this.#token, { waitMs: p.wait_ms, waitFor: p.wait_for }),
       'blob.get': async (p) => {
         if (!(await blobVisible(this.#ctx.store, this.#token, p.sha256)))
           throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);

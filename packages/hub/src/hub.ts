@@ -12,6 +12,7 @@ import type { HubContext } from './hub-context.js';
 import { IngestQueue } from './ingest-queue.js';
 import { HubMetrics } from './metrics.js';
 import { MessageModel } from './model/message-model.js';
+import { sendOutcome } from './model/send-outcome.js';
 import { Outbox } from './outbox.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
@@ -103,7 +104,10 @@ export class Hub implements HubContext {
         defaultTtlS: this.config.send.queue_ttl_s,
         defaultWaitMs: this.config.send.wait_ms,
         retry: { baseMs: this.config.send.retry.base_ms, maxMs: this.config.send.retry.max_ms, maxAttempts: this.config.send.retry.max_attempts },
-        onStateChange: (r) => this.metrics.sendChanged(r),
+        onStateChange: (r) => {
+          this.metrics.sendChanged(r);
+          this.watch.sendChanged(sendOutcome(r));
+        },
       },
     );
     this.actions = new MessageActions({ store: this.store, model, registry: this.registry, outbox: this.outbox, defaultAccount: this.config.default_account });

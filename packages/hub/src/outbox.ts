@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { type ActionMethod, HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { type ActionMethod, type Delivery, HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import { PeerError, RpcError } from '@imsg-hub/jsonrpc';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { sendOutcome } from './model/send-outcome.js';
@@ -11,6 +10,9 @@ import type { BlobStore } from './blob-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Router } from './router.js';
 import { tokenAllows } from './token-auth.js';
+import { type Mutation, requestHash } from './mutation.js';
+
+export type { Mutation } from './mutation.js';
 
 export interface OutboxOptions {
   defaultTtlS: number;
@@ -23,21 +25,9 @@ export interface OutboxOptions {
 }
 
 const FINAL = new Set(['sent', 'failed', 'expired']);
+const DELIVERY: readonly Delivery[] = ['sent', 'delivered', 'read'];
+const deliveryOf = (r: OutboxRecord): Delivery => (DELIVERY.includes(r.result?.['delivery'] as Delivery) ? (r.result!['delivery'] as Delivery) : 'sent');
 
-/** A routed request for one account's imsg, as the outbox records it. */
-export interface Mutation {
-  account: string;
-  method: 'send' | ActionMethod;
-  target: string;
-  route: string;
-  chatId: number | undefined;
-  params: Record<string, unknown>;
-  file?: OutboxRecord['file'];
-  /** How long it may wait for an offline agent (default: the outbox's). */
-  ttlS?: number | undefined;
-}
-
-const requestHash = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 /** Dispatches in flight per account (each to a different chat). */
 const WINDOW = 8;
 /** Dispatches of a send the agent says it could not start, before the send fails. */
@@ -72,6 +62,8 @@ export class Outbox {
   readonly #pumping = new Map<string, boolean>();
   /** Keys being accepted now: a second request with the same key waits for the first. */
   readonly #accepting = new Map<string, Promise<unknown>>();
+  /** Per key, the receipt being applied now. */
+  readonly #receipts = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -90,7 +82,7 @@ export class Outbox {
 
   async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
     const hash = requestHash([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]);
-    return this.#submit(req.idempotency_key ?? nanoid(), hash, client, req.wait_ms, () => this.#routeSend(req, client));
+    return this.#submit(req.idempotency_key ?? nanoid(), hash, client, req.wait_ms, () => this.#routeSend(req, client), req.wait_for);
   }
 
   /**
@@ -102,7 +94,14 @@ export class Outbox {
   }
 
   /** One request under one key at a time: the first is recorded, a repeat gets its outcome. */
-  async #submit(key: string, hash: string, client: TokenRecord, waitMs: number | undefined, prepare: () => Promise<Mutation>): Promise<SendOutcome> {
+  async #submit(
+    key: string,
+    hash: string,
+    client: TokenRecord,
+    waitMs: number | undefined,
+    prepare: () => Promise<Mutation>,
+    waitFor: Delivery = 'sent',
+  ): Promise<SendOutcome> {
     for (let earlier = this.#accepting.get(key); earlier; earlier = this.#accepting.get(key)) await earlier.catch(() => undefined);
     const accepting = this.#accept(key, hash, client, prepare);
     this.#accepting.set(key, accepting);
@@ -112,7 +111,7 @@ export class Outbox {
     } finally {
       this.#accepting.delete(key);
     }
-    return this.#outcome(await this.#waitFinal(record.key, waitMs ?? this.#options.defaultWaitMs));
+    return this.#outcome(await this.#waitUntil(record.key, waitMs ?? this.#options.defaultWaitMs, waitFor));
   }
 
   /** Records a new mutation (or checks a repeated key against the first request); returns its record. */
@@ -184,12 +183,6 @@ export class Outbox {
     };
   }
 
-  async status(key: string, client: TokenRecord): Promise<SendOutcome> {
-    const record = await this.#store.outboxGet(key);
-    if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${key}`);
-    return this.#outcome(record);
-  }
-
   /** Dispatches whatever is pending for accounts whose agent is connected (after a restart). */
   start(): void {
     for (const account of this.#registry.connectedAccounts()) this.#pump(account);
@@ -206,26 +199,57 @@ export class Outbox {
     return sendOutcome(record);
   }
 
-  async #waitFinal(key: string, waitMs: number): Promise<OutboxRecord> {
-    const current = (await this.#store.outboxGet(key))!;
-    if (FINAL.has(current.state) || waitMs === 0) return current;
-    await new Promise<void>((resolve) => {
-      const set = this.#waiters.get(key) ?? new Set();
-      const wake = () => {
-        clearTimeout(timer);
-        set.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, waitMs);
-      set.add(wake);
-      this.#waiters.set(key, set);
-    });
-    return (await this.#store.outboxGet(key))!;
+  /** The record once it is final (and, when sent, got as far as `waitFor`), or when `waitMs` ran out. */
+  async #waitUntil(key: string, waitMs: number, waitFor: Delivery = 'sent'): Promise<OutboxRecord> {
+    const deadline = Date.now() + waitMs;
+    const done = (r: OutboxRecord) => FINAL.has(r.state) && (r.state !== 'sent' || DELIVERY.indexOf(deliveryOf(r)) >= DELIVERY.indexOf(waitFor));
+    for (;;) {
+      const current = (await this.#store.outboxGet(key))!;
+      const left = deadline - Date.now();
+      if (done(current) || left <= 0 || this.#closed) return current;
+      await new Promise<void>((resolve) => {
+        const set = this.#waiters.get(key) ?? new Set();
+        const wake = () => {
+          clearTimeout(timer);
+          set.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        set.add(wake);
+        this.#waiters.set(key, set);
+      });
+    }
+  }
+
+  /**
+   * The recipient's device got (or read) a message sent under `key`: recorded in the outcome's
+   * `result.delivery` (only forward: sent → delivered → read), with its time.
+   */
+  receipt(account: string, key: string, status: 'delivered' | 'read', at: string | undefined): Promise<void> {
+    // One receipt of a key at a time, in arrival order: each reads what the one before wrote.
+    const next = (this.#receipts.get(key) ?? Promise.resolve()).then(() => this.#applyReceipt(account, key, status, at));
+    const tail = next.catch(() => undefined);
+    this.#receipts.set(key, tail);
+    void tail.then(() => this.#receipts.get(key) === tail && this.#receipts.delete(key));
+    return next;
+  }
+
+  async #applyReceipt(account: string, key: string, status: 'delivered' | 'read', at: string | undefined): Promise<void> {
+    const record = await this.#store.outboxGet(key);
+    if (!record || record.account !== account || record.state !== 'sent') return;
+    if (DELIVERY.indexOf(deliveryOf(record)) >= DELIVERY.indexOf(status)) return;
+    const updated = await this.#store.outboxUpdate(key, { result: { ...record.result, delivery: status, [`${status}_at`]: at ?? new Date().toISOString() } });
+    this.#changed(updated);
+  }
+
+  async status(key: string, client: TokenRecord, wait: { waitMs?: number | undefined; waitFor?: Delivery | undefined } = {}): Promise<SendOutcome> {
+    const record = await this.#store.outboxGet(key);
+    if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${key}`);
+    return this.#outcome(wait.waitMs ? await this.#waitUntil(key, wait.waitMs, wait.waitFor) : record);
   }
 
   #changed(record: OutboxRecord): void {
     this.#options.onStateChange?.(record);
-    if (!FINAL.has(record.state)) return;
     const set = this.#waiters.get(record.key);
     if (!set) return;
     this.#waiters.delete(record.key);

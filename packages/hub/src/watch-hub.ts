@@ -1,4 +1,4 @@
-import { HubError, type HubMessage } from '@imsg-hub/hub-protocol';
+import { HubError, type HubMessage, type SendOutcome } from '@imsg-hub/hub-protocol';
 import type { Commit, CommitFeed } from './commit-feed.js';
 import type { MessageFilter, MessageModel } from './model/message-model.js';
 
@@ -21,6 +21,8 @@ interface Subscription {
   pumping: boolean;
   closed: boolean;
   retry: NodeJS.Timeout | undefined;
+  /** Also deliver `send.status` notifications when a send of an account in view changes. */
+  sends: boolean;
 }
 
 const PAGE = 256;
@@ -49,7 +51,7 @@ export class WatchHub {
   }
 
   /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
-  subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined, batch = false): { subscription: number; seq: number } {
+  subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined, batch = false, sends = false): { subscription: number; seq: number } {
     const mine = [...this.#subs.values()].filter((x) => x.sink === sink).length;
     if (mine >= MAX_SUBSCRIPTIONS) {
       throw new HubError('INVALID_PARAMS', `this connection already has ${mine} subscriptions; unsubscribe one first`);
@@ -66,10 +68,19 @@ export class WatchHub {
       pumping: false,
       closed: false,
       retry: undefined,
+      sends,
     };
     this.#subs.set(sub.id, sub);
     setImmediate(() => void this.#pump(sub));
     return { subscription: sub.id, seq };
+  }
+
+  /** A send or action changed state (queued, dispatched, sent, delivered, read, failed…): tell watches that asked. */
+  sendChanged(outcome: SendOutcome): void {
+    for (const sub of this.#subs.values()) {
+      if (!sub.sends || (sub.filter.accounts && !sub.filter.accounts.includes(outcome.account))) continue;
+      sub.sink.notify('send.status', { subscription: sub.id, outcome }).catch(() => undefined);
+    }
   }
 
   unsubscribe(sink: NotificationSink, id: number): boolean {

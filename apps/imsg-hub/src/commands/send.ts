@@ -29,7 +29,7 @@ export function registerSend(program: Command): void {
     .option('--region <cc>', 'region for phone numbers without a country code (default US)')
     .option('--key <key>', 'idempotency key: the same key twice never sends twice')
     .option('--ttl <seconds>', 'how long to wait for an offline agent (0: fail at once)')
-    .option('--wait <ms>', 'how long to wait for the outcome before printing the current state', '15000')
+    .option('--wait <ms|delivered|read>', 'how long to wait for the outcome (ms), or wait (up to 2 min) until the message is delivered or read', '15000')
     .option('--json', 'print the outcome as JSON')
     .action(async (target: string, flags: SendFlags) => {
       try {
@@ -56,9 +56,9 @@ export function registerSend(program: Command): void {
             ...(flags.region ? { region: flags.region } : {}),
             ...(flags.key ? { idempotency_key: flags.key } : {}),
             ...(flags.ttl !== undefined ? { queue_ttl_s: Number(flags.ttl) } : {}),
-            wait_ms: Number(flags.wait),
+            ...waitOption(flags.wait),
           },
-          Number(flags.wait) + 10_000,
+          waitOption(flags.wait).wait_ms + 10_000,
         );
         process.stdout.write((flags.json ? JSON.stringify(outcome) : formatSend(outcome)) + '\n');
         if (outcome.state === 'failed' || outcome.state === 'expired') process.exitCode = 1;
@@ -66,4 +66,12 @@ export function registerSend(program: Command): void {
         fail(err);
       }
     });
+}
+
+/** `--wait`: milliseconds, or a delivery state to wait for (within two minutes). */
+function waitOption(wait: string | undefined): { wait_ms: number; wait_for?: 'sent' | 'delivered' | 'read' } {
+  if (wait === 'sent' || wait === 'delivered' || wait === 'read') return { wait_ms: 120_000, wait_for: wait };
+  const ms = Number(wait ?? '15000');
+  if (!Number.isInteger(ms) || ms < 0 || ms > 120_000) throw new Error(`--wait ${wait}: give milliseconds (0-120000), or delivered or read`);
+  return { wait_ms: ms };
 }

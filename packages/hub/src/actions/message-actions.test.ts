@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HubClient } from '@imsg-hub/hub-client';
-import { HubError, IMSG_090_METHODS, type ImsgInfo, PROTOCOL_VERSION, type Row, type SendDispatchParams } from '@imsg-hub/hub-protocol';
+import { HubError, IMSG_090_METHODS, type ImsgInfo, PROTOCOL_VERSION, type Row, type SendDispatchParams, type SendOutcome } from '@imsg-hub/hub-protocol';
 import { Peer, WebSocketTransport } from '@imsg-hub/jsonrpc';
 import { SqliteStore } from '@imsg-hub/store/open';
 import pino from 'pino';
@@ -33,7 +33,7 @@ let server: HubServer;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'actions-'));
   const config = parseHubConfig({ data_dir: dir, accounts: { alice: { handles: ['alice@x.com'] }, bob: { handles: ['bob@x.com'] } } });
-  hub = await Hub.open({ config, log: pino({ level: 'silent' }), store: new SqliteStore(join(dir, 'hub.db')) });
+  hub = await Hub.open({ config, log: pino({ level: process.env['DBG'] ? 'debug' : 'silent' }), store: new SqliteStore(join(dir, 'hub.db')) });
   server = await startHubServer(hub, { host: '127.0.0.1', port: 0 });
 });
 afterEach(async () => {
@@ -169,5 +169,27 @@ describe('message actions', () => {
     });
     expect((await client.call('handles.check', { handle: '+442071838750', accounts: ['alice'] })).accounts).toEqual([{ account: 'alice', available: false }]);
     await Promise.all([alice.peer.close(), bob.peer.close()]);
+  });
+
+  it('receipts move a sent message to delivered and read: waiting senders and watches with include_sends see it', async () => {
+    const alice = await agent('alice', V015);
+    await using client = await HubClient.connect({ url: server.url, token: (await createToken(hub.store, 'client', '*')).token });
+    const statuses: unknown[] = [];
+    const watch = await client.call('watch.subscribe', { include_sends: true, accounts: ['alice'] });
+    client.on('send.status', (outcome: SendOutcome, subscription: number) => {
+      if (subscription === watch.subscription) statuses.push(outcome.result?.['delivery'] ?? outcome.state);
+    });
+    const sent = await client.call('send', { target: '+14155550100', account: 'alice', text: 'hi', idempotency_key: 'rcpt', wait_ms: 5000 });
+    expect(sent.state).toBe('sent');
+    const waitingForRead = client.call('send.status', { idempotency_key: 'rcpt', wait_ms: 10_000, wait_for: 'read' });
+    await alice.peer.notify('send.receipt', { account: 'alice', key: 'rcpt', status: 'delivered', at: '2026-12-01T10:00:00.000Z' });
+    await alice.peer.notify('send.receipt', { account: 'alice', key: 'rcpt', status: 'read', at: '2026-12-01T10:01:00.000Z' });
+    await alice.peer.notify('send.receipt', { account: 'alice', key: 'rcpt', status: 'delivered' }); // late: never goes backwards
+    const read = await waitingForRead;
+    expect(read.result).toMatchObject({ delivery: 'read', delivered_at: '2026-12-01T10:00:00.000Z', read_at: '2026-12-01T10:01:00.000Z' });
+    expect((await client.call('send.status', { idempotency_key: 'rcpt' })).result).toMatchObject({ delivery: 'read' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(statuses.slice(-2)).toEqual(['delivered', 'read']);
+    await alice.peer.close();
   });
 });
