@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
 import { fail } from '../fail.js';
-import { formatMessage } from '@imsg-hub/hub-client';
+import { formatMessage, formatSend } from '@imsg-hub/hub-client';
+import type { SendOutcome } from '@imsg-hub/hub-protocol';
 
 export function registerTail(program: Command): void {
   withClientOptions(program.command('tail'))
@@ -11,7 +12,8 @@ export function registerTail(program: Command): void {
     .option('--json', 'one JSON object per line')
     .option('--no-merged', "show each account's copy of a shared message")
     .option('--count <n>', 'stop after n messages')
-    .action(async (flags: ClientFlags & { since?: string; account?: string; json?: boolean; merged: boolean; count?: string }) => {
+    .option('--sends', 'also show sends and actions as they change state (receipts included)')
+    .action(async (flags: ClientFlags & { since?: string; account?: string; json?: boolean; merged: boolean; count?: string; sends?: boolean }) => {
       try {
         const client = await connectClient(flags, 'imsg-hub tail', true);
         const limit = flags.count ? Number(flags.count) : Infinity;
@@ -27,6 +29,7 @@ export function registerTail(program: Command): void {
               ...(since !== undefined ? { since } : {}),
               ...(flags.account ? { accounts: flags.account.split(',').map((a) => a.trim()) } : {}),
               merged: flags.merged,
+              ...(flags.sends ? { include_sends: true } : {}),
             },
             (m) => {
               seen += 1;
@@ -39,6 +42,9 @@ export function registerTail(program: Command): void {
               if (seen >= limit) resolve();
             },
           );
+          client.on('send.status', (outcome: SendOutcome) => {
+            process.stdout.write((flags.json ? JSON.stringify({ send_status: outcome }) : `  ${formatSend(outcome)}`) + '\n');
+          });
           client.on('disconnect', () => stopping || process.stderr.write('imsg-hub tail: hub connection lost; reconnecting…\n'));
           client.on('reconnect', () => process.stderr.write('imsg-hub tail: reconnected; resuming where we left off\n'));
           client.on('error', (err: Error) => fail(err)); // the hub refused the token on reconnect
