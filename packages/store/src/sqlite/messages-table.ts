@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { StatementCache } from './statement-cache.js';
 import type { CopyRecord, MessageQuery, MessageRecord, MessageSearch, StoredBody } from '../port/records.js';
 
 interface MessageRow {
@@ -41,10 +42,11 @@ export class MessagesTable {
   readonly #linkEcho: Database.Statement;
   readonly #copies: Database.Statement;
   readonly #index: Database.Statement;
-  readonly #queries = new Map<string, Database.Statement>();
+  readonly #queries: StatementCache;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#queries = new StatementCache(db);
     this.#insert = db.prepare(
       `INSERT INTO messages (seq, account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -117,7 +119,7 @@ export class MessagesTable {
       params['until'] = q.until;
     }
     const sql = `SELECT m.* FROM messages_fts f JOIN messages m ON m.seq = f.rowid WHERE ${parts.join(' AND ')} ORDER BY f.rowid DESC LIMIT @limit`;
-    return (this.#prepared(sql).all(params) as MessageRow[]).map(toRecord);
+    return (this.#queries.get(sql).all(params) as MessageRow[]).map(toRecord);
   }
 
   /** The filters a query and a search share. */
@@ -159,16 +161,7 @@ export class MessagesTable {
     }
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const sql = `SELECT m.* FROM messages m ${where} ORDER BY m.seq ${q.order === 'desc' ? 'DESC' : 'ASC'} LIMIT @limit`;
-    return (this.#prepared(sql).all(params) as MessageRow[]).map(toRecord);
-  }
-
-  #prepared(sql: string): Database.Statement {
-    let stmt = this.#queries.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#queries.set(sql, stmt);
-    }
-    return stmt;
+    return (this.#queries.get(sql).all(params) as MessageRow[]).map(toRecord);
   }
 }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { StatementCache } from './statement-cache.js';
 import type { OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
 
 interface OutboxRow {
@@ -51,10 +52,11 @@ const STATES = new Set<string>(['queued', 'dispatched', 'sent', 'failed', 'expir
 export class OutboxTable {
   readonly #db: Database.Database;
   readonly #get: Database.Statement;
-  readonly #queries = new Map<string, Database.Statement>();
+  readonly #queries: StatementCache;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#queries = new StatementCache(db);
     this.#get = db.prepare('SELECT * FROM outbox WHERE key = ?');
   }
 
@@ -145,12 +147,7 @@ export class OutboxTable {
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const limit = q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : '';
     const sql = `SELECT * FROM outbox ${where} ORDER BY n ${limit}`;
-    let stmt = this.#queries.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#queries.set(sql, stmt);
-    }
-    return (stmt.all(params) as OutboxRow[]).map(toRecord);
+    return (this.#queries.get(sql).all(params) as OutboxRow[]).map(toRecord);
   }
 
   counts(): Map<string, { queued: number; dispatched: number }> {
