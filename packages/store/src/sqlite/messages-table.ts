@@ -36,7 +36,6 @@ const toRecord = (r: MessageRow): MessageRecord => ({
 
 /** messages: every stored copy under its hub sequence, and the queries the hub makes of them. */
 export class MessagesTable {
-  readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #max: Database.Statement;
   readonly #linkEcho: Database.Statement;
@@ -45,7 +44,6 @@ export class MessagesTable {
   readonly #queries: StatementCache;
 
   constructor(db: Database.Database) {
-    this.#db = db;
     this.#queries = new StatementCache(db);
     this.#insert = db.prepare(
       `INSERT INTO messages (seq, account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at)
