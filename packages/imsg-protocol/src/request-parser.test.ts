@@ -22,6 +22,15 @@ describe('parseImsgRequest follows imsg’s order of checks (§1.3)', () => {
     expect(err('{"jsonrpc":"2.0","id":{"x":1},"method":7}')).toMatchObject({ id: { x: 1 }, data: 'method is required' });
   });
 
+  it('refuses a line nested past the depth bound, naming the limit, with the id echoed', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(err(`{"jsonrpc":"2.0","id":4,"method":"send","params":{"x":${deep}}}`)).toMatchObject({
+      id: 4,
+      code: -32600,
+      data: expect.stringContaining('the limit is 64'),
+    });
+  });
+
   it('accepts a missing or non-string jsonrpc, and turns non-object params into {}', () => {
     const r = parseImsgRequest('{"id":5,"method":"chats.list","params":[1,2]}');
     expect(r).toEqual({ ok: true, request: { id: 5, hasId: true, method: 'chats.list', params: {} } });

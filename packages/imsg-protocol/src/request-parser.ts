@@ -1,4 +1,4 @@
-import type { RpcError } from '@imsg-hub/jsonrpc';
+import { JsonLimitError, parseJsonBounded, type RpcError } from '@imsg-hub/jsonrpc';
 import { imsgError } from './imsg-error.js';
 import type { Params } from './coerce.js';
 
@@ -16,8 +16,9 @@ export type ParsedLine = { ok: true; request: ImsgRequest } | { ok: false; id: u
 export function parseImsgRequest(line: string): ParsedLine {
   let value: unknown;
   try {
-    value = JSON.parse(line);
-  } catch {
+    value = parseJsonBounded(line); // depth-bounded: a hostile line must not overflow anyone's stack
+  } catch (err) {
+    if (err instanceof JsonLimitError) return { ok: false, id: err.id, error: imsgError.invalidRequest(err.message) };
     return { ok: false, id: null, error: imsgError.parse() };
   }
   // JSONSerialization without .fragmentsAllowed rejects top-level scalars as a parse error.

@@ -2,7 +2,15 @@ import { CodedError } from './coded-error.js';
 import { standardErrorMessage } from './error-codes.js';
 
 /** Stable string codes for failures of this package; listed in docs/errors.md. */
-export type JsonRpcFailureCode = 'RPC_ERROR' | 'RPC_TIMEOUT' | 'PEER_CLOSED' | 'WRITE_FAILED' | 'FRAME_TOO_LARGE' | 'PROTOCOL_ERROR';
+export type JsonRpcFailureCode =
+  | 'RPC_ERROR'
+  | 'RPC_TIMEOUT'
+  | 'PEER_CLOSED'
+  | 'WRITE_FAILED'
+  | 'FRAME_TOO_LARGE'
+  | 'FRAME_TOO_DEEP'
+  | 'SLOW_CONSUMER'
+  | 'PROTOCOL_ERROR';
 
 /** An error answer from the remote peer (or one we send): JSON-RPC code, message and data. */
 export class RpcError extends Error {

@@ -18,7 +18,13 @@ export {
 } from './envelope.js';
 export type { MessageTransport, TransportHandlers } from './transport.js';
 export { LineStreamTransport, type LineStreamTransportOptions } from './stream-transport.js';
-export { WebSocketTransport, type WebSocketLike } from './ws-transport.js';
+export {
+  WebSocketTransport,
+  SLOW_CONSUMER_CLOSE_CODE,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+} from './ws-transport.js';
+export { parseJsonBounded, JsonLimitError, DEFAULT_MAX_JSON_DEPTH, type JsonBounds, type JsonLimitDetails } from './bounded-json.js';
 export {
   Peer,
   errorFromWire,

@@ -121,4 +121,80 @@ describe('Peer', () => {
     await peer.notify('n', { t: 'a\u2028b' });
     expect(raw.lines).toEqual(['{"jsonrpc":"2.0","method":"n","params":{"t":"a\\u2028b"}}']);
   });
+
+  it('answers a call nested past the depth bound with an error naming the limit, never running its handler', async () => {
+    const raw = rawClient();
+    const called: string[] = [];
+    const errors: Error[] = [];
+    new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), {
+      bounds: { maxDepth: 16 },
+      onProtocolError: (e) => errors.push(e),
+      onRequest: (m) => called.push(m),
+      onNotification: (m) => void called.push(m),
+    });
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    raw.toPeer.write(`{"jsonrpc":"2.0","id":"a1","method":"rows","params":{"x":${deep}}}\n`);
+    raw.toPeer.write(`{"jsonrpc":"2.0","method":"note","params":${deep}}\n`);
+    raw.toPeer.write('{"jsonrpc":"2.0","id":2,"method":"ok"}\n');
+    await new Promise((r) => setTimeout(r, 20));
+    const replies = raw.lines.map((l) => JSON.parse(l) as { id: unknown; error?: { code: number; data?: string } });
+    expect(replies[0]).toMatchObject({ id: 'a1', error: { code: -32600, data: expect.stringContaining('the limit is 16') } });
+    expect(replies).toHaveLength(2); // the notification has no id: nothing to answer
+    expect(called).toEqual(['ok']);
+    expect(errors.map((e) => (e as PeerError).failure)).toEqual(['FRAME_TOO_DEEP', 'FRAME_TOO_DEEP']);
+  });
+
+  it('fails a request whose answer is nested past the bound, with the limit in the error', async () => {
+    const raw = rawClient();
+    const client = new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), { bounds: { maxDepth: 8 } });
+    const p = client.request('history');
+    raw.toPeer.write(`{"jsonrpc":"2.0","id":1,"result":${'['.repeat(20)}${']'.repeat(20)}}\n`);
+    await expect(p).rejects.toMatchObject({ failure: 'FRAME_TOO_DEEP', max: 8 });
+  });
+
+  it('with maxConcurrent, stops reading while that many calls run, then takes the rest in order', async () => {
+    const raw = rawClient();
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const peer = new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), {
+      maxConcurrent: 2,
+      onRequest: async (_m, params) => {
+        started.push((params as { n: number }).n);
+        await new Promise<void>((r) => release.push(r));
+        return (params as { n: number }).n;
+      },
+    });
+    raw.toPeer.write([1, 2, 3, 4].map((n) => JSON.stringify({ jsonrpc: '2.0', id: n, method: 'work', params: { n } })).join('\n') + '\n');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([1, 2]);
+    expect(peer.activeCount).toBe(4);
+    expect(raw.toPeer.isPaused()).toBe(true);
+    release.shift()!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([1, 2, 3]);
+    for (const r of release.splice(0)) r();
+    await new Promise((r) => setTimeout(r, 10));
+    release.shift()!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([1, 2, 3, 4]);
+    expect(raw.lines.map((l) => (JSON.parse(l) as { result: number }).result)).toEqual([1, 2, 3, 4]);
+    expect(raw.toPeer.isPaused()).toBe(false);
+  });
+
+  it('discardInput ignores everything read afterwards', async () => {
+    const raw = rawClient();
+    const called: string[] = [];
+    const peer = new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), {
+      answerInvalid: true,
+      onRequest: (m) => {
+        called.push(m);
+        if (m === 'stop') peer.discardInput();
+        return 'ok';
+      },
+    });
+    raw.toPeer.write('{"jsonrpc":"2.0","id":1,"method":"stop"}\n{"jsonrpc":"2.0","id":2,"method":"more"}\nnot json\n');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(called).toEqual(['stop']);
+    expect(raw.lines).toHaveLength(1);
+  });
 });

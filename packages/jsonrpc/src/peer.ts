@@ -1,4 +1,5 @@
-import { classify, type ErrorObject, type JsonRpcId } from './envelope.js';
+import { JsonLimitError, parseJsonBounded, type JsonBounds } from './bounded-json.js';
+import { classify, type ErrorObject, type Incoming, type JsonRpcId } from './envelope.js';
 import { JsonRpcErrorCode } from './error-codes.js';
 import { PeerError, RpcError } from './errors.js';
 import { escapeLineSeparators } from './ndjson-encoder.js';
@@ -11,7 +12,8 @@ export interface RequestContext {
 }
 
 export type RequestHandler = (method: string, params: unknown, ctx: RequestContext) => unknown;
-export type NotificationHandler = (method: string, params: unknown) => void;
+/** May return a promise: with `maxConcurrent`, the work counts until it settles. */
+export type NotificationHandler = (method: string, params: unknown) => unknown;
 
 export interface PeerOptions {
   /** Default per-request timeout; 0 disables. Default 10 s, like OpenClaw's imsg client. */
@@ -27,6 +29,19 @@ export interface PeerOptions {
    * must not write anything back for garbage it reads, so the default is false.
    */
   answerInvalid?: boolean;
+  /** Bounds on every incoming message, checked before it is parsed (default: depth 64, any size). */
+  bounds?: JsonBounds;
+  /**
+   * The error a request over a bound is answered with (default -32600 naming the limit). A message
+   * over a bound is never handed to `onRequest`/`onNotification`.
+   */
+  limitError?: (error: JsonLimitError) => RpcError;
+  /**
+   * Most incoming requests and notifications handled at once. Past it, reading from the transport
+   * is held (`holdReading`) and frames already read wait in order; answers to our own requests are
+   * never held. Default: no limit.
+   */
+  maxConcurrent?: number;
 }
 
 export interface RequestOptions {
@@ -53,6 +68,11 @@ export class Peer {
   #nextId = 1;
   #closedError: Error | undefined;
   #isClosed = false;
+  /** Incoming requests/notifications whose handler has not settled. */
+  #active = 0;
+  /** Calls read while `#active` was at `maxConcurrent`, in arrival order. */
+  readonly #waiting: Extract<Incoming, { kind: 'request' | 'notification' }>[] = [];
+  #discardInput = false;
   readonly closed: Promise<Error | undefined>;
   #resolveClosed!: (error: Error | undefined) => void;
 
@@ -75,6 +95,21 @@ export class Peer {
 
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /** Incoming calls being handled plus those waiting for a slot. */
+  get activeCount(): number {
+    return this.#active + this.#waiting.length;
+  }
+
+  /**
+   * Ignores every further incoming message (a connection being closed for misbehaving must not make
+   * the hub do more work or write more logs). Answers already under way are still written.
+   */
+  discardInput(): void {
+    this.#discardInput = true;
+    this.#waiting.length = 0;
+    this.#transport.holdReading?.('discard');
   }
 
   /** Sends a request and resolves with its result. */
@@ -138,10 +173,15 @@ export class Peer {
   }
 
   #onText(text: string): void {
+    if (this.#discardInput) return;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonBounded(text, this.#options.bounds);
     } catch (err) {
+      if (err instanceof JsonLimitError) {
+        this.#onLimit(err);
+        return;
+      }
       this.#protocolError(new PeerError('PROTOCOL_ERROR', `unparseable message: ${(err as Error).message}`), text);
       if (this.#options.answerInvalid) {
         this.#sendError(null, new RpcError(JsonRpcErrorCode.ParseError, undefined, (err as Error).message));
@@ -157,14 +197,8 @@ export class Peer {
         this.#onResponse(msg.id)?.reject(errorFromWire(msg.error));
         return;
       case 'notification':
-        try {
-          this.#options.onNotification?.(msg.method, msg.params);
-        } catch (err) {
-          this.#protocolError(err as Error);
-        }
-        return;
       case 'request':
-        void this.#answer(msg.id, msg.method, msg.params);
+        this.#admit(msg);
         return;
       case 'invalid':
         this.#protocolError(new PeerError('PROTOCOL_ERROR', `invalid JSON-RPC message: ${msg.reason}`), text);
@@ -172,6 +206,57 @@ export class Peer {
           this.#sendError(msg.id, new RpcError(JsonRpcErrorCode.InvalidRequest, undefined, msg.reason));
         }
     }
+  }
+
+  /** A message over a bound: a call is answered (it has an id), an answer fails its request. */
+  #onLimit(error: JsonLimitError): void {
+    this.#protocolError(error);
+    if (error.id !== null && !error.isCall) {
+      this.#onResponse(error.id)?.reject(error);
+      return;
+    }
+    if (error.id !== null || this.#options.answerInvalid) {
+      const answer = this.#options.limitError?.(error) ?? new RpcError(JsonRpcErrorCode.InvalidRequest, undefined, error.message);
+      this.#sendError(error.id, answer);
+    }
+  }
+
+  #admit(msg: Extract<Incoming, { kind: 'request' | 'notification' }>): void {
+    const max = this.#options.maxConcurrent;
+    if (max === undefined) {
+      void this.#run(msg);
+      return;
+    }
+    if (this.#active >= max || this.#waiting.length > 0) {
+      this.#waiting.push(msg);
+      return;
+    }
+    void this.#run(msg);
+  }
+
+  async #run(msg: Extract<Incoming, { kind: 'request' | 'notification' }>): Promise<void> {
+    const max = this.#options.maxConcurrent;
+    this.#active++;
+    if (max !== undefined && this.#active >= max) this.#transport.holdReading?.('busy');
+    try {
+      if (msg.kind === 'request') {
+        await this.#answer(msg.id, msg.method, msg.params);
+      } else {
+        try {
+          await this.#options.onNotification?.(msg.method, msg.params);
+        } catch (err) {
+          this.#protocolError(err as Error);
+        }
+      }
+    } finally {
+      this.#active--;
+      if (max !== undefined) this.#next(max);
+    }
+  }
+
+  #next(max: number): void {
+    while (this.#active < max && this.#waiting.length > 0 && !this.#discardInput) void this.#run(this.#waiting.shift()!);
+    if (this.#active < max && this.#waiting.length === 0) this.#transport.releaseReading?.('busy');
   }
 
   #onResponse(id: JsonRpcId): Pending | undefined {
@@ -208,6 +293,7 @@ export class Peer {
   #onClose(error?: Error): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    this.#waiting.length = 0;
     this.#closedError = error;
     const reason = error ? `connection closed: ${error.message}` : 'connection closed';
     for (const key of [...this.#pending.keys()]) {

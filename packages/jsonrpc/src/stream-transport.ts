@@ -23,6 +23,7 @@ export class LineStreamTransport implements MessageTransport {
   /** `close()` was called: nothing more is written. Input EOF alone does not stop output. */
   #outputClosed = false;
   #outputError: Error | undefined;
+  readonly #holds = new Set<string>();
 
   constructor(input: Readable, output: Writable, options: LineStreamTransportOptions = {}) {
     this.#input = input;
@@ -71,6 +72,16 @@ export class LineStreamTransport implements MessageTransport {
         else resolve();
       });
     });
+  }
+
+  holdReading(reason: string): void {
+    this.#holds.add(reason);
+    this.#input.pause();
+  }
+
+  releaseReading(reason: string): void {
+    this.#holds.delete(reason);
+    if (this.#holds.size === 0 && !this.#inputDone) this.#input.resume();
   }
 
   async close(): Promise<void> {

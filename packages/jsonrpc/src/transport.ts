@@ -19,4 +19,11 @@ export interface MessageTransport {
   send(text: string): Promise<void>;
   /** Ends the outbound side and releases the underlying stream or socket. */
   close(): Promise<void>;
+  /**
+   * Stops reading input until every hold is released (holds are named, so separate reasons, such as
+   * a busy peer and a full output buffer, do not release each other). A few messages already read
+   * may still arrive. Optional: transports without it are never held.
+   */
+  holdReading?(reason: string): void;
+  releaseReading?(reason: string): void;
 }
