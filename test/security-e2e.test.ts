@@ -125,6 +125,9 @@ describe('security end to end', () => {
     await using good = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken });
     const bad = new WebSocket(fleet.hub.url);
     await new Promise((resolve, reject) => bad.once('open', resolve).once('error', reject));
+    // Said hello: before it, the first bad frame closes the connection (hardening-pre-hello.test.ts).
+    bad.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'hello', params: { protocol: 1, role: 'client', token: fleet.clientToken } }));
+    await new Promise((resolve) => bad.once('message', resolve));
     const replies: { error?: { code: number } }[] = [];
     bad.on('message', (d) => replies.push(JSON.parse(String(d)) as { error?: { code: number } }));
     bad.send('{"jsonrpc":"2.0","id":1,"method":');

@@ -1,9 +1,10 @@
-import { ImsgMessageSchema, SendParamsSchema, SendResultSchema } from '@imsg-hub/imsg-protocol';
+import { ImsgAttachmentSchema, ImsgMessageSchema, ImsgReactionSchema, SendParamsSchema, SendResultSchema } from '@imsg-hub/imsg-protocol';
 import { z } from 'zod';
 import { BlobStateSchema } from './hub-message.js';
 import { ActionMethodSchema } from './actions.js';
 import { ImsgInfoSchema } from './imsg-info.js';
 import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
+import { boundedJson, boundedLoose, FIELD_BOUNDS } from './json-bounds.js';
 import { MAX_BATCH_ROWS } from './version.js';
 
 // Agent ↔ hub methods after `hello` (docs/hub-protocol.md).
@@ -27,9 +28,21 @@ export const RowBlobSchema = z.object({
 });
 export type RowBlob = z.infer<typeof RowBlobSchema>;
 
+/**
+ * A message as an agent forwards it: imsg's shape, whose unknown keys are kept (imsg is
+ * additive-only) but bounded in nesting and size, so no row can poison a commit or the store.
+ */
+export const RowMessageSchema = boundedLoose(
+  ImsgMessageSchema.extend({
+    attachments: z.array(boundedLoose(ImsgAttachmentSchema, FIELD_BOUNDS.item)),
+    reactions: z.array(boundedLoose(ImsgReactionSchema, FIELD_BOUNDS.item)),
+  }),
+  FIELD_BOUNDS.message,
+);
+
 export const RowSchema = z.object({
   rowid: z.number().int(),
-  message: ImsgMessageSchema,
+  message: RowMessageSchema,
   replay: z.boolean().optional(),
   blobs: z.array(RowBlobSchema).max(64).optional(),
 });
@@ -77,7 +90,8 @@ export const SendDispatchParamsSchema = z.object({
   account,
   /** The imsg method to pass `params` to exactly once per key; `send` when absent. */
   method: z.union([z.literal('send'), ActionMethodSchema]).optional(),
-  params: SendParamsSchema,
+  /** imsg's params, kept as given; action texts (edit) may be long, so only nesting is tightly bound. */
+  params: boundedLoose(SendParamsSchema, { depth: FIELD_BOUNDS.free.depth, unknownBytes: 1024 * 1024 }),
   file: BlobRefSchema.optional(),
   /** Unix ms: an agent that has not yet started this send refuses it after this (SEND_EXPIRED). */
   not_after: z.number().int().optional(),
@@ -98,11 +112,11 @@ export const SendReceiptParamsSchema = z.object({
 export type SendReceiptParams = z.infer<typeof SendReceiptParamsSchema>;
 
 /** imsg's own error, verbatim. */
-export const ImsgErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
+export const ImsgErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: boundedJson(z.unknown(), FIELD_BOUNDS.free).optional() });
 export type ImsgErrorObject = z.infer<typeof ImsgErrorSchema>;
 
 export const SendDispatchResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('sent'), result: SendResultSchema }),
+  z.object({ status: z.literal('sent'), result: boundedLoose(SendResultSchema, { depth: FIELD_BOUNDS.free.depth, unknownBytes: FIELD_BOUNDS.free.bytes }) }),
   z.object({ status: z.literal('failed'), error: ImsgErrorSchema, retryable: z.boolean().optional() }),
 ]);
 export type SendDispatchResult = z.infer<typeof SendDispatchResultSchema>;
@@ -111,9 +125,9 @@ export type SendDispatchResult = z.infer<typeof SendDispatchResultSchema>;
 export const ImsgCallParamsSchema = z.object({
   account,
   method: ImsgPassthroughMethodSchema,
-  params: z.record(z.string(), z.unknown()),
+  params: boundedJson(z.record(z.string(), z.unknown()), FIELD_BOUNDS.free),
 });
-export const ImsgCallResultSchema = z.record(z.string(), z.unknown());
+export const ImsgCallResultSchema = boundedJson(z.record(z.string(), z.unknown()), FIELD_BOUNDS.free);
 
 /** `blob.read` (agent → hub): a chunk of a stored blob (outbound files). */
 export const BlobReadParamsSchema = z.object({
@@ -143,5 +157,5 @@ export const UploadFinishParamsSchema = z.object({ upload_id: z.string(), sha256
 export const UploadFinishResultSchema = z.object({ sha256: z.string(), size: z.number().int() });
 
 /** `ping` (either direction): app-level liveness. */
-export const PingParamsSchema = z.object({ ts: z.number().optional() }).loose();
+export const PingParamsSchema = boundedLoose(z.object({ ts: z.number().optional() }).loose(), { depth: 4, unknownBytes: 4096 });
 export const PingResultSchema = z.object({ ts: z.number() }).loose();

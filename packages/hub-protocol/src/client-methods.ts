@@ -4,6 +4,7 @@ import { ImsgInfoSchema } from './imsg-info.js';
 import { SendOutcomeSchema } from './send.js';
 import { HubChatSchema, HubMessageSchema } from './hub-message.js';
 import { ImsgPassthroughMethodSchema } from './imsg-passthrough.js';
+import { boundedJson, FIELD_BOUNDS } from './json-bounds.js';
 
 // Client ↔ hub methods after `hello` (docs/hub-protocol.md).
 
@@ -76,7 +77,7 @@ export const SendStatusNotificationSchema = z.object({ subscription: z.number().
 export const ClientImsgCallParamsSchema = z.object({
   account: z.string().max(64).optional(),
   method: ImsgPassthroughMethodSchema,
-  params: z.record(z.string(), z.unknown()),
+  params: boundedJson(z.record(z.string(), z.unknown()), FIELD_BOUNDS.free),
 });
 
 /**

@@ -30,3 +30,4 @@ export {
   type MethodTable,
 } from './method-table.js';
 export * from './account-list.js';
+export { boundedJson, boundedLoose, jsonBoundsProblem, FIELD_BOUNDS, type JsonFieldBounds, type LooseBounds } from './json-bounds.js';

@@ -39,6 +39,53 @@ export const WebhookSchema = z.strictObject({
 });
 export type WebhookConfig = z.infer<typeof WebhookSchema>;
 
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Bounds that keep one client, agent or stranger from starving the hub (docs/security.md "Limits"). */
+export const LimitsSchema = z
+  .strictObject({
+    /** Open TCP connections in total (HTTP and WebSocket); more are refused with 503. */
+    max_connections: z.number().int().min(1).default(1024),
+    /** Open TCP connections from one IP address. */
+    max_connections_per_address: z.number().int().min(1).default(256),
+    /** WebSocket connections that said hello with one token. */
+    max_connections_per_token: z.number().int().min(1).default(64),
+    /** A new TCP connection must finish its HTTP request line and headers (or upgrade) within this. */
+    header_timeout_ms: z.number().int().min(100).default(10_000),
+    /** A WebSocket connection must say a successful hello within this. */
+    hello_timeout_ms: z.number().int().min(100).default(10_000),
+    /** Bytes a connection may send before its hello succeeds (a hello is well under 2 KiB). */
+    pre_hello_bytes: z
+      .number()
+      .int()
+      .min(1 * KiB)
+      .default(16 * KiB),
+    /** Objects/arrays nested inside each other in one message. */
+    max_json_depth: z.number().int().min(8).max(1000).default(64),
+    /** Calls of one connection handled at once; further frames wait unread. */
+    max_inflight_requests: z.number().int().min(1).default(32),
+    /** Above this much unsent output, a connection's frames are not read until it falls to half. */
+    output_high_water_bytes: z
+      .number()
+      .int()
+      .min(16 * KiB)
+      .default(1 * MiB),
+    /** More unsent output than this closes the connection (4008). */
+    output_max_bytes: z
+      .number()
+      .int()
+      .min(64 * KiB)
+      .default(64 * MiB),
+    /** Output above the high-water mark that does not drain for this long closes the connection (4008). */
+    output_stall_ms: z.number().int().min(100).default(60_000),
+  })
+  .refine((l) => l.output_max_bytes >= l.output_high_water_bytes, {
+    message: 'output_max_bytes must be at least output_high_water_bytes',
+    path: ['output_max_bytes'],
+  });
+export type Limits = z.infer<typeof LimitsSchema>;
+
 export const HubConfigSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -51,6 +98,7 @@ export const HubConfigSchema = z.strictObject({
   durability: z.enum(['full', 'normal']).default('full'),
   max_frame_bytes: z.number().int().min(1024).default(DEFAULT_MAX_FRAME_BYTES),
   ping_interval_ms: z.number().int().min(100).default(15_000),
+  limits: LimitsSchema.prefault({}),
   /** Per-account settings; `handles` are the account's own phone numbers/emails (else learned from its rows). */
   accounts: z
     .record(

@@ -3,13 +3,15 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { HubError } from '@imsg-hub/hub-protocol';
 import { WebSocketServer } from 'ws';
 import type { Hub } from './hub.js';
 import { serveStatusPage } from './status/status-page.js';
 import { blobVisible } from './blob-access.js';
 import { verifyToken } from './token-auth.js';
+import { ConnectionGate } from './connection-gate.js';
+import { LogLimiter } from './log-limiter.js';
 
 export interface HubServerOptions {
   host: string;
@@ -39,12 +41,60 @@ export async function startHubServer(hub: Hub, options: HubServerOptions): Promi
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
     });
   };
+  const limits = hub.config.limits;
+  // Node checks its own header/request timeouts on this period; keep it well under ours.
+  const serverOptions = { connectionsCheckingInterval: Math.min(1000, limits.header_timeout_ms) };
   const server: Server = options.tls
-    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
-    : createHttpServer(handler);
+    ? createHttpsServer(
+        { ...serverOptions, handshakeTimeout: limits.header_timeout_ms, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+        handler,
+      )
+    : createHttpServer(serverOptions, handler);
+  server.headersTimeout = limits.header_timeout_ms;
+  server.requestTimeout = Math.max(limits.header_timeout_ms, 30_000);
+  const gate = new ConnectionGate(limits);
+  const logs = new LogLimiter(hub.log);
+  server.on('connection', (socket: Socket) => {
+    if (admit(socket) && !options.tls) startHeaderTimer(socket);
+  });
+  // Under TLS, requests arrive on the TLS socket (the handshake itself is bounded by handshakeTimeout).
+  if (options.tls) server.on('secureConnection', (socket: Socket) => startHeaderTimer(socket));
+  // A request or upgrade whose headers arrived ends the header deadline of its socket.
+  server.on('request', (req: IncomingMessage) => headerDone(req.socket));
+  server.on('upgrade', (req: IncomingMessage) => headerDone(req.socket));
+  const headerTimers = new WeakMap<Socket, NodeJS.Timeout>();
+
+  function admit(socket: Socket): boolean {
+    const refusal = gate.admitSocket(socket);
+    if (refusal) {
+      logs.warn('connection-refused', hub.log, { remote: socket.remoteAddress, open: gate.open }, 'connection refused: over a connection limit');
+      // Plain HTTP can say why; under TLS nothing readable can be written before a handshake.
+      if (options.tls) socket.destroy();
+      else socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refusal}\n`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return false;
+    }
+    return true;
+  }
+
+  function startHeaderTimer(socket: Socket): void {
+    const timer = setTimeout(() => {
+      logs.warn('header-timeout', hub.log, { remote: socket.remoteAddress, ms: limits.header_timeout_ms }, 'no HTTP request in time; closing');
+      socket.destroy();
+    }, limits.header_timeout_ms);
+    timer.unref();
+    headerTimers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  function headerDone(socket: Socket): void {
+    clearTimeout(headerTimers.get(socket));
+    headerTimers.delete(socket);
+  }
+
   const wss = new WebSocketServer({ server, maxPayload: hub.config.max_frame_bytes });
   wss.on('connection', (socket, req) => {
-    hub.accept(socket, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`);
+    hub.accept(socket, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, { gate, logs, rawSocket: req.socket });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -63,6 +113,7 @@ export async function startHubServer(hub: Hub, options: HubServerOptions): Promi
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      logs.close();
     })());
   return {
     url: `${scheme}://${host}:${port}/`,

@@ -156,7 +156,9 @@ describe('hub over real sockets', () => {
 
   it('answers malformed frames with an error, drops oversize frames, and keeps serving others', async () => {
     await using client = await HubClient.connect({ url: server.url, token: tokens.client });
-    const { socket } = await rawPeer();
+    const { socket, peer } = await rawPeer();
+    // After hello: before it, the first bad frame closes the connection (test/hardening-pre-hello.test.ts).
+    await peer.request('hello', { protocol: PROTOCOL_VERSION, role: 'client', token: tokens.client });
     const replies: unknown[] = [];
     socket.on('message', (d) => replies.push(JSON.parse(String(d))));
     socket.send('{not json');

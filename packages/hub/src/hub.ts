@@ -6,7 +6,7 @@ import { MessageActions } from './actions/message-actions.js';
 import { AgentRegistry } from './agent-registry.js';
 import { BlobStore } from './blob-store.js';
 import type { HubConfig } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionOptions } from './connection.js';
 import { CommitFeed } from './commit-feed.js';
 import type { HubContext } from './hub-context.js';
 import { IngestQueue } from './ingest-queue.js';
@@ -121,8 +121,8 @@ export class Hub implements HubContext {
   }
 
   /** Takes a new WebSocket connection (already upgraded). */
-  accept(socket: WebSocketLike & { bufferedAmount?: number }, remote: string): Connection {
-    const conn = new Connection(socket, this, remote);
+  accept(socket: WebSocketLike, remote: string, options: ConnectionOptions = {}): Connection {
+    const conn = new Connection(socket, this, remote, options);
     this.#connections.add(conn);
     this.metrics.clients.inc();
     void conn.peer.closed.then(() => {
