@@ -30,6 +30,8 @@ export class HubProcess implements AsyncDisposable {
   #port = 0;
   #scheme = 'ws';
   stderr = '';
+  /** Lines the hub has written to stderr (its log) since this object was made, across restarts. */
+  stderrLines = 0;
 
   constructor(options: HubProcessOptions) {
     this.dir = options.dir;
@@ -68,6 +70,7 @@ export class HubProcess implements AsyncDisposable {
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
     child.stderr!.on('data', (c: Buffer) => {
+      for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) this.stderrLines++;
       this.stderr = (this.stderr + c.toString()).slice(-20_000);
     });
     const listening = await new Promise<{ listening: string }>((resolve, reject) => {

@@ -64,7 +64,7 @@ export const LimitsSchema = z
     /** Objects/arrays nested inside each other in one message. */
     max_json_depth: z.number().int().min(8).max(1000).default(64),
     /** Calls of one connection handled at once; further frames wait unread. */
-    max_inflight_requests: z.number().int().min(1).default(32),
+    max_inflight_requests: z.number().int().min(1).default(8),
     /** Above this much unsent output, a connection's frames are not read until it falls to half. */
     output_high_water_bytes: z
       .number()

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { PeerError, RpcError } from './errors.js';
 import { Peer } from './peer.js';
 import { LineStreamTransport } from './stream-transport.js';
+import type { MessageTransport, TransportHandlers } from './transport.js';
 
 /** Two peers joined by a pair of in-memory pipes (a unit test of the peer, not of any process). */
 function pair(options: ConstructorParameters<typeof Peer>[1] = {}, serverOptions: ConstructorParameters<typeof Peer>[1] = {}) {
@@ -196,5 +197,29 @@ describe('Peer', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(called).toEqual(['stop']);
     expect(raw.lines).toHaveLength(1);
+  });
+
+  it('with maxConcurrent, starts no call while the transport reports output pressure', async () => {
+    let handlers!: TransportHandlers;
+    const holds = new Set<string>();
+    const transport: MessageTransport = {
+      attach: (h) => {
+        handlers = h;
+      },
+      send: async () => undefined,
+      close: async () => undefined,
+      holdReading: (r) => void holds.add(r),
+      releaseReading: (r) => void holds.delete(r),
+    };
+    const started: number[] = [];
+    new Peer(transport, { maxConcurrent: 4, onRequest: (_m, p) => void started.push((p as { n: number }).n) });
+    handlers.outputPressure?.(true);
+    for (const n of [1, 2, 3]) handlers.message(JSON.stringify({ jsonrpc: '2.0', id: n, method: 'w', params: { n } }));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toEqual([]);
+    handlers.outputPressure?.(false);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toEqual([1, 2, 3]);
+    expect(holds.size).toBe(0);
   });
 });

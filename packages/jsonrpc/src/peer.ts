@@ -38,8 +38,8 @@ export interface PeerOptions {
   limitError?: (error: JsonLimitError) => RpcError;
   /**
    * Most incoming requests and notifications handled at once. Past it, reading from the transport
-   * is held (`holdReading`) and frames already read wait in order; answers to our own requests are
-   * never held. Default: no limit.
+   * is held (`holdReading`) and frames already read wait in order; so do they while the transport
+   * reports output pressure. Answers to our own requests are never held. Default: no limit.
    */
   maxConcurrent?: number;
 }
@@ -73,6 +73,8 @@ export class Peer {
   /** Calls read while `#active` was at `maxConcurrent`, in arrival order. */
   readonly #waiting: Extract<Incoming, { kind: 'request' | 'notification' }>[] = [];
   #discardInput = false;
+  /** The transport's output is backed up: with `maxConcurrent`, no new call starts until it drains. */
+  #outputHigh = false;
   readonly closed: Promise<Error | undefined>;
   #resolveClosed!: (error: Error | undefined) => void;
 
@@ -86,6 +88,10 @@ export class Peer {
       message: (text) => this.#onText(text),
       close: (error) => this.#onClose(error),
       oversize: (bytes) => this.#protocolError(new PeerError('FRAME_TOO_LARGE', `dropped an over-long message of ${bytes} bytes`)),
+      outputPressure: (high) => {
+        this.#outputHigh = high;
+        if (!high && this.#options.maxConcurrent !== undefined) this.#next(this.#options.maxConcurrent);
+      },
     });
   }
 
@@ -227,7 +233,7 @@ export class Peer {
       void this.#run(msg);
       return;
     }
-    if (this.#active >= max || this.#waiting.length > 0) {
+    if (this.#active >= max || this.#waiting.length > 0 || this.#outputHigh) {
       this.#waiting.push(msg);
       return;
     }
@@ -255,7 +261,7 @@ export class Peer {
   }
 
   #next(max: number): void {
-    while (this.#active < max && this.#waiting.length > 0 && !this.#discardInput) void this.#run(this.#waiting.shift()!);
+    while (this.#active < max && this.#waiting.length > 0 && !this.#discardInput && !this.#outputHigh) void this.#run(this.#waiting.shift()!);
     if (this.#active < max && this.#waiting.length === 0) this.#transport.releaseReading?.('busy');
   }
 

@@ -6,6 +6,11 @@ export interface TransportHandlers {
   close(error?: Error): void;
   /** A message exceeded the size bound and was dropped; the transport keeps working. */
   oversize?(bytes: number): void;
+  /**
+   * Output is backed up above the transport's high-water mark (true) or has drained (false): a
+   * peer should not start producing more answers meanwhile.
+   */
+  outputPressure?(high: boolean): void;
 }
 
 /**

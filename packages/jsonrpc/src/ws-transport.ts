@@ -146,6 +146,7 @@ export class WebSocketTransport implements MessageTransport {
     }
     if (highWaterBytes === undefined || buffered <= highWaterBytes || this.#drainTimer) return;
     this.holdReading('output');
+    this.#handlers?.outputPressure?.(true);
     this.#lastBuffered = buffered;
     this.#lastProgressAt = Date.now();
     this.#drainTimer = setInterval(() => this.#pollOutput(highWaterBytes), POLL_MS);
@@ -161,6 +162,7 @@ export class WebSocketTransport implements MessageTransport {
     if (buffered <= highWaterBytes / 2) {
       this.#stopPolling();
       this.releaseReading('output');
+      this.#handlers?.outputPressure?.(false);
       return;
     }
     const now = Date.now();
