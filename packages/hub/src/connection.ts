@@ -216,7 +216,8 @@ export class Connection {
     if (this.#condemned) return;
     this.#condemned = true;
     this.peer.discardInput();
-    const close = () => this.#transport.abort(code, reason);
+    // The close frame goes out at once; a peer that does not answer it is cut after a moment.
+    const close = () => this.#transport.abort(code, reason, 250);
     if (delayMs === 0) close();
     else setTimeout(close, delayMs).unref();
   }
