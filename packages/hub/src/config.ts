@@ -55,7 +55,7 @@ export const LimitsSchema = z
     header_timeout_ms: z.number().int().min(100).default(10_000),
     /** A WebSocket connection must say a successful hello within this. */
     hello_timeout_ms: z.number().int().min(100).default(10_000),
-    /** Bytes a connection may send before its hello succeeds (a hello is well under 2 KiB). */
+    /** Bytes a connection may send before its hello succeeds (a hello is a few hundred bytes; `ping` is allowed too). */
     pre_hello_bytes: z
       .number()
       .int()
