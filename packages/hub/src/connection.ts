@@ -56,7 +56,8 @@ export class Connection {
   constructor(socket: WebSocketLike, ctx: HubContext, remote: string, options: ConnectionOptions = {}) {
     this.#ctx = ctx;
     this.#log = ctx.log.child({ connId: this.id, remote });
-    this.#logs = options.logs ?? new LogLimiter(ctx.log);
+    const ownLogs = options.logs ? undefined : new LogLimiter(ctx.log);
+    this.#logs = options.logs ?? ownLogs!;
     this.#gate = options.gate;
     const limits = ctx.config.limits;
     this.#transport = new WebSocketTransport(socket, {
@@ -94,6 +95,7 @@ export class Connection {
       if (this.#session) this.#log.info({ err: err?.message }, 'connection closed');
       else this.#logs.info('closed-before-hello', this.#log, { err: err?.message }, 'connection closed before hello');
       this.#session?.closed();
+      ownLogs?.close();
     });
   }
 
