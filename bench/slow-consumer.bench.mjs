@@ -1,7 +1,9 @@
 // Issue 10 figures: a client that keeps asking and never reads (hub RSS, another client's latency),
 // and 10,000 malformed frames at each parser (pre-hello, client API, agent link).
 // BENCH_SLOW_S shortens the 60 s slow-consumer run.
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { client, connect, fakeAgent, hubFixture, percentile, row, rssMb } from './hub-helpers.mjs';
 
@@ -108,52 +110,50 @@ async function slowConsumer(report) {
   }
 }
 
-/** Sends `frames` on a fresh socket; resolves when the hub closes it (or after 5 s). */
-async function stranger(url, frames) {
-  const socket = new WebSocket(url);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const done = new Promise((r) => socket.once('close', r));
-  for (const f of frames) socket.send(f);
-  await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-  socket.terminate();
+/** Runs bench/malformed-flood.mjs in its own process; resolves when it has sent everything. */
+function flood(url, where, token = '', account = 'bad') {
+  const script = fileURLToPath(new URL('./malformed-flood.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, url, where, token, account], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`malformed-flood exited ${code}`))));
+  });
 }
 
-const GARBAGE = ['{"jsonrpc":"2.0","id":1,"method":', '"just a string"', '[]', 'x'.repeat(100), '{"id":{}}'];
+/** The hub's own event-loop delay, max since the last scrape (prom-client resets it on each). */
+async function loopLagMaxMs(f) {
+  const text = await (await fetch(`${f.hub.httpUrl}metrics`)).text();
+  const m = /^imsg_hub_nodejs_eventloop_lag_max_seconds ([\d.e-]+)$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : NaN;
+}
+
+const ROUNDS = 5;
 
 async function malformed(report, where) {
   const f = await hubFixture();
   try {
     await seed(f, 500);
-    const probe = await prober(f, 'messages.history', { chat_id: 1, limit: 50 }, 10);
+    const probe = await prober(f, 'messages.history', { chat_id: 1, limit: 50 }, 5);
     const rss = rssSampler(f.hub.pid);
+    await loopLagMaxMs(f);
     const t0 = performance.now();
-    if (where === 'pre-hello') {
-      // 200 strangers × 50 frames, 10 at a time: each is closed at its first bad frame.
-      const frames = Array.from({ length: 50 }, (_, i) => GARBAGE[i % GARBAGE.length]);
-      for (let wave = 0; wave < 20; wave++) await Promise.all(Array.from({ length: 10 }, () => stranger(f.hub.url, frames)));
-    } else {
-      const token = where === 'agent link' ? await f.hub.token('agent', ['bad']) : await f.hub.token('client', '*');
-      const hello =
-        where === 'agent link'
-          ? { protocol: 1, role: 'agent', token, agent: { id: 'bad', version: '0' }, accounts: ['bad'] }
-          : { protocol: 1, role: 'client', token };
-      const { socket } = await connect(f.hub.url);
-      let answered = 0;
-      socket.on('message', () => answered++);
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 'h', method: 'hello', params: hello }));
-      for (let i = 0; i < 10_000; i++) socket.send(GARBAGE[i % GARBAGE.length]);
-      while (answered < 10_001) await new Promise((r) => setTimeout(r, 10));
-      socket.terminate();
+    if (where === 'none') await new Promise((r) => setTimeout(r, 5000)); // control: the same probe, no flood
+    for (let round = 0; round < (where === 'none' ? 0 : ROUNDS); round++) {
+      const token = where === 'agent link' ? await f.hub.token('agent', [`bad${round}`]) : await f.hub.token('client', '*');
+      await flood(f.hub.url, where, token, `bad${round}`);
     }
     const secs = (performance.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, 200));
+    const lag = await loopLagMaxMs(f);
     const peak = rss.stop();
     const other = await probe.stop();
-    report(`10,000 malformed frames, ${where}`, {
+    report(where === 'none' ? 'control: no flood, 5 s' : `${ROUNDS} × 10,000 malformed frames, ${where}`, {
       secs,
       rss_peak_mb: peak,
+      hub_loop_lag_max_ms: lag,
       other_p50_ms: other.p50,
       other_p99_ms: other.p99,
+      other_max_ms: other.max,
+      other_calls: other.calls,
       other_failures: other.failures,
     });
   } finally {
@@ -162,6 +162,6 @@ async function malformed(report, where) {
 }
 
 export async function run(report) {
-  await slowConsumer(report);
-  for (const where of ['pre-hello', 'client API', 'agent link']) await malformed(report, where);
+  if (SLOW_S > 0) await slowConsumer(report);
+  for (const where of ['none', 'pre-hello', 'client API', 'agent link']) await malformed(report, where);
 }

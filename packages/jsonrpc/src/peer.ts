@@ -182,15 +182,15 @@ export class Peer {
     if (this.#discardInput) return;
     let value: unknown;
     try {
-      value = parseJsonBounded(text, this.#options.bounds);
+      value = withoutStacks(() => parseJsonBounded(text, this.#options.bounds));
     } catch (err) {
       if (err instanceof JsonLimitError) {
         this.#onLimit(err);
         return;
       }
-      this.#protocolError(new PeerError('PROTOCOL_ERROR', `unparseable message: ${(err as Error).message}`), text);
+      this.#protocolError(() => new PeerError('PROTOCOL_ERROR', `unparseable message: ${(err as Error).message}`), text);
       if (this.#options.answerInvalid) {
-        this.#sendError(null, new RpcError(JsonRpcErrorCode.ParseError, undefined, (err as Error).message));
+        this.#sendError(null, { code: JsonRpcErrorCode.ParseError, message: 'Parse error', data: (err as Error).message });
       }
       return;
     }
@@ -207,9 +207,9 @@ export class Peer {
         this.#admit(msg);
         return;
       case 'invalid':
-        this.#protocolError(new PeerError('PROTOCOL_ERROR', `invalid JSON-RPC message: ${msg.reason}`), text);
+        this.#protocolError(() => new PeerError('PROTOCOL_ERROR', `invalid JSON-RPC message: ${msg.reason}`), text);
         if (this.#options.answerInvalid) {
-          this.#sendError(msg.id, new RpcError(JsonRpcErrorCode.InvalidRequest, undefined, msg.reason));
+          this.#sendError(msg.id, { code: JsonRpcErrorCode.InvalidRequest, message: 'Invalid Request', data: msg.reason });
         }
     }
   }
@@ -222,7 +222,12 @@ export class Peer {
       return;
     }
     if (error.id !== null || this.#options.answerInvalid) {
-      const answer = this.#options.limitError?.(error) ?? new RpcError(JsonRpcErrorCode.InvalidRequest, undefined, error.message);
+      const limitError = this.#options.limitError;
+      const answer = (limitError && withoutStacks(() => limitError(error)).toJSON()) || {
+        code: JsonRpcErrorCode.InvalidRequest,
+        message: 'Invalid Request',
+        data: error.message,
+      };
       this.#sendError(error.id, answer);
     }
   }
@@ -278,19 +283,23 @@ export class Peer {
       await this.#write({ jsonrpc: '2.0', id, result: result ?? null });
     } catch (err) {
       const rpcError = err instanceof RpcError ? err : new RpcError(JsonRpcErrorCode.InternalError, undefined, (err as Error)?.message ?? String(err));
-      this.#sendError(id, rpcError);
+      this.#sendError(id, rpcError.toJSON());
     }
   }
 
-  #sendError(id: JsonRpcId, error: RpcError): void {
-    this.#write({ jsonrpc: '2.0', id, error: error.toJSON() }).catch(() => {
+  /** Writes an error answer (a plain object: answering garbage must not cost an Error and its stack). */
+  #sendError(id: JsonRpcId, error: { code: number; message: string; data?: unknown }): void {
+    this.#write({ jsonrpc: '2.0', id, error }).catch(() => {
       // The connection is going away; its close handler reports that.
     });
   }
 
-  #protocolError(error: Error, text?: string): void {
+  /** Reports trouble to `onProtocolError`; a function argument is only called (built) when there is one. */
+  #protocolError(error: Error | (() => Error), text?: string): void {
+    const report = this.#options.onProtocolError;
+    if (!report) return;
     try {
-      this.#options.onProtocolError?.(error, text);
+      report(typeof error === 'function' ? withoutStacks(error) : error, text);
     } catch {
       // a reporting hook must not break the read loop
     }
@@ -307,6 +316,20 @@ export class Peer {
       pending?.reject(new PeerError('PEER_CLOSED', `${pending.method} failed: ${reason}`, { cause: error }));
     }
     this.#resolveClosed(error);
+  }
+}
+
+/**
+ * Runs `make` with stack capture off: errors about a peer's input (thousands of them, when a peer
+ * sends garbage) say what was wrong with the input, and a stack of our parser adds only cost.
+ */
+function withoutStacks<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
