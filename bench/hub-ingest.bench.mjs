@@ -146,7 +146,12 @@ async function latency(durability) {
 }
 
 async function idleLinks() {
-  const f = await hubFixture({ durability: 'full', ping_interval_ms: 60_000 });
+  // 1,000 links from one address with one token: over the default connection caps, raised here.
+  const f = await hubFixture({
+    durability: 'full',
+    ping_interval_ms: 60_000,
+    limits: { max_connections: 4096, max_connections_per_address: 2048, max_connections_per_token: 2048 },
+  });
   const LINKS = 1000;
   try {
     const names = Array.from({ length: LINKS }, (_, i) => `idle${i}`);

@@ -63,6 +63,11 @@ export const LimitsSchema = z
       .default(16 * KiB),
     /** Objects/arrays nested inside each other in one message. */
     max_json_depth: z.number().int().min(8).max(1000).default(64),
+    /**
+     * Frames of one connection handled per event-loop turn; the rest wait for the next turn, so a
+     * peer pouring in frames (thousands per socket read) cannot hold up everyone else.
+     */
+    max_frames_per_turn: z.number().int().min(1).default(64),
     /** Calls of one connection handled at once; further frames wait unread. */
     max_inflight_requests: z.number().int().min(1).default(8),
     /** Above this much unsent output, a connection's frames are not read until it falls to half. */

@@ -77,6 +77,7 @@ export class Connection {
       defaultTimeoutMs: 30_000,
       bounds: { maxDepth: limits.max_json_depth, maxBytes: ctx.config.max_frame_bytes },
       maxConcurrent: limits.max_inflight_requests,
+      maxMessagesPerTurn: limits.max_frames_per_turn,
       limitError: (err) => limitError(err),
       onRequest: (method, params) => this.#onRequest(method, params),
       onNotification: (method, params) => this.#onNotification(method, params),

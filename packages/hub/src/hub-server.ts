@@ -92,10 +92,7 @@ export async function startHubServer(hub: Hub, options: HubServerOptions): Promi
     headerTimers.delete(socket);
   }
 
-  // One frame per event-loop turn per connection: a peer pouring frames in cannot hold the loop for
-  // a whole socket read (thousands of frames) while every other connection waits; ws also stops
-  // reading that socket while a frame waits its turn.
-  const wss = new WebSocketServer({ server, maxPayload: hub.config.max_frame_bytes, allowSynchronousEvents: false });
+  const wss = new WebSocketServer({ server, maxPayload: hub.config.max_frame_bytes });
   wss.on('connection', (socket, req) => {
     hub.accept(socket, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, { gate, logs, rawSocket: req.socket });
   });

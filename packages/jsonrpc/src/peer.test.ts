@@ -222,4 +222,22 @@ describe('Peer', () => {
     expect(started).toEqual([1, 2, 3]);
     expect(holds.size).toBe(0);
   });
+
+  it('with maxMessagesPerTurn, handles that many messages per event-loop turn, the rest in order on later turns', async () => {
+    const raw = rawClient();
+    const seen: number[] = [];
+    new Peer(new LineStreamTransport(raw.toPeer, raw.fromPeer), {
+      maxMessagesPerTurn: 3,
+      onNotification: (_m, p) => void seen.push((p as { n: number }).n),
+    });
+    raw.toPeer.write(Array.from({ length: 10 }, (_, n) => JSON.stringify({ jsonrpc: '2.0', method: 'n', params: { n } })).join('\n') + '\n');
+    await new Promise((r) => process.nextTick(r));
+    expect(seen).toEqual([0, 1, 2]);
+    expect(raw.toPeer.isPaused()).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(raw.toPeer.isPaused()).toBe(false);
+  });
 });

@@ -42,6 +42,11 @@ export interface PeerOptions {
    * reports output pressure. Answers to our own requests are never held. Default: no limit.
    */
   maxConcurrent?: number;
+  /**
+   * Most incoming messages handled in one event-loop turn; the rest wait for the next turn, with
+   * reading held. Keeps one busy peer from starving others sharing the process. Default: no limit.
+   */
+  maxMessagesPerTurn?: number;
 }
 
 export interface RequestOptions {
@@ -73,6 +78,10 @@ export class Peer {
   /** Calls read while `#active` was at `maxConcurrent`, in arrival order. */
   readonly #waiting: Extract<Incoming, { kind: 'request' | 'notification' }>[] = [];
   #discardInput = false;
+  /** Messages read beyond `maxMessagesPerTurn` in this turn, in arrival order. */
+  readonly #backlog: string[] = [];
+  #turnCount = 0;
+  #turnTimer: NodeJS.Immediate | undefined;
   /** The transport's output is backed up: with `maxConcurrent`, no new call starts until it drains. */
   #outputHigh = false;
   readonly closed: Promise<Error | undefined>;
@@ -115,6 +124,7 @@ export class Peer {
   discardInput(): void {
     this.#discardInput = true;
     this.#waiting.length = 0;
+    this.#backlog.length = 0;
     this.#transport.holdReading?.('discard');
   }
 
@@ -178,7 +188,42 @@ export class Peer {
     return pending;
   }
 
+  /**
+   * With `maxMessagesPerTurn`, at most that many messages are handled per event-loop turn; the rest
+   * wait (reading held) for the next turn, so one peer pouring in frames cannot hold the loop.
+   */
   #onText(text: string): void {
+    if (this.#discardInput) return;
+    const max = this.#options.maxMessagesPerTurn;
+    if (max !== undefined) {
+      if (this.#backlog.length > 0 || this.#turnCount >= max) {
+        if (this.#backlog.length === 0) this.#transport.holdReading?.('turn');
+        this.#backlog.push(text);
+        this.#nextTurn(max);
+        return;
+      }
+      this.#turnCount++;
+      this.#nextTurn(max);
+    }
+    this.#handleText(text);
+  }
+
+  #nextTurn(max: number): void {
+    if (this.#turnTimer) return;
+    this.#turnTimer = setImmediate(() => {
+      this.#turnTimer = undefined;
+      this.#turnCount = 0;
+      while (this.#backlog.length > 0 && this.#turnCount < max && !this.#discardInput) {
+        this.#turnCount++;
+        this.#handleText(this.#backlog.shift()!);
+      }
+      // Another turn drains the rest, or resets the count for what arrives next.
+      if (this.#turnCount > 0) this.#nextTurn(max);
+      if (this.#backlog.length === 0) this.#transport.releaseReading?.('turn');
+    });
+  }
+
+  #handleText(text: string): void {
     if (this.#discardInput) return;
     let value: unknown;
     try {
@@ -309,6 +354,9 @@ export class Peer {
     if (this.#isClosed) return;
     this.#isClosed = true;
     this.#waiting.length = 0;
+    this.#backlog.length = 0;
+    if (this.#turnTimer) clearImmediate(this.#turnTimer);
+    this.#turnTimer = undefined;
     this.#closedError = error;
     const reason = error ? `connection closed: ${error.message}` : 'connection closed';
     for (const key of [...this.#pending.keys()]) {
