@@ -31,7 +31,13 @@ if (where === 'pre-hello') {
   let answered = 0;
   socket.on('message', () => answered++);
   socket.send(JSON.stringify({ jsonrpc: '2.0', id: 'h', method: 'hello', params: hello }));
+  // Frames sent before the hello is answered would be frames before hello: wait for it.
+  while (answered < 1) await new Promise((r) => setTimeout(r, 5));
   for (let i = 0; i < 10_000; i++) socket.send(GARBAGE[i % GARBAGE.length]);
-  while (answered < 10_001) await new Promise((r) => setTimeout(r, 10));
+  const deadline = Date.now() + 60_000;
+  while (answered < 10_001) {
+    if (Date.now() > deadline || socket.readyState !== WebSocket.OPEN) throw new Error(`only ${answered - 1} of 10,000 answered`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   socket.terminate();
 }

@@ -163,5 +163,6 @@ async function malformed(report, where) {
 
 export async function run(report) {
   if (SLOW_S > 0) await slowConsumer(report);
-  for (const where of ['none', 'pre-hello', 'client API', 'agent link']) await malformed(report, where);
+  const only = process.env.BENCH_FLOODS?.split(',');
+  for (const where of ['none', 'pre-hello', 'client API', 'agent link']) if (!only || only.includes(where)) await malformed(report, where);
 }
