@@ -111,7 +111,13 @@ describe('sending: the right identity per route', () => {
   });
 
   it('the same idempotency key twice returns the first result and never sends twice', async () => {
-    const a = await client.call('send', { target: 'bob/+14155550955', text: 'once only', idempotency_key: 'key-once' });
+    await client.call('send', { target: 'bob/+14155550955', text: 'once only', idempotency_key: 'key-once' });
+    // The outcome gains message_id when the echo row is stored (a moment after imsg answers): once
+    // it has, a second send under the key answers exactly that first send's outcome.
+    const a = await waitFor(async () => {
+      const s = await client.call('send.status', { idempotency_key: 'key-once' });
+      return s.message_id !== undefined && s;
+    }, 10_000);
     const b = await client.call('send', { target: 'bob/+14155550955', text: 'once only', idempotency_key: 'key-once' });
     expect(b).toEqual(a);
     expect(outgoing('bob', 'once only')).toHaveLength(1);
