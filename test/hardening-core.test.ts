@@ -212,4 +212,31 @@ describe('hardening: the hub core', () => {
     await new Promise((r) => receiver.close(r));
     await new Promise((r) => thief.close(r));
   });
+
+  it('(10) idempotency keys belong to their token: another tenant’s key is neither revealed nor blocked', async () => {
+    await using tmp = tempDir('hard-keys-');
+    await using hub = await startHubProcess({ dir: tmp.path, config: { accounts: { alice: { handles: [] }, bob: { handles: [] } } } });
+    const seen: string[] = [];
+    const agents = await Promise.all(
+      ['alice', 'bob'].map(async (a) =>
+        agentPeer(hub.url, await hub.token('agent', [a]), [a], (method, params) => {
+          if (method !== 'send.dispatch') return {};
+          seen.push((params as { key: string }).key);
+          return { status: 'sent', result: { ok: true, guid: `G-${seen.length}` } };
+        }),
+      ),
+    );
+    const alice = await HubClient.connect({ url: hub.url, token: await hub.token('client', ['alice']) });
+    const bob = await HubClient.connect({ url: hub.url, token: await hub.token('client', ['bob']) });
+    const first = await alice.call('send', { target: '+14155550100', account: 'alice', text: 'from alice', idempotency_key: 'invoice-42', wait_ms: 5000 });
+    // bob's tenant uses the same key for a different send: its own send, not a conflict or a scope error.
+    const second = await bob.call('send', { target: '+14155550100', account: 'bob', text: 'from bob', idempotency_key: 'invoice-42', wait_ms: 5000 });
+    expect([first.state, first.idempotency_key, second.state, second.idempotency_key]).toEqual(['sent', 'invoice-42', 'sent', 'invoice-42']);
+    expect(seen).toHaveLength(2);
+    expect((await bob.call('send.status', { idempotency_key: 'invoice-42' })).account).toBe('bob');
+    // And a repeat within one tenant is still the same send.
+    await alice.call('send', { target: '+14155550100', account: 'alice', text: 'from alice', idempotency_key: 'invoice-42', wait_ms: 5000 });
+    expect(seen).toHaveLength(2);
+    await Promise.all([alice.close(), bob.close(), ...agents.map((a) => a.close())]);
+  });
 });

@@ -86,7 +86,8 @@ describe('Outbox', () => {
     registry.claim(['alice'], link);
     await outbox.send({ target: '+14155550100', text: 'hi', idempotency_key: 'k2' }, client);
     await waitFor(async () => (await outbox.status('k2', client)).state === 'sent', 5000);
-    expect(link.calls.map((c) => c.key)).toEqual(['k2', 'k2', 'k2']);
+    // The agent sees the key scoped to the client's token (`c`): one tenant's key never meets another's.
+    expect(link.calls.map((c) => c.key)).toEqual(['c:k2', 'c:k2', 'c:k2']);
   });
 
   it('passes the deadline to the agent and records its refusal as expired', async () => {

@@ -10,6 +10,7 @@ import type { BlobStore } from './blob-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Router } from './router.js';
 import { tokenAllows } from './token-auth.js';
+import { clientKey, scopedKey } from './model/idempotency-key.js';
 import { type Mutation, requestHash } from './mutation.js';
 
 export type { Mutation } from './mutation.js';
@@ -82,7 +83,7 @@ export class Outbox {
 
   async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
     const hash = requestHash([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]);
-    return this.#submit(req.idempotency_key ?? nanoid(), hash, client, req.wait_ms, () => this.#routeSend(req, client), req.wait_for);
+    return this.#submit(scopedKey(client, req.idempotency_key ?? nanoid()), hash, client, req.wait_ms, () => this.#routeSend(req, client), req.wait_for);
   }
 
   /**
@@ -90,7 +91,7 @@ export class Outbox {
    * idempotent like a send; `request` identifies what was asked, for the key's conflict check.
    */
   async act(action: Mutation, request: unknown[], client: TokenRecord, o: { key?: string | undefined; waitMs?: number | undefined }): Promise<SendOutcome> {
-    return this.#submit(o.key ?? nanoid(), requestHash([action.method, ...request]), client, o.waitMs, async () => action);
+    return this.#submit(scopedKey(client, o.key ?? nanoid()), requestHash([action.method, ...request]), client, o.waitMs, async () => action);
   }
 
   /** One request under one key at a time: the first is recorded, a repeat gets its outcome. */
@@ -118,9 +119,9 @@ export class Outbox {
   async #accept(key: string, hash: string, client: TokenRecord, prepare: () => Promise<Mutation>): Promise<OutboxRecord> {
     const existing = await this.#store.outboxGet(key);
     if (existing) {
-      if (!tokenAllows(client, existing.account)) throw new HubError('TOKEN_SCOPE', `send ${key} belongs to an account this token may not see`);
+      if (!tokenAllows(client, existing.account)) throw new HubError('TOKEN_SCOPE', `send ${clientKey(existing)} belongs to an account this token may not see`);
       if (existing.requestHash !== hash) {
-        throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used for a different request; use a new key`);
+        throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${clientKey(existing)} was already used for a different request; use a new key`);
       }
       return existing;
     }
@@ -242,9 +243,13 @@ export class Outbox {
     this.#changed(updated);
   }
 
-  async status(key: string, client: TokenRecord, wait: { waitMs?: number | undefined; waitFor?: Delivery | undefined } = {}): Promise<SendOutcome> {
-    const record = await this.#store.outboxGet(key);
-    if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${key}`);
+  async status(clientKey: string, client: TokenRecord, wait: { waitMs?: number | undefined; waitFor?: Delivery | undefined } = {}): Promise<SendOutcome> {
+    // A send from before keys were scoped per token is found under the client's key as given.
+    const scoped = await this.#store.outboxGet(scopedKey(client, clientKey));
+    const legacy = scoped ? undefined : await this.#store.outboxGet(clientKey);
+    const record = scoped ?? (legacy?.client === client.id ? legacy : undefined);
+    const key = record?.key ?? clientKey;
+    if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${clientKey}`);
     return this.#outcome(wait.waitMs ? await this.#waitUntil(key, wait.waitMs, wait.waitFor) : record);
   }
 

@@ -93,13 +93,15 @@ describe('message actions', () => {
   it('routes a tapback to the holding account, edits only through the sender, and never applies a retried key twice', async () => {
     const alice = await agent('alice', V015);
     await alice.peer.request('rows', { account: 'alice', epoch: 1, rows: [row(1, 'IN-1', false), row(2, 'OUT-2', true)] });
-    await using client = await HubClient.connect({ url: server.url, token: (await createToken(hub.store, 'client', '*')).token });
+    const { token: clientToken, record: clientRecord } = await createToken(hub.store, 'client', '*');
+    const clientId = clientRecord.id;
+    await using client = await HubClient.connect({ url: server.url, token: clientToken });
 
     const reacted = await client.call('message.react', { guid: 'IN-1', kind: 'love', idempotency_key: 'r1', wait_ms: 5000 });
     expect(reacted).toMatchObject({ state: 'sent', account: 'alice', route: 'holder' });
     expect(alice.dispatches).toEqual([
       {
-        key: 'r1',
+        key: `${clientId}:r1`, // keys are scoped to the client's token
         account: 'alice',
         method: 'tapback',
         params: { chat_guid: 'iMessage;-;+14155550100', message_guid: 'IN-1', reaction: 'love' },
@@ -182,9 +184,11 @@ describe('message actions', () => {
     const sent = await client.call('send', { target: '+14155550100', account: 'alice', text: 'hi', idempotency_key: 'rcpt', wait_ms: 5000 });
     expect(sent.state).toBe('sent');
     const waitingForRead = client.call('send.status', { idempotency_key: 'rcpt', wait_ms: 10_000, wait_for: 'read' });
-    await alice.peer.notify('send.receipt', { account: 'alice', key: 'rcpt', status: 'delivered', at: '2026-12-01T10:00:00.000Z' });
-    await alice.peer.notify('send.receipt', { account: 'alice', key: 'rcpt', status: 'read', at: '2026-12-01T10:01:00.000Z' });
-    await alice.peer.notify('send.receipt', { account: 'alice', key: 'rcpt', status: 'delivered' }); // late: never goes backwards
+    const key = alice.dispatches.at(-1)!.key; // the agent reports receipts under the key it was given
+    expect(key).toMatch(/:rcpt$/);
+    await alice.peer.notify('send.receipt', { account: 'alice', key, status: 'delivered', at: '2026-12-01T10:00:00.000Z' });
+    await alice.peer.notify('send.receipt', { account: 'alice', key, status: 'read', at: '2026-12-01T10:01:00.000Z' });
+    await alice.peer.notify('send.receipt', { account: 'alice', key, status: 'delivered' }); // late: never goes backwards
     const read = await waitingForRead;
     expect(read.result).toMatchObject({ delivery: 'read', delivered_at: '2026-12-01T10:00:00.000Z', read_at: '2026-12-01T10:01:00.000Z' });
     expect((await client.call('send.status', { idempotency_key: 'rcpt' })).result).toMatchObject({ delivery: 'read' });

@@ -1,6 +1,7 @@
 import { formatChatRef, type HubChat, type HubMessage } from '@imsg-hub/hub-protocol';
 import type { ChatRecord, MessageRecord } from '@imsg-hub/store';
 import type { ChatIndex } from './chat-index.js';
+import { clientSendKey } from './idempotency-key.js';
 import type { OwnHandles } from './own-handles.js';
 
 /** How a reader sees messages: merged (one conversation across accounts) or per copy, within a scope. */
@@ -61,7 +62,7 @@ export class MessageView {
       native_id: r.nativeId,
       native_chat_id: m.chat_id,
       replay: r.replay,
-      ...(r.sendKey ? { send_key: r.sendKey } : {}),
+      ...(r.sendKey ? { send_key: clientSendKey(r.sendKey) } : {}),
     };
   }
 

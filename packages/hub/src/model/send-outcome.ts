@@ -1,10 +1,11 @@
 import type { SendOutcome } from '@imsg-hub/hub-protocol';
 import type { OutboxRecord } from '@imsg-hub/store';
+import { clientKey } from './idempotency-key.js';
 
 /** The client-facing view of a send record. */
 export function sendOutcome(r: OutboxRecord): SendOutcome {
   return {
-    idempotency_key: r.key,
+    idempotency_key: clientKey(r),
     state: r.state,
     account: r.account,
     target: r.target,
