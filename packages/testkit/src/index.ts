@@ -22,3 +22,4 @@ export {
   type AgentProcessOptions,
   type SshdServer,
 } from '@imsg-hub/fleet';
+export { startPostgres, postgresAvailable, postgresBinDir, withClient, type PostgresServer, type PostgresServerOptions } from './postgres-server.js';
