@@ -1,0 +1,194 @@
+import pg from 'pg';
+import type {
+  AccountRecord,
+  AffinityRecord,
+  ChatRecord,
+  CommitRecords,
+  CopyRecord,
+  MessageQuery,
+  MessageRecord,
+  OutboxInsert,
+  OutboxPatch,
+  OutboxQuery,
+  OutboxRecord,
+  OwnHandleRecord,
+  TokenRecord,
+} from '../port/records.js';
+import { type Store, StoreConflictError } from '../port/store.js';
+import { AccountsTable } from './accounts-table.js';
+import { BlobRefsTable } from './blob-refs-table.js';
+import { ChatsTable } from './chats-table.js';
+import { HandlesTable } from './handles-table.js';
+import { MessagesTable } from './messages-table.js';
+import { migratePostgres } from './migrate.js';
+import { OutboxTable } from './outbox-table.js';
+import { COMMIT_LOCK, inTransaction, LOCK_SPACE, pgTypes, redactUrl, uniqueViolation } from './pg-session.js';
+import { TokensTable } from './tokens-table.js';
+import { WebhookCursorsTable } from './webhook-cursors-table.js';
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 8). */
+  poolSize?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/**
+ * The store in a PostgreSQL database: the same records and behaviour as the SQLite adapter, and safe
+ * for several hubs on one database. Each commit is one transaction under a transaction-level
+ * advisory lock, so commits serialize across hubs and sequence order is commit order; a commit whose
+ * ids another hub took first fails with StoreConflictError and writes nothing.
+ */
+export class PostgresStore implements Store {
+  readonly pool: pg.Pool;
+  readonly #accounts = new AccountsTable();
+  readonly #tokens = new TokensTable();
+  readonly #chats = new ChatsTable();
+  readonly #messages = new MessagesTable();
+  readonly #handles = new HandlesTable();
+  readonly #outbox = new OutboxTable();
+  readonly #blobRefs = new BlobRefsTable();
+  readonly #webhooks = new WebhookCursorsTable();
+  #closed = false;
+
+  private constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  /** Connects, applies pending migrations, and returns the store. Errors name the (password-less) URL. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 8,
+      types: pgTypes,
+      application_name: options.applicationName ?? 'imsg-hub',
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle connection that dies (server restart) is dropped from the pool; the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      await migratePostgres(pool);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new Error(
+        `cannot open the PostgreSQL store at ${redactUrl(url)}: ${(err as Error).message}. Check store.url (or IMSG_HUB_STORE_URL), that the server is running and that the role may create tables`,
+        { cause: err },
+      );
+    }
+    return new PostgresStore(pool);
+  }
+
+  async maxIds(): Promise<{ seq: number; chatId: number }> {
+    const [seq, chatId] = await Promise.all([this.#messages.maxSeq(this.pool), this.#chats.maxId(this.pool)]);
+    return { seq, chatId };
+  }
+
+  async accounts(): Promise<AccountRecord[]> {
+    return this.#accounts.all(this.pool);
+  }
+  async ensureAccount(name: string): Promise<AccountRecord> {
+    return this.#accounts.ensure(this.pool, name);
+  }
+  async newEpoch(name: string): Promise<AccountRecord> {
+    return inTransaction(this.pool, (c) => this.#accounts.newEpoch(c, name));
+  }
+
+  async commit(c: CommitRecords): Promise<void> {
+    try {
+      await inTransaction(this.pool, async (db) => {
+        // Commits of every hub on this database take turns here, so seq order is commit order.
+        await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, COMMIT_LOCK]);
+        const first = c.messages[0];
+        if (first) {
+          const max = await this.#messages.maxSeq(db);
+          if (first.seq <= max) throw new StoreConflictError(`message seq ${first.seq} is not above the stored maximum ${max}`);
+        }
+        await this.#chats.upsert(db, c.chats);
+        await this.#messages.insert(db, c.messages);
+        await this.#handles.put(db, c.handles);
+        await this.#handles.putAffinity(db, c.affinity);
+        await this.#accounts.progress(db, c.accounts);
+        await this.#blobRefs.add(db, c.blobRefs);
+        await this.#outbox.link(db, c.outboxLinks);
+      });
+    } catch (err) {
+      // A chat (account, guid) or a native row another hub stored first: plan again from the store.
+      const constraint = uniqueViolation(err);
+      if (constraint === 'chats_account_guid_key' || constraint === 'messages_native') {
+        throw new StoreConflictError(`another writer stored these records first (${constraint})`);
+      }
+      throw err;
+    }
+  }
+
+  async chats(afterId = 0): Promise<ChatRecord[]> {
+    return this.#chats.after(this.pool, afterId);
+  }
+  async ownHandles(): Promise<OwnHandleRecord[]> {
+    return this.#handles.all(this.pool);
+  }
+  async putOwnHandles(handles: readonly OwnHandleRecord[]): Promise<void> {
+    await this.#handles.put(this.pool, handles);
+  }
+  async affinity(): Promise<AffinityRecord[]> {
+    return this.#handles.affinity(this.pool);
+  }
+  async messages(query: MessageQuery): Promise<MessageRecord[]> {
+    return this.#messages.query(this.pool, query);
+  }
+  async copies(guids: readonly string[]): Promise<CopyRecord[]> {
+    return this.#messages.copies(this.pool, guids);
+  }
+  async linkEcho(seq: number, sendKey: string): Promise<void> {
+    await this.#messages.linkEcho(this.pool, seq, sendKey);
+  }
+
+  async tokens(): Promise<TokenRecord[]> {
+    return this.#tokens.all(this.pool);
+  }
+  async token(id: string): Promise<TokenRecord | undefined> {
+    return this.#tokens.get(this.pool, id);
+  }
+  async insertToken(token: TokenRecord): Promise<void> {
+    await this.#tokens.insert(this.pool, token);
+  }
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    return this.#tokens.revoke(this.pool, id, at);
+  }
+
+  async outboxInsert(record: OutboxInsert): Promise<OutboxRecord> {
+    return this.#outbox.insert(this.pool, record);
+  }
+  async outboxGet(key: string): Promise<OutboxRecord | undefined> {
+    return this.#outbox.get(this.pool, key);
+  }
+  async outboxUpdate(key: string, patch: OutboxPatch): Promise<OutboxRecord> {
+    return this.#outbox.update(this.pool, key, patch);
+  }
+  async outbox(query: OutboxQuery): Promise<OutboxRecord[]> {
+    return this.#outbox.query(this.pool, query);
+  }
+  async outboxCounts(): Promise<Map<string, { queued: number; dispatched: number }>> {
+    return this.#outbox.counts(this.pool);
+  }
+
+  async blobOwners(sha256: string): Promise<string[]> {
+    return this.#blobRefs.owners(this.pool, sha256);
+  }
+  async addBlobOwner(sha256: string, owner: string): Promise<void> {
+    await this.#blobRefs.add(this.pool, [{ sha256, owner }]);
+  }
+
+  async webhookCursor(id: string): Promise<number | undefined> {
+    return this.#webhooks.get(this.pool, id);
+  }
+  async setWebhookCursor(id: string, seq: number): Promise<void> {
+    await this.#webhooks.set(this.pool, id, seq);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,92 @@
+import { StoreConflictError } from '@imsg-hub/store';
+import { PostgresStore } from '@imsg-hub/store/open';
+import { postgresAvailable, startPostgres, withClient, type PostgresServer } from '@imsg-hub/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatRecord, commitOf, messageRecord } from './store-conformance.js';
+
+// What only a shared database has: several hubs (here: several pools) writing at once.
+describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: several writers on one database', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const openTwo = async () => {
+    const url = await server.createDatabase();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    return { url, a, b, [Symbol.asyncDispose]: async () => void (await Promise.all([a.close(), b.close()])) };
+  };
+
+  it('applies migrations once when hubs open a fresh database together', async () => {
+    const url = await server.createDatabase();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open(url)));
+    await Promise.all(stores.map((s) => s.close()));
+    const versions = await withClient(url, async (c) => (await c.query('SELECT version FROM store_migrations ORDER BY version')).rows);
+    expect(versions).toEqual([{ version: 1 }]);
+  });
+
+  it('lets exactly one of two racing commits take a seq; the other conflicts and writes nothing', async () => {
+    await using two = await openTwo();
+    await two.a.ensureAccount('alice');
+    await two.a.ensureAccount('bob');
+    for (let round = 0; round < 5; round++) {
+      const { seq, chatId } = await two.a.maxIds();
+      const results = await Promise.allSettled([
+        two.a.commit(commitOf({ chats: [chatRecord(chatId + 1, 'alice')], messages: [messageRecord(seq + 1, 'alice', chatId + 1)] })),
+        two.b.commit(commitOf({ chats: [chatRecord(chatId + 2, 'bob')], messages: [messageRecord(seq + 1, 'bob', chatId + 2, { guid: `B-${round}` })] })),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(failed.reason).toBeInstanceOf(StoreConflictError);
+      expect(await two.b.maxIds()).toEqual({ seq: seq + 1, chatId: results[0]!.status === 'fulfilled' ? chatId + 1 : chatId + 2 });
+    }
+    expect((await two.a.chats()).length).toBe(5);
+  });
+
+  it('refuses a chat id or a chat another writer stored first, and a native row stored twice', async () => {
+    await using two = await openTwo();
+    await two.a.ensureAccount('alice');
+    await two.a.commit(commitOf({ chats: [chatRecord(1, 'alice')], messages: [messageRecord(1, 'alice', 1)] }));
+    // b (stale) allocates chat id 1 for another chat: refused, not overwritten.
+    const sameId = commitOf({ chats: [chatRecord(1, 'alice', { guid: 'iMessage;-;other' })], messages: [messageRecord(2, 'alice', 1)] });
+    await expect(two.b.commit(sameId)).rejects.toBeInstanceOf(StoreConflictError);
+    // b creates a's chat again under a new id: refused.
+    const sameChat = commitOf({ chats: [chatRecord(2, 'alice', { guid: chatRecord(1, 'alice').guid })], messages: [messageRecord(2, 'alice', 2)] });
+    await expect(two.b.commit(sameChat)).rejects.toBeInstanceOf(StoreConflictError);
+    // b stores alice's native row 1 again (its high-water mark was stale): refused.
+    const sameRow = commitOf({ messages: [messageRecord(2, 'alice', 1, { nativeId: 1 })] });
+    await expect(two.b.commit(sameRow)).rejects.toBeInstanceOf(StoreConflictError);
+    expect(await two.b.maxIds()).toEqual({ seq: 1, chatId: 1 });
+    expect(await two.b.chats()).toEqual([chatRecord(1, 'alice')]);
+  });
+
+  it('numbers sends from several writers without collisions', async () => {
+    await using two = await openTwo();
+    const send = (key: string) => ({
+      key,
+      account: 'alice',
+      target: '+15550001',
+      route: 'explicit',
+      chatId: undefined,
+      params: { text: key },
+      file: undefined,
+      requestHash: key,
+      client: undefined,
+      expiresAt: undefined,
+    });
+    const rows = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? two.a : two.b).outboxInsert(send(`k${i}`))));
+    expect(new Set(rows.map((r) => r.n)).size).toBe(20);
+  });
+
+  it('keeps characters a PostgreSQL text column cannot hold (NUL) inside message bodies', async () => {
+    await using two = await openTwo();
+    await two.a.ensureAccount('alice');
+    const m = messageRecord(1, 'alice', 1);
+    const odd = { ...m, body: { ...m.body, text: 'nul \u0000 here, lone \ud800 surrogate, emoji 👍' } };
+    await two.a.commit(commitOf({ chats: [chatRecord(1, 'alice')], messages: [odd] }));
+    expect(await two.b.messages({ order: 'asc', limit: 1 })).toEqual([odd]);
+  });
+});
