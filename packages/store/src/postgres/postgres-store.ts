@@ -17,6 +17,7 @@ import type {
 import { type Store, StoreConflictError } from '../port/store.js';
 import { AccountsTable } from './accounts-table.js';
 import { BlobRefsTable } from './blob-refs-table.js';
+import { CallOrder } from './call-order.js';
 import { ChatsTable } from './chats-table.js';
 import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
@@ -34,8 +35,8 @@ export interface PostgresStoreOptions {
 }
 
 /**
- * The store in a PostgreSQL database: the same records and behaviour as the SQLite adapter, and safe
- * for several hubs on one database. Each commit is one transaction under a transaction-level
+ * The store in a PostgreSQL database: the same records and behaviour as the SQLite adapter (calls
+ * take effect in call order: CallOrder), and safe for several hubs on one database. Each commit is one transaction under a transaction-level
  * advisory lock, so commits serialize across hubs and sequence order is commit order; a commit whose
  * ids another hub took first fails with StoreConflictError and writes nothing.
  */
@@ -49,6 +50,7 @@ export class PostgresStore implements Store {
   readonly #outbox = new OutboxTable();
   readonly #blobRefs = new BlobRefsTable();
   readonly #webhooks = new WebhookCursorsTable();
+  readonly #order = new CallOrder();
   #closed = false;
 
   private constructor(pool: pg.Pool) {
@@ -79,21 +81,27 @@ export class PostgresStore implements Store {
   }
 
   async maxIds(): Promise<{ seq: number; chatId: number }> {
-    const [seq, chatId] = await Promise.all([this.#messages.maxSeq(this.pool), this.#chats.maxId(this.pool)]);
-    return { seq, chatId };
+    return this.#order.read(async () => {
+      const [seq, chatId] = await Promise.all([this.#messages.maxSeq(this.pool), this.#chats.maxId(this.pool)]);
+      return { seq, chatId };
+    });
   }
 
   async accounts(): Promise<AccountRecord[]> {
-    return this.#accounts.all(this.pool);
+    return this.#order.read(() => this.#accounts.all(this.pool));
   }
   async ensureAccount(name: string): Promise<AccountRecord> {
-    return this.#accounts.ensure(this.pool, name);
+    return this.#order.write(() => this.#accounts.ensure(this.pool, name));
   }
   async newEpoch(name: string): Promise<AccountRecord> {
-    return inTransaction(this.pool, (c) => this.#accounts.newEpoch(c, name));
+    return this.#order.write(() => inTransaction(this.pool, (c) => this.#accounts.newEpoch(c, name)));
   }
 
   async commit(c: CommitRecords): Promise<void> {
+    return this.#order.write(() => this.#commit(c));
+  }
+
+  async #commit(c: CommitRecords): Promise<void> {
     try {
       await inTransaction(this.pool, async (db) => {
         // Commits of every hub on this database take turns here, so seq order is commit order.
@@ -122,73 +130,74 @@ export class PostgresStore implements Store {
   }
 
   async chats(afterId = 0): Promise<ChatRecord[]> {
-    return this.#chats.after(this.pool, afterId);
+    return this.#order.read(() => this.#chats.after(this.pool, afterId));
   }
   async ownHandles(): Promise<OwnHandleRecord[]> {
-    return this.#handles.all(this.pool);
+    return this.#order.read(() => this.#handles.all(this.pool));
   }
   async putOwnHandles(handles: readonly OwnHandleRecord[]): Promise<void> {
-    await this.#handles.put(this.pool, handles);
+    return this.#order.write(() => this.#handles.put(this.pool, handles));
   }
   async affinity(): Promise<AffinityRecord[]> {
-    return this.#handles.affinity(this.pool);
+    return this.#order.read(() => this.#handles.affinity(this.pool));
   }
   async messages(query: MessageQuery): Promise<MessageRecord[]> {
-    return this.#messages.query(this.pool, query);
+    return this.#order.read(() => this.#messages.query(this.pool, query));
   }
   async copies(guids: readonly string[]): Promise<CopyRecord[]> {
-    return this.#messages.copies(this.pool, guids);
+    return this.#order.read(() => this.#messages.copies(this.pool, guids));
   }
   async linkEcho(seq: number, sendKey: string): Promise<void> {
-    await this.#messages.linkEcho(this.pool, seq, sendKey);
+    return this.#order.write(() => this.#messages.linkEcho(this.pool, seq, sendKey));
   }
 
   async tokens(): Promise<TokenRecord[]> {
-    return this.#tokens.all(this.pool);
+    return this.#order.read(() => this.#tokens.all(this.pool));
   }
   async token(id: string): Promise<TokenRecord | undefined> {
-    return this.#tokens.get(this.pool, id);
+    return this.#order.read(() => this.#tokens.get(this.pool, id));
   }
   async insertToken(token: TokenRecord): Promise<void> {
-    await this.#tokens.insert(this.pool, token);
+    return this.#order.write(() => this.#tokens.insert(this.pool, token));
   }
   async revokeToken(id: string, at: string): Promise<boolean> {
-    return this.#tokens.revoke(this.pool, id, at);
+    return this.#order.write(() => this.#tokens.revoke(this.pool, id, at));
   }
 
   async outboxInsert(record: OutboxInsert): Promise<OutboxRecord> {
-    return this.#outbox.insert(this.pool, record);
+    return this.#order.write(() => this.#outbox.insert(this.pool, record));
   }
   async outboxGet(key: string): Promise<OutboxRecord | undefined> {
-    return this.#outbox.get(this.pool, key);
+    return this.#order.read(() => this.#outbox.get(this.pool, key));
   }
   async outboxUpdate(key: string, patch: OutboxPatch): Promise<OutboxRecord> {
-    return this.#outbox.update(this.pool, key, patch);
+    return this.#order.write(() => this.#outbox.update(this.pool, key, patch));
   }
   async outbox(query: OutboxQuery): Promise<OutboxRecord[]> {
-    return this.#outbox.query(this.pool, query);
+    return this.#order.read(() => this.#outbox.query(this.pool, query));
   }
   async outboxCounts(): Promise<Map<string, { queued: number; dispatched: number }>> {
-    return this.#outbox.counts(this.pool);
+    return this.#order.read(() => this.#outbox.counts(this.pool));
   }
 
   async blobOwners(sha256: string): Promise<string[]> {
-    return this.#blobRefs.owners(this.pool, sha256);
+    return this.#order.read(() => this.#blobRefs.owners(this.pool, sha256));
   }
   async addBlobOwner(sha256: string, owner: string): Promise<void> {
-    await this.#blobRefs.add(this.pool, [{ sha256, owner }]);
+    return this.#order.write(() => this.#blobRefs.add(this.pool, [{ sha256, owner }]));
   }
 
   async webhookCursor(id: string): Promise<number | undefined> {
-    return this.#webhooks.get(this.pool, id);
+    return this.#order.read(() => this.#webhooks.get(this.pool, id));
   }
   async setWebhookCursor(id: string, seq: number): Promise<void> {
-    await this.#webhooks.set(this.pool, id, seq);
+    return this.#order.write(() => this.#webhooks.set(this.pool, id, seq));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#order.idle();
     await this.pool.end();
   }
 }
