@@ -1,6 +1,6 @@
 import { StoreConflictError } from '@imsg-hub/store';
 import { PostgresStore } from '@imsg-hub/store/open';
-import { postgresAvailable, startPostgres, withClient, type PostgresServer } from '@imsg-hub/testkit';
+import { postgresAvailable, startPostgres, waitFor, withClient, type PostgresServer } from '@imsg-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatRecord, commitOf, messageRecord } from './store-conformance.js';
 
@@ -61,6 +61,27 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     await expect(two.b.commit(sameRow)).rejects.toBeInstanceOf(StoreConflictError);
     expect(await two.b.maxIds()).toEqual({ seq: 1, chatId: 1 });
     expect(await two.b.chats()).toEqual([chatRecord(1, 'alice')]);
+  });
+
+  it("tells each writer of every writer's commits, in commit order, and of the maximum on (re)connect", async () => {
+    await using two = await openTwo();
+    await two.a.ensureAccount('alice');
+    const heard: number[] = [];
+    const stop = two.a.onCommit((max) => heard.push(max));
+    await waitFor(() => heard.length === 1);
+    expect(heard).toEqual([0]); // the maximum when the channel connected
+    for (let seq = 1; seq <= 6; seq += 2) {
+      const writer = seq % 4 === 1 ? two.b : two.a;
+      await writer.commit(commitOf({ messages: [messageRecord(seq, 'alice', 0), messageRecord(seq + 1, 'alice', 0)] }));
+    }
+    await two.b.commit(commitOf({ accounts: [{ name: 'alice', hwm: 9, lastRowAt: undefined, messageCount: 6 }] })); // no messages: no notice
+    await waitFor(() => heard.length === 4);
+    expect(heard).toEqual([0, 2, 4, 6]);
+    // The listening connection is cut (a server restart, a proxy): it reconnects and reports the maximum.
+    await withClient(two.url, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'imsg-hub listen'"));
+    await two.b.commit(commitOf({ messages: [messageRecord(7, 'alice', 0)] }));
+    await waitFor(() => heard.at(-1) === 7, 10_000);
+    stop();
   });
 
   it('numbers sends from several writers without collisions', async () => {

@@ -77,5 +77,12 @@ export interface Store {
   webhookCursor(id: string): Promise<number | undefined>;
   setWebhookCursor(id: string, seq: number): Promise<void>;
 
+  /**
+   * Commits by any writer on a shared database (PostgreSQL's LISTEN/NOTIFY): called with the new
+   * highest seq, in commit order, and once with the current one whenever the channel (re)connects,
+   * so nothing committed while it was down is missed. Absent on single-writer adapters (SQLite).
+   */
+  onCommit?(listener: (maxSeq: number) => void): () => void;
+
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import { AccountsTable } from './accounts-table.js';
 import { BlobRefsTable } from './blob-refs-table.js';
 import { CallOrder } from './call-order.js';
 import { ChatsTable } from './chats-table.js';
+import { COMMIT_CHANNEL, CommitChannel } from './commit-channel.js';
 import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
 import { migratePostgres } from './migrate.js';
@@ -53,8 +54,11 @@ export class PostgresStore implements Store {
   readonly #order = new CallOrder();
   #closed = false;
 
-  private constructor(pool: pg.Pool) {
+  readonly #channel: CommitChannel;
+
+  private constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
+    this.#channel = new CommitChannel(url);
   }
 
   /** Connects, applies pending migrations, and returns the store. Errors name the (password-less) URL. */
@@ -77,7 +81,7 @@ export class PostgresStore implements Store {
         { cause: err },
       );
     }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, url);
   }
 
   async maxIds(): Promise<{ seq: number; chatId: number }> {
@@ -118,6 +122,9 @@ export class PostgresStore implements Store {
         await this.#accounts.progress(db, c.accounts);
         await this.#blobRefs.add(db, c.blobRefs);
         await this.#outbox.link(db, c.outboxLinks);
+        // Delivered to every listening hub when this transaction commits, in commit order.
+        const last = c.messages[c.messages.length - 1];
+        if (last) await db.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, String(last.seq)]);
       });
     } catch (err) {
       // A chat (account, guid) or a native row another hub stored first: plan again from the store.
@@ -194,10 +201,15 @@ export class PostgresStore implements Store {
     return this.#order.write(() => this.#webhooks.set(this.pool, id, seq));
   }
 
+  onCommit(listener: (maxSeq: number) => void): () => void {
+    return this.#channel.subscribe(listener);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#order.idle();
+    await this.#channel.close();
     await this.pool.end();
   }
 }
