@@ -13,7 +13,6 @@ export const COMMIT_CHANNEL = 'imsg_hub_commits';
 export class CommitChannel {
   readonly #url: string;
   readonly #listeners = new Set<(maxSeq: number) => void>();
-  #client: pg.Client | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
   #wake: (() => void) | undefined;
@@ -49,7 +48,6 @@ export class CommitChannel {
       });
       try {
         await client.connect();
-        this.#client = client;
         client.on('notification', (n) => {
           const max = Number(n.payload);
           if (n.channel === COMMIT_CHANNEL && Number.isSafeInteger(max)) this.#emit(max);
@@ -62,7 +60,6 @@ export class CommitChannel {
       } catch {
         // Server down or restarting: try again shortly.
       }
-      this.#client = undefined;
       await client.end().catch(() => undefined);
       if (this.#closed) return;
       await sleep(backoff);
