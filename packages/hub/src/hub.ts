@@ -50,6 +50,7 @@ export class Hub implements HubContext {
   readonly #connections = new Set<Connection>();
   readonly webhooks: WebhookDispatcher[];
   readonly #revocationTimer: NodeJS.Timeout;
+  readonly #stopAbsorbing: (() => void) | undefined;
 
   /** Loads the model from the store, registers configured accounts and handles, and starts. */
   static async open(options: HubOptions): Promise<Hub> {
@@ -82,6 +83,8 @@ export class Hub implements HubContext {
         this.metrics.ingestDelay.observe((oldestWaitMs + ms) / 1000);
       },
     });
+    // Several hubs on one store: take in what the others commit (PostgreSQL's LISTEN/NOTIFY).
+    this.#stopAbsorbing = this.store.onCommit?.((maxSeq) => this.ingest.absorb(maxSeq));
     this.feed.subscribe(({ records, arrivals }) => {
       for (const r of records) this.metrics.rowsIn.inc({ account: r.account });
       if (this.watch.size > 0) {
@@ -155,6 +158,7 @@ export class Hub implements HubContext {
     clearInterval(this.#revocationTimer);
     for (const w of this.webhooks) w.close();
     this.outbox.close();
+    this.#stopAbsorbing?.();
     await Promise.all([...this.#connections].map((c) => c.peer.close().catch(() => undefined)));
     await this.store.close();
   }
