@@ -36,3 +36,4 @@ export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export { openDatabase, migrate, type Durability } from './sqlite/database.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 export { migratePostgres } from './postgres/migrate.js';
+export { copySqliteToPostgres, type CopyProgress } from './postgres/copy-from-sqlite.js';
