@@ -84,6 +84,56 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     stop();
   });
 
+  it('lets one writer at a time hold an account, released on request or when its connection dies', async () => {
+    await using two = await openTwo();
+    expect(await two.a.accountHeld('alice')).toBe(false);
+    expect(await two.a.holdAccount('alice')).toBe(true);
+    expect(await two.a.holdAccount('alice')).toBe(true); // already ours
+    expect(await two.b.holdAccount('alice')).toBe(false);
+    expect(await two.b.accountHeld('alice')).toBe(true);
+    expect(await two.b.holdAccount('bob')).toBe(true);
+    await two.a.releaseAccount('alice');
+    expect(await two.b.accountHeld('alice')).toBe(false);
+    expect(await two.b.holdAccount('alice')).toBe(true);
+    // b's claims connection dies (its hub was killed, a network cut): every claim goes at once.
+    let lost = 0;
+    two.b.onHoldsLost(() => lost++);
+    await withClient(two.url, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'imsg-hub holds'"));
+    await waitFor(() => lost === 1);
+    expect(await two.a.accountHeld('bob')).toBe(false);
+    expect(await two.a.holdAccount('alice')).toBe(true);
+    expect(await two.b.holdAccount('alice')).toBe(false); // b reconnects for new claims
+    expect(await two.b.holdAccount('bob')).toBe(true);
+  });
+
+  it("tells each writer of every writer's outbox changes", async () => {
+    await using two = await openTwo();
+    const heard: unknown[] = [];
+    two.a.onOutbox((change) => heard.push(change));
+    // The listening connection reports the maximum seq once it is up.
+    await new Promise<void>((resolve) => two.a.onCommit(() => resolve()));
+    const send = {
+      account: 'bob',
+      target: '+1',
+      route: 'explicit',
+      chatId: undefined,
+      params: {},
+      file: undefined,
+      requestHash: 'h',
+      client: undefined,
+      expiresAt: undefined,
+    };
+    await two.b.outboxInsert({ key: 'k1', ...send });
+    await two.b.outboxUpdate('k1', { state: 'dispatched', attempts: 1 });
+    await two.b.outboxUpdate('k1', { state: 'sent', result: { ok: true } });
+    await waitFor(() => heard.length === 3);
+    expect(heard).toEqual([
+      { account: 'bob', key: 'k1', state: 'queued' },
+      { account: 'bob', key: 'k1', state: 'dispatched' },
+      { account: 'bob', key: 'k1', state: 'sent' },
+    ]);
+  });
+
   it('numbers sends from several writers without collisions', async () => {
     await using two = await openTwo();
     const send = (key: string) => ({

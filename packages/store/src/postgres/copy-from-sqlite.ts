@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { openDatabase } from '../sqlite/database.js';
-import { COMMIT_CHANNEL } from './commit-channel.js';
+import { COMMIT_CHANNEL } from './notify-listener.js';
 import { COMMIT_LOCK, inTransaction, LOCK_SPACE } from './pg-session.js';
 
 /** How each table is copied: its key, and which SQLite columns hold booleans, JSON text or bytes. */

@@ -1,5 +1,9 @@
 import type { OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
+import { OUTBOX_CHANNEL } from './notify-listener.js';
 import { type Queryable, stmt } from './pg-session.js';
+
+/** Returns the written rows and tells every listening hub of their new state (on commit). */
+const NOTIFYING = `SELECT r.*, pg_notify('${OUTBOX_CHANNEL}', json_build_object('account', r.account, 'key', r.key, 'state', r.state)::text) FROM r`;
 
 interface OutboxRow {
   key: string;
@@ -51,8 +55,8 @@ export class OutboxTable {
     const now = new Date().toISOString();
     const row = await db.query<OutboxRow>(
       stmt(
-        `INSERT INTO outbox (key, account, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11) RETURNING *`,
+        `WITH r AS (INSERT INTO outbox (key, account, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11) RETURNING *) ${NOTIFYING}`,
         [
           r.key,
           r.account,
@@ -88,7 +92,7 @@ export class OutboxTable {
     if (p.result !== undefined) set('result', JSON.stringify(p.result), 'json');
     if (p.error !== undefined) set('error', JSON.stringify(p.error), 'json');
     if (p.messageSeq !== undefined) set('message_seq', p.messageSeq, 'bigint');
-    const row = (await db.query<OutboxRow>(stmt(`UPDATE outbox SET ${sets.join(', ')} WHERE key = $1 RETURNING *`, values))).rows[0];
+    const row = (await db.query<OutboxRow>(stmt(`WITH r AS (UPDATE outbox SET ${sets.join(', ')} WHERE key = $1 RETURNING *) ${NOTIFYING}`, values))).rows[0];
     if (!row) throw new RangeError(`no send with idempotency key ${key}`);
     return toRecord(row);
   }

@@ -14,12 +14,13 @@ import type {
   OwnHandleRecord,
   TokenRecord,
 } from '../port/records.js';
-import { type Store, StoreConflictError } from '../port/store.js';
+import { type OutboxChange, type Store, StoreConflictError } from '../port/store.js';
 import { AccountsTable } from './accounts-table.js';
 import { BlobRefsTable } from './blob-refs-table.js';
 import { CallOrder } from './call-order.js';
 import { ChatsTable } from './chats-table.js';
-import { COMMIT_CHANNEL, CommitChannel } from './commit-channel.js';
+import { AccountHolds } from './account-holds.js';
+import { COMMIT_CHANNEL, NotifyListener, OUTBOX_CHANNEL } from './notify-listener.js';
 import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
 import { migratePostgres } from './migrate.js';
@@ -54,11 +55,17 @@ export class PostgresStore implements Store {
   readonly #order = new CallOrder();
   #closed = false;
 
-  readonly #channel: CommitChannel;
+  readonly #listener: NotifyListener;
+  readonly #holds: AccountHolds;
 
   private constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
-    this.#channel = new CommitChannel(url);
+    // On every (re)connect, the current maximum: whatever was committed while the channel was down.
+    this.#listener = new NotifyListener(url, async (client) => {
+      const { rows } = await client.query<{ m: number }>('SELECT COALESCE(MAX(seq), 0)::bigint AS m FROM messages');
+      this.#listener.emit(COMMIT_CHANNEL, String(rows[0]!.m));
+    });
+    this.#holds = new AccountHolds(url, pool);
   }
 
   /** Connects, applies pending migrations, and returns the store. Errors name the (password-less) URL. */
@@ -202,14 +209,41 @@ export class PostgresStore implements Store {
   }
 
   onCommit(listener: (maxSeq: number) => void): () => void {
-    return this.#channel.subscribe(listener);
+    return this.#listener.subscribe(COMMIT_CHANNEL, (payload) => {
+      const max = Number(payload);
+      if (Number.isSafeInteger(max)) listener(max);
+    });
+  }
+
+  onOutbox(listener: (change: OutboxChange) => void): () => void {
+    return this.#listener.subscribe(OUTBOX_CHANNEL, (payload) => {
+      try {
+        listener(JSON.parse(payload) as OutboxChange);
+      } catch {
+        // Not ours.
+      }
+    });
+  }
+
+  holdAccount(account: string): Promise<boolean> {
+    return this.#holds.hold(account);
+  }
+  releaseAccount(account: string): Promise<void> {
+    return this.#holds.release(account);
+  }
+  accountHeld(account: string): Promise<boolean> {
+    return this.#holds.held(account);
+  }
+  onHoldsLost(listener: () => void): () => void {
+    return this.#holds.onLost(listener);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#order.idle();
-    await this.#channel.close();
+    await this.#listener.close();
+    await this.#holds.close();
     await this.pool.end();
   }
 }
