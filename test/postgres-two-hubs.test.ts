@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // agent. A client on either hub sees every account's rows once, in order, with shared group
 // messages merged across hubs; the commit channel (LISTEN/NOTIFY) carries the other hub's commits.
 describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs on one PostgreSQL database', () => {
-  it('fan out each other’s commits: clients on both hubs see every row once, in order, merged', async () => {
+  it('fan out each other’s commits and sends: every row once, in order, merged; each send once, by the hub holding its agent', async () => {
     await using tmp = tempDir('two-hubs-');
     await using pg = await startPostgres();
     const url = await pg.createDatabase('fleet');
@@ -25,7 +25,10 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs on one Pos
       tmp.join('world.json'),
     );
     try {
-      const config = { accounts: { alice: { handles: ['alice@example.com'] }, bob: { handles: ['bob@example.com'] } } };
+      const config = {
+        accounts: { alice: { handles: ['alice@example.com'] }, bob: { handles: ['bob@example.com'] } },
+        send: { rate_per_minute: 6000, burst: 100 },
+      };
       await using hubA = await startHubProcess({ dir: tmp.join('hub-a'), config, store: { url } });
       await using hubB = await startHubProcess({ dir: tmp.join('hub-b'), config, store: { url } });
       // Tokens live in the shared database: one made through hub A works on hub B.
@@ -95,6 +98,26 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs on one Pos
           const both = chats.filter((c) => c.name === 'Both');
           expect(both).toHaveLength(1);
           expect([...both[0]!.accounts].sort()).toEqual(['alice', 'bob']);
+        }
+
+        // Sends, each taken by the hub that does NOT hold its account's agent: dispatched by the hub
+        // that does (it hears of them through the store), answered by the hub that took them.
+        const sends = Array.from({ length: 24 }, (_, i) => ({ account: i % 3 ? 'alice' : 'bob', text: `send ${i}` })).map((x) => ({
+          ...x,
+          via: x.account === 'alice' ? onB : onA,
+        }));
+        const outcomes = await Promise.all(
+          sends.map((x, i) => x.via.client.call('send', { target: `${x.account}/+1415555097${i % 4}`, text: x.text, wait_ms: 20_000 })),
+        );
+        for (const [i, o] of outcomes.entries()) expect(o, sends[i]!.text).toMatchObject({ state: 'sent', account: sends[i]!.account });
+        for (const x of sends) {
+          expect(
+            world
+              .account(x.account)
+              .outgoingRows()
+              .filter((r) => r.text === x.text),
+            x.text,
+          ).toHaveLength(1);
         }
       } finally {
         await onA.client.close();
