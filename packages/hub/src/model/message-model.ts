@@ -89,6 +89,17 @@ export class MessageModel {
    * committed alone, so one sender's bad batch fails only that sender.
    */
   async commit(batches: readonly IngestBatch[]): Promise<(IngestOutcome | Error)[]> {
+    // Several hubs on one store take turns, and each first takes in what the others committed.
+    const endTurn = await this.#store.commitTurn?.();
+    try {
+      if (endTurn && (await this.#store.maxIds()).seq > this.#maxSeq) await this.#reload();
+      return await this.#commitBatches(batches);
+    } finally {
+      endTurn?.();
+    }
+  }
+
+  async #commitBatches(batches: readonly IngestBatch[]): Promise<(IngestOutcome | Error)[]> {
     try {
       return await this.#commitFresh(batches);
     } catch (err) {

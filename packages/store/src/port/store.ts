@@ -91,6 +91,11 @@ export interface Store {
    * so nothing committed while it was down is missed. Absent on single-writer adapters (SQLite).
    */
   onCommit?(listener: (maxSeq: number) => void): () => void;
+  /**
+   * Waits for this hub's turn to plan and write a commit, when several hubs share the database;
+   * resolves with the function that ends the turn. Absent on single-writer adapters (SQLite).
+   */
+  commitTurn?(): Promise<() => void>;
   /** Outbox rows inserted or changed by any hub on a shared database (and this one). Absent on SQLite. */
   onOutbox?(listener: (change: OutboxChange) => void): () => void;
   /**

@@ -20,6 +20,7 @@ import { BlobRefsTable } from './blob-refs-table.js';
 import { CallOrder } from './call-order.js';
 import { ChatsTable } from './chats-table.js';
 import { AccountHolds } from './account-holds.js';
+import { CommitTurn } from './commit-turn.js';
 import { COMMIT_CHANNEL, NotifyListener, OUTBOX_CHANNEL } from './notify-listener.js';
 import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
@@ -57,6 +58,7 @@ export class PostgresStore implements Store {
 
   readonly #listener: NotifyListener;
   readonly #holds: AccountHolds;
+  readonly #turn: CommitTurn;
 
   private constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
@@ -66,6 +68,7 @@ export class PostgresStore implements Store {
       this.#listener.emit(COMMIT_CHANNEL, String(rows[0]!.m));
     });
     this.#holds = new AccountHolds(url, pool);
+    this.#turn = new CommitTurn(url);
   }
 
   /** Connects, applies pending migrations, and returns the store. Errors name the (password-less) URL. */
@@ -215,6 +218,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  commitTurn(): Promise<() => void> {
+    return this.#turn.acquire();
+  }
+
   onOutbox(listener: (change: OutboxChange) => void): () => void {
     return this.#listener.subscribe(OUTBOX_CHANNEL, (payload) => {
       try {
@@ -244,6 +251,7 @@ export class PostgresStore implements Store {
     await this.#order.idle();
     await this.#listener.close();
     await this.#holds.close();
+    await this.#turn.close();
     await this.pool.end();
   }
 }
