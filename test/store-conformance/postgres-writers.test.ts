@@ -84,6 +84,31 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     stop();
   });
 
+  it('gives writers turns to plan and commit, one at a time, and ends a turn whose connection dies', async () => {
+    await using two = await openTwo();
+    const endA = await two.a.commitTurn();
+    let bHasTurn = false;
+    const bTurn = two.b.commitTurn().then((end) => {
+      bHasTurn = true;
+      return end;
+    });
+    // b waits on the server for a's turn to end.
+    const waiting = "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+    await waitFor(async () => (await withClient(two.url, (c) => c.query(waiting))).rows[0].n === 1);
+    expect(bHasTurn).toBe(false);
+    endA();
+    const endB = await bTurn;
+    expect(bHasTurn).toBe(true);
+    // b's hub dies mid-turn: its turn connection goes, and a gets the next turn.
+    const aAgain = two.a.commitTurn();
+    await waitFor(async () => (await withClient(two.url, (c) => c.query(waiting))).rows[0].n === 1);
+    await withClient(two.url, (c) =>
+      c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'imsg-hub turn' AND state = 'idle'"),
+    );
+    (await aAgain)();
+    endB();
+  });
+
   it('lets one writer at a time hold an account, released on request or when its connection dies', async () => {
     await using two = await openTwo();
     expect(await two.a.accountHeld('alice')).toBe(false);
