@@ -59,7 +59,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('imsg-hub migrate --
         createdAt: 'c',
         revokedAt: undefined,
       });
-      const base = { target: '+1', route: 'explicit', chatId: 7, params: { text: 'hi' }, requestHash: 'h', client: 'c', expiresAt: 5 };
+      const base = { method: 'send', target: '+1', route: 'explicit', chatId: 7, params: { text: 'hi' }, requestHash: 'h', client: 'c', expiresAt: 5 };
       await sqlite.outboxInsert({ key: 'k1', account: 'alice', file: { sha256: sha, name: 'a.jpg', size: 3 }, ...base });
       await sqlite.outboxInsert({ key: 'k2', account: 'bob', file: undefined, ...base });
       await sqlite.outboxUpdate('k1', { state: 'sent', result: { ok: true, guid: 'G-3' }, messageSeq: 3 });

@@ -139,6 +139,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     await new Promise<void>((resolve) => two.a.onCommit(() => resolve()));
     const send = {
       account: 'bob',
+      method: 'send',
       target: '+1',
       route: 'explicit',
       chatId: undefined,
@@ -164,6 +165,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     const send = (key: string) => ({
       key,
       account: 'alice',
+      method: 'send',
       target: '+15550001',
       route: 'explicit',
       chatId: undefined,

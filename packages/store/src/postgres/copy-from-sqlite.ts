@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { openDatabase } from '../sqlite/database.js';
 import { COMMIT_CHANNEL } from './notify-listener.js';
 import { COMMIT_LOCK, inTransaction, LOCK_SPACE } from './pg-session.js';
+import { searchVector } from './search-text.js';
 
 /** How each table is copied: its key, and which SQLite columns hold booleans, JSON text or bytes. */
 interface TableCopy {
@@ -15,13 +16,23 @@ interface TableCopy {
   bytes?: string[];
   /** Columns a row already in the target takes from the source (default: all); [] keeps it as it is. */
   update?: string[];
+  /** A column only PostgreSQL has, computed from the (converted) source row. */
+  derived?: { column: string; value: (row: Record<string, unknown>) => unknown };
 }
 
 const TABLES: TableCopy[] = [
   { table: 'accounts', key: ['name'], order: 'name' },
   { table: 'tokens', key: ['id'], order: 'id', json: ['accounts'], bytes: ['secret_hash'] },
   { table: 'chats', key: ['id'], order: 'id', booleans: ['is_group'], json: ['participants'] },
-  { table: 'messages', key: ['seq'], order: 'seq', booleans: ['is_from_me', 'is_reaction', 'replay'], json: ['body'], update: ['send_key'] },
+  {
+    table: 'messages',
+    key: ['seq'],
+    order: 'seq',
+    booleans: ['is_from_me', 'is_reaction', 'replay'],
+    json: ['body'],
+    update: ['send_key'],
+    derived: { column: 'search', value: (r) => (r['is_reaction'] ? null : searchVector((r['body'] as { text?: string }).text)) },
+  },
   { table: 'own_handles', key: ['handle'], order: 'handle' },
   { table: 'affinity', key: ['handle'], order: 'handle' },
   { table: 'outbox', key: ['key'], order: 'n', json: ['params', 'file', 'result', 'error'] },
@@ -68,6 +79,7 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: pg.Pool, on
 async function copyTable(db: Database.Database, client: pg.PoolClient, t: TableCopy, onProgress?: (p: CopyProgress) => void): Promise<number> {
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${t.table}`).get() as { n: number }).n;
   const columns = (db.prepare(`SELECT name FROM pragma_table_info('${t.table}')`).all() as { name: string }[]).map((c) => c.name);
+  if (t.derived) columns.push(t.derived.column);
   const rest = columns.filter((c) => !t.key.includes(c));
   const update = t.update ?? rest;
   const conflict = update.length ? `DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'DO NOTHING';
@@ -87,6 +99,7 @@ async function copyTable(db: Database.Database, client: pg.PoolClient, t: TableC
     for (const c of t.booleans ?? []) row[c] = row[c] === 1;
     for (const c of t.json ?? []) row[c] = typeof row[c] === 'string' ? JSON.parse(row[c] as string) : null;
     for (const c of t.bytes ?? []) row[c] = `\\x${(row[c] as Buffer).toString('hex')}`;
+    if (t.derived) row[t.derived.column] = t.derived.value(row);
     page.push(row);
     if (page.length >= PAGE) await flush();
   }

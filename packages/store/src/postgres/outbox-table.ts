@@ -9,6 +9,7 @@ interface OutboxRow {
   key: string;
   n: number;
   account: string;
+  method: string;
   target: string;
   route: string;
   chat_id: number | null;
@@ -30,6 +31,7 @@ const toRecord = (r: OutboxRow): OutboxRecord => ({
   key: r.key,
   n: r.n,
   account: r.account,
+  method: r.method,
   target: r.target,
   route: r.route,
   chatId: r.chat_id ?? undefined,
@@ -55,8 +57,8 @@ export class OutboxTable {
     const now = new Date().toISOString();
     const row = await db.query<OutboxRow>(
       stmt(
-        `WITH r AS (INSERT INTO outbox (key, account, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11) RETURNING *) ${NOTIFYING}`,
+        `WITH r AS (INSERT INTO outbox (key, account, method, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
+         VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11) RETURNING *) ${NOTIFYING}`,
         [
           r.key,
           r.account,
@@ -69,6 +71,7 @@ export class OutboxTable {
           r.client ?? null,
           r.expiresAt ?? null,
           now,
+          r.method,
         ],
       ),
     );

@@ -7,6 +7,7 @@ import type {
   CopyRecord,
   MessageQuery,
   MessageRecord,
+  MessageSearch,
   OutboxInsert,
   OutboxPatch,
   OutboxQuery,
@@ -160,6 +161,9 @@ export class PostgresStore implements Store {
   }
   async messages(query: MessageQuery): Promise<MessageRecord[]> {
     return this.#order.read(() => this.#messages.query(this.pool, query));
+  }
+  async searchMessages(search: MessageSearch): Promise<MessageRecord[]> {
+    return this.#order.read(() => this.#messages.search(this.pool, search));
   }
   async copies(guids: readonly string[]): Promise<CopyRecord[]> {
     return this.#order.read(() => this.#messages.copies(this.pool, guids));
