@@ -179,12 +179,15 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     expect(new Set(rows.map((r) => r.n)).size).toBe(20);
   });
 
-  it('keeps characters a PostgreSQL text column cannot hold (NUL) inside message bodies', async () => {
+  it('keeps what PostgreSQL text cannot hold (NUL, 5 KB words) inside message bodies', async () => {
     await using two = await openTwo();
     await two.a.ensureAccount('alice');
     const m = messageRecord(1, 'alice', 1);
     const odd = { ...m, body: { ...m.body, text: 'nul \u0000 here, lone \ud800 surrogate, emoji 👍' } };
-    await two.a.commit(commitOf({ chats: [chatRecord(1, 'alice')], messages: [odd] }));
-    expect(await two.b.messages({ order: 'asc', limit: 1 })).toEqual([odd]);
+    // A word longer than PostgreSQL's text search takes (2 KB): stored, searchable by its other words.
+    const long = messageRecord(2, 'alice', 1, { body: { ...m.body, text: `findme ${'z'.repeat(5000)}` } });
+    await two.a.commit(commitOf({ chats: [chatRecord(1, 'alice')], messages: [odd, long] }));
+    expect(await two.b.messages({ order: 'asc', limit: 2 })).toEqual([odd, long]);
+    expect((await two.b.searchMessages({ words: ['findme'], limit: 5 })).map((r) => r.seq)).toEqual([2]);
   });
 });

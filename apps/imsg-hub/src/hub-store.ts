@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { HubConfig } from '@imsg-hub/hub';
 import type { Store } from '@imsg-hub/store';
 import { openStore, sqliteStoreConfig, type StoreConfig } from '@imsg-hub/store/open';
@@ -13,6 +14,11 @@ export function hubStoreConfig(config: HubConfig): StoreConfig {
 
 /** Opens the store a hub config names. */
 export function openHubStore(config: HubConfig, options: { serving?: boolean } = {}): Promise<Store> {
+  if (options.serving && config.store.kind === 'postgres') {
+    // Attachments stay in data_dir whatever the store: owner-only, as on SQLite.
+    mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
+    chmodSync(config.data_dir, 0o700);
+  }
   // A serving hub checkpoints SQLite's WAL from a worker thread, off the commit path.
   return openStore(hubStoreConfig(config), { backgroundCheckpoint: options.serving === true });
 }

@@ -7,6 +7,10 @@ describe('search text (PostgreSQL)', () => {
     expect(searchVector('a b a')).toBe("'a' 'b'");
     expect(searchVector('?!')).toBeNull();
     expect(searchVector(undefined)).toBeNull();
+    // What PostgreSQL cannot hold is left out: a 2 KB word, and words past 1 MB.
+    expect(searchVector(`short ${'z'.repeat(3000)} also`)).toBe("'short' 'also'");
+    const many = Array.from({ length: 200_000 }, (_, i) => `w${i}`).join(' ');
+    expect(Buffer.byteLength(searchVector(many)!)).toBeLessThanOrEqual(1_000_000);
   });
 
   it('ANDs every word, makes the last a prefix, and treats quotes and operators as text', () => {

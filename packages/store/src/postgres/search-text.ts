@@ -13,11 +13,26 @@ export function searchTokens(text: string): string[] {
   return folded.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
 }
 
-/** A tsvector literal of the text's distinct tokens, or null for a text without any. */
+/** PostgreSQL refuses a lexeme of 2,048 bytes or more, and a tsvector of 1 MB. */
+const MAX_TOKEN_BYTES = 2046;
+const MAX_VECTOR_BYTES = 1_000_000;
+
+/**
+ * A tsvector literal of the text's distinct tokens, or null for a text without any. A token too long
+ * for PostgreSQL is left out (no one searches for a 2 KB word), and so are tokens past 1 MB.
+ */
 export function searchVector(text: string | undefined): string | null {
   if (!text) return null;
-  const tokens = [...new Set(searchTokens(text))];
-  return tokens.length ? tokens.map(quote).join(' ') : null;
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const token of new Set(searchTokens(text))) {
+    const size = Buffer.byteLength(token) + 3;
+    if (size - 3 > MAX_TOKEN_BYTES) continue;
+    if (bytes + size > MAX_VECTOR_BYTES) break;
+    bytes += size;
+    kept.push(quote(token));
+  }
+  return kept.length ? kept.join(' ') : null;
 }
 
 /** A tsquery literal: every word's tokens AND-ed, the last token a prefix; undefined when nothing can match. */
