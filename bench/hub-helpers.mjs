@@ -6,14 +6,16 @@ import { Peer, WebSocketTransport } from '@imsg-hub/jsonrpc';
 import { HubProcess } from '@imsg-hub/testkit';
 import WebSocket from 'ws';
 
-export async function hubFixture(config = {}) {
+/** A hub process; `store` as HubProcessOptions.store (default SQLite, whatever IMSG_TEST_STORE says). */
+export async function hubFixture(config = {}, store = 'sqlite') {
   const dir = mkdtempSync(join(tmpdir(), 'imsg-hub-bench-'));
-  const hub = new HubProcess({ dir, config, env: { ...process.env, LOG_LEVEL: 'error' } });
+  const hub = new HubProcess({ dir, config, env: { ...process.env, LOG_LEVEL: 'error' }, store });
   await hub.start();
   return {
     hub,
     async close() {
       await hub.stop();
+      await hub[Symbol.asyncDispose]();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,8 +8,9 @@ const TOTAL = 20_000;
 const BATCH = 100;
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
 
-async function hubIngest() {
-  const f = await hubFixture({ durability: 'full' });
+/** Durable ingest through a real hub process; `store` as HubProcessOptions.store. */
+export async function hubIngest(store) {
+  const f = await hubFixture({ durability: 'full' }, store);
   try {
     const agentToken = await f.hub.token('agent', ['bench']);
     const clientToken = await f.hub.token('client', '*');
@@ -88,8 +89,9 @@ async function rawRelay(batches) {
   }
 }
 
-async function latency(durability) {
-  const f = await hubFixture({ durability });
+/** Hub-added latency at 1,000 msg/s from 20 agents; `store` as HubProcessOptions.store. */
+export async function latency(durability, store) {
+  const f = await hubFixture({ durability }, store);
   const AGENTS = 20;
   const PER_AGENT_HZ = 50; // 20 × 50 = 1,000 msg/s
   const SECONDS = 5;

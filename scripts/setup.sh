@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# The PostgreSQL store tests start a throwaway server from Debian's binaries (packages/testkit).
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 # The browser tests drive Debian's Chromium at exactly this path (never a downloaded browser).
 if [ -d test/browser ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
@@ -15,7 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
       || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
   else
-    echo "setup: note: ${need[*]} missing; install them (e.g. sudo apt-get install ${need[*]}) for the SSH and browser tests" >&2
+    echo "setup: note: ${need[*]} missing; install them (e.g. sudo apt-get install ${need[*]}) for the SSH, PostgreSQL and browser tests" >&2
   fi
 fi
 

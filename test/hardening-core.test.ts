@@ -133,7 +133,8 @@ describe('hardening: the hub core', () => {
     await using tmp = tempDir('hard-modes-');
     const dataDir = tmp.join('hub', 'data');
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-    await using hub = await startHubProcess({ dir: tmp.join('hub'), env: { ...process.env }, config: {} });
+    // SQLite's files (on PostgreSQL there are none): whatever IMSG_TEST_STORE says.
+    await using hub = await startHubProcess({ dir: tmp.join('hub'), env: { ...process.env }, config: {}, store: 'sqlite' });
     await hub.token('client', '*'); // writes to the store
     expect(statSync(hub.dataDir).mode & 0o777).toBe(0o700);
     for (const f of ['hub.db', 'hub.db-wal', 'hub.db-shm']) expect(statSync(`${hub.dataDir}/${f}`).mode & 0o777).toBe(0o600);

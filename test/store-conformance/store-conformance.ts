@@ -285,6 +285,23 @@ export function storeConformance(target: StoreTarget): void {
       expect(await store.webhookCursor('w')).toBe(9);
     });
 
+    it('applies calls in the order they were made, awaited or not', async () => {
+      // The hub fires sends' inserts and a send's updates without waiting for each (per-chat order).
+      const inserts = Array.from({ length: 12 }, (_, i) => store.outboxInsert(send(`o${i}`, 'alice')));
+      const updates = [
+        store.outboxUpdate('o0', { state: 'dispatched', attempts: 1 }),
+        store.outboxUpdate('o0', { state: 'sent', result: { ok: true } }),
+        store.outboxUpdate('o0', { attempts: 2 }),
+      ];
+      const counted = store.outboxCounts();
+      const rows = await Promise.all(inserts);
+      expect(rows.map((r) => r.n)).toEqual(rows.map((_, i) => i + 1));
+      await Promise.all(updates);
+      expect(await counted).toEqual(new Map([['alice', { queued: 11, dispatched: 0 }]]));
+      expect(await store.outboxGet('o0')).toMatchObject({ state: 'sent', attempts: 2, result: { ok: true } });
+      expect((await store.outbox({ states: ['queued'] })).map((r) => r.key)).toEqual(rows.slice(1).map((r) => r.key));
+    });
+
     it('keeps everything across reopening', async () => {
       await store.ensureAccount('alice');
       await store.commit(

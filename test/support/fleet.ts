@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, simSource, startHubProcess, type HubProcess, type SshdServer } from '@imsg-hub/testkit';
+import { AgentProcess, simSource, startHubProcess, type HubProcess, type HubProcessOptions, type SshdServer } from '@imsg-hub/testkit';
 
 /** One simulated Apple ID: its name, handles, and how its agent reaches its imsg. */
 export interface FleetAccount {
@@ -24,6 +24,8 @@ export interface FleetOptions {
   accounts: FleetAccount[];
   sshd?: SshdServer;
   hubConfig?: Record<string, unknown>;
+  /** The hub's store (default: env IMSG_TEST_STORE, see HubProcessOptions.store). */
+  hubStore?: HubProcessOptions['store'];
   agentConfig?: Record<string, unknown>;
   /** Extra environment for the agent processes (e.g. TMPDIR). */
   agentEnv?: NodeJS.ProcessEnv;
@@ -44,7 +46,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     join(o.dir, 'world.json'),
   );
   const accounts = Object.fromEntries(o.accounts.map((a) => [a.name, { handles: a.handles }]));
-  const hub = await startHubProcess({ dir: join(o.dir, 'hub'), config: { accounts, ...o.hubConfig } });
+  const hub = await startHubProcess({ dir: join(o.dir, 'hub'), config: { accounts, ...o.hubConfig }, ...(o.hubStore ? { store: o.hubStore } : {}) });
   const clientToken = await hub.token('client', '*', 'test-client');
   const agents = new Map<string, AgentProcess>();
   for (const a of o.accounts) {

@@ -25,6 +25,14 @@ export function resolveHubConfig(flags: HubFlags): HubConfig {
   const dataDir = flags.dataDir ?? process.env['IMSG_HUB_DATA_DIR'];
   if (dataDir) config.data_dir = resolve(dataDir);
   else if (!file) config.data_dir = resolve(config.data_dir);
+  const storeUrl = process.env['IMSG_HUB_STORE_URL'];
+  if (storeUrl) {
+    if (!/^postgres(ql)?:\/\//.test(storeUrl)) throw new Error('IMSG_HUB_STORE_URL must be a PostgreSQL URL: postgres://user:password@host:5432/database');
+    config.store = { ...config.store, kind: 'postgres', url: storeUrl };
+  }
+  if (config.store.kind === 'postgres' && !config.store.url) {
+    throw new Error('store.kind is "postgres" but no URL is given: set store.url in the config or IMSG_HUB_STORE_URL');
+  }
   if (flags.host) config.listen.host = flags.host;
   if (flags.port !== undefined) {
     const port = Number(flags.port);

@@ -21,6 +21,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['rpc'], async () => (await import('./commands/rpc.js')).registerRpc],
   [['status'], async () => (await import('./commands/status.js')).registerStatus],
   [['wrapper'], async () => (await import('./commands/wrapper.js')).registerWrapper],
+  [['migrate'], async () => (await import('./commands/migrate.js')).registerMigrate],
 ];
 
 async function runCli(argv: string[]): Promise<void> {

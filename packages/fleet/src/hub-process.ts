@@ -13,6 +13,8 @@ export interface HubProcessOptions {
   /** Hub config (merged over a loopback, port-0 default). */
   config?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** A PostgreSQL database for the hub's state (shared by hubs given the same URL); default SQLite in the data dir. */
+  store?: { url: string };
 }
 
 /**
@@ -29,6 +31,7 @@ export class HubProcess implements AsyncDisposable {
   #exited: Promise<void> = Promise.resolve();
   #port = 0;
   #scheme = 'ws';
+  #storeUrl: string | undefined;
   stderr = '';
   /** Lines the hub has written to stderr (its log) since this object was made, across restarts. */
   stderrLines = 0;
@@ -39,6 +42,7 @@ export class HubProcess implements AsyncDisposable {
     this.configPath = join(options.dir, 'hub.json');
     this.#config = options.config ?? {};
     this.#env = options.env ?? process.env;
+    if (options.store) this.useStore(options.store.url);
     mkdirSync(this.dataDir, { recursive: true });
   }
 
@@ -54,6 +58,17 @@ export class HubProcess implements AsyncDisposable {
   get pid(): number | undefined {
     return this.#child?.pid;
   }
+  /** The PostgreSQL database the hub keeps its state in (undefined on SQLite). */
+  get storeUrl(): string | undefined {
+    return this.#storeUrl;
+  }
+
+  /** Keeps the hub's state (and what its CLI commands open) in this PostgreSQL database from the next start. */
+  useStore(url: string): void {
+    this.#storeUrl = url;
+    this.#env = { ...this.#env, IMSG_HUB_STORE_URL: url };
+  }
+
   get running(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }

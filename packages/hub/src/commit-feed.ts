@@ -4,7 +4,10 @@ import type { MessageRecord } from '@imsg-hub/store';
 export interface Commit {
   /** Message copies stored, ascending seq. */
   records: readonly MessageRecord[];
-  /** Highest seq before and after this commit. */
+  /**
+   * Highest seq before and after this commit. previousMax is -1 when `records` are not every row in
+   * between (another hub on a shared store committed some): watches then read the store.
+   */
   previousMax: number;
   max: number;
   /** When each batch of the commit arrived (performance.now()), for latency metrics. */

@@ -101,6 +101,21 @@ export const HubConfigSchema = z.strictObject({
   data_dir: z.string().min(1).default('./imsg-hub-data'),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
   durability: z.enum(['full', 'normal']).default('full'),
+  /**
+   * Where the hub keeps its state: `sqlite` (hub.db in data_dir, the embedded default) or `postgres`
+   * (a `postgres://` URL; env IMSG_HUB_STORE_URL supplies or overrides it), which several hubs can share.
+   */
+  store: z
+    .strictObject({
+      kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL: postgres://user:password@host:5432/database')
+        .optional(),
+      pool_size: z.number().int().min(1).max(100).optional(),
+    })
+    .refine((s) => s.kind === 'postgres' || s.url === undefined, { message: 'url is for kind "postgres"; SQLite lives in data_dir' })
+    .prefault({}),
   max_frame_bytes: z.number().int().min(1024).default(DEFAULT_MAX_FRAME_BYTES),
   ping_interval_ms: z.number().int().min(100).default(15_000),
   limits: LimitsSchema.prefault({}),

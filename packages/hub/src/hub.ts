@@ -4,6 +4,7 @@ import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import { MessageActions } from './actions/message-actions.js';
 import { AgentRegistry } from './agent-registry.js';
+import { AccountClaims } from './account-claims.js';
 import { BlobStore } from './blob-store.js';
 import type { HubConfig } from './config.js';
 import { Connection, type ConnectionOptions } from './connection.js';
@@ -50,6 +51,8 @@ export class Hub implements HubContext {
   readonly #connections = new Set<Connection>();
   readonly webhooks: WebhookDispatcher[];
   readonly #revocationTimer: NodeJS.Timeout;
+  readonly #stopAbsorbing: (() => void) | undefined;
+  readonly #claims: AccountClaims | undefined;
 
   /** Loads the model from the store, registers configured accounts and handles, and starts. */
   static async open(options: HubOptions): Promise<Hub> {
@@ -82,6 +85,8 @@ export class Hub implements HubContext {
         this.metrics.ingestDelay.observe((oldestWaitMs + ms) / 1000);
       },
     });
+    // Several hubs on one store: take in what the others commit (PostgreSQL's LISTEN/NOTIFY).
+    this.#stopAbsorbing = this.store.onCommit?.((maxSeq) => this.ingest.absorb(maxSeq));
     this.feed.subscribe(({ records, arrivals }) => {
       for (const r of records) this.metrics.rowsIn.inc({ account: r.account });
       if (this.watch.size > 0) {
@@ -91,6 +96,8 @@ export class Hub implements HubContext {
       for (const w of this.webhooks) w.poke();
     });
     const router = (this.router = new Router(model, this.config.routes, this.config.default_account));
+    // Several hubs on one store: only the hub holding an account's agent link dispatches its sends.
+    this.#claims = AccountClaims.for(this.store, this.registry, this.log);
     this.outbox = new Outbox(
       {
         store: this.store,
@@ -108,8 +115,10 @@ export class Hub implements HubContext {
           this.metrics.sendChanged(r);
           this.watch.sendChanged(sendOutcome(r));
         },
+        ...this.#claims?.outboxOptions,
       },
     );
+    this.#claims?.attach(this.outbox);
     this.actions = new MessageActions({ store: this.store, model, registry: this.registry, outbox: this.outbox, defaultAccount: this.config.default_account });
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
     this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, model, log: this.log }));
@@ -155,6 +164,8 @@ export class Hub implements HubContext {
     clearInterval(this.#revocationTimer);
     for (const w of this.webhooks) w.close();
     this.outbox.close();
+    this.#stopAbsorbing?.();
+    this.#claims?.close();
     await Promise.all([...this.#connections].map((c) => c.peer.close().catch(() => undefined)));
     await this.store.close();
   }

@@ -26,6 +26,8 @@ export class IngestQueue {
   #waiting: Waiting[] = [];
   #scheduled = false;
   #running = false;
+  /** Highest seq another hub announced (Store.onCommit) that the model has not taken in yet. */
+  #absorbTo = 0;
 
   constructor(model: MessageModel, feed: CommitFeed, options: IngestQueueOptions = {}) {
     this.#model = model;
@@ -38,6 +40,13 @@ export class IngestQueue {
       this.#waiting.push({ batch, resolve, reject, receivedAt: performance.now() });
       this.#schedule();
     });
+  }
+
+  /** Another hub committed up to `maxSeq` on the shared store: take it in between our own commits. */
+  absorb(maxSeq: number): void {
+    if (maxSeq <= this.#model.maxSeq || maxSeq <= this.#absorbTo) return;
+    this.#absorbTo = maxSeq;
+    this.#schedule();
   }
 
   get depth(): number {
@@ -56,8 +65,16 @@ export class IngestQueue {
   async #flush(): Promise<void> {
     const group = this.#waiting;
     this.#waiting = [];
-    if (group.length === 0) return;
+    const absorb = this.#absorbTo > this.#model.maxSeq ? this.#absorbTo : 0;
+    this.#absorbTo = 0;
+    if (group.length === 0 && !absorb) return;
     this.#running = true;
+    if (absorb) await this.#absorb(absorb);
+    if (group.length === 0) {
+      this.#running = false;
+      if (this.#waiting.length || this.#absorbTo) this.#schedule();
+      return;
+    }
     try {
       const started = performance.now();
       const previousMax = this.#model.maxSeq;
@@ -75,13 +92,26 @@ export class IngestQueue {
       }
       const records = outcomes.flatMap((o) => (o instanceof Error || !o.ok ? [] : o.stored));
       if (records.length) {
-        this.#feed.publish({ records, previousMax, max: this.#model.maxSeq, arrivals: group.map((w) => w.receivedAt) });
+        const max = this.#model.maxSeq;
+        // Rows of another hub in between (a conflict made the model reload): watches read the store.
+        const whole = records.every((r, i) => r.seq === previousMax + 1 + i) && records.at(-1)!.seq === max;
+        this.#feed.publish({ records, previousMax: whole ? previousMax : -1, max, arrivals: group.map((w) => w.receivedAt) });
       }
     } catch (err) {
       for (const w of group) w.reject(err as Error);
     } finally {
       this.#running = false;
-      if (this.#waiting.length) this.#schedule();
+      if (this.#waiting.length || this.#absorbTo) this.#schedule();
+    }
+  }
+
+  async #absorb(target: number): Promise<void> {
+    try {
+      const absorbed = await this.#model.absorb();
+      if (absorbed) this.#feed.publish({ ...absorbed, arrivals: [] });
+    } catch {
+      // The store is unreachable for now: try again shortly.
+      setTimeout(() => this.absorb(target), 1000).unref();
     }
   }
 }

@@ -23,6 +23,10 @@ export interface OutboxOptions {
   onStateChange?: (record: OutboxRecord) => void;
   /** Backoff for dispatches the agent answered with an error: base, cap, and attempts before failing. */
   retry?: { baseMs?: number; maxMs?: number; maxAttempts?: number };
+  /** Several hubs on one store: whether this hub may dispatch the account's sends (it holds the claim). */
+  mayDispatch?: (account: string) => boolean;
+  /** Several hubs on one store: whether the account's agent is linked to another hub (its sends don't expire). */
+  onlineElsewhere?: (account: string) => Promise<boolean>;
 }
 
 const FINAL = new Set(['sent', 'failed', 'expired']);
@@ -184,6 +188,19 @@ export class Outbox {
     };
   }
 
+  /** Dispatches the account's pending sends now (another hub queued one, or this hub may dispatch again). */
+  poke(account: string): void {
+    this.#pump(account);
+  }
+
+  /** Another hub finished a send: callers waiting for its outcome read it now. */
+  wake(key: string): void {
+    const set = this.#waiters.get(key);
+    if (!set) return;
+    this.#waiters.delete(key);
+    for (const wake of set) wake();
+  }
+
   /** Dispatches whatever is pending for accounts whose agent is connected (after a restart). */
   start(): void {
     for (const account of this.#registry.connectedAccounts()) this.#pump(account);
@@ -267,7 +284,7 @@ export class Outbox {
     try {
       const due = await this.#store.outbox({ expiresBy: Date.now() });
       for (const r of due) {
-        if (this.#registry.link(r.account)) continue;
+        if (this.#registry.link(r.account) || (await this.#options.onlineElsewhere?.(r.account))) continue;
         const record = await this.#store.outboxUpdate(r.key, {
           state: 'expired',
           error: {
@@ -308,7 +325,7 @@ export class Outbox {
 
   async #pumpOnce(account: string): Promise<void> {
     const link = this.#registry.link(account);
-    if (!link) return;
+    if (!link || this.#options.mayDispatch?.(account) === false) return;
     const busy = this.#inFlight.get(account) ?? new Set<string>();
     this.#inFlight.set(account, busy);
     if (busy.size >= WINDOW) return;

@@ -19,4 +19,4 @@ export type {
   TokenRecord,
   TokenRole,
 } from './port/records.js';
-export { type Store, StoreConflictError } from './port/store.js';
+export { type OutboxChange, type Store, StoreConflictError } from './port/store.js';

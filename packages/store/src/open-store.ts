@@ -2,10 +2,14 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './port/store.js';
 import type { Durability } from './sqlite/database.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
-/** Which store the hub keeps its state in. SQLite (one file in the data directory) is the default. */
-export type StoreConfig = { kind: 'sqlite'; path: string; durability?: Durability };
+/**
+ * Which store the hub keeps its state in. SQLite (one file in the data directory) is the default;
+ * PostgreSQL (a `postgres://` URL) lets several hubs share one fleet's state.
+ */
+export type StoreConfig = { kind: 'sqlite'; path: string; durability?: Durability } | { kind: 'postgres'; url: string; poolSize?: number };
 
 /** Opens the configured store adapter; the one place that names adapters. */
 export async function openStore(config: StoreConfig, options: { backgroundCheckpoint?: boolean } = {}): Promise<Store> {
@@ -16,6 +20,8 @@ export async function openStore(config: StoreConfig, options: { backgroundCheckp
       for (const suffix of ['', '-wal', '-shm']) if (existsSync(config.path + suffix)) chmodSync(config.path + suffix, 0o600);
       return store;
     }
+    case 'postgres':
+      return PostgresStore.open(config.url, config.poolSize !== undefined ? { poolSize: config.poolSize } : {});
   }
 }
 
@@ -28,3 +34,6 @@ export function sqliteStoreConfig(dataDir: string, durability?: Durability): Sto
 
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export { openDatabase, migrate, type Durability } from './sqlite/database.js';
+export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export { migratePostgres } from './postgres/migrate.js';
+export { copySqliteToPostgres, type CopyProgress } from './postgres/copy-from-sqlite.js';

@@ -9,8 +9,6 @@ export { SimAccount, simCommand, misbehavingCommand, savedCursor, ACCOUNT_HANDLE
 export { writeAgentConfig, runAgentProcess } from './agent-command.js';
 // The real processes live in the fleet package (the demo ships with them); tests take them from here.
 export {
-  HubProcess,
-  startHubProcess,
   AgentProcess,
   startAgentProcess,
   startSshd,
@@ -18,7 +16,9 @@ export {
   binPath,
   repoRoot,
   freePort,
-  type HubProcessOptions,
   type AgentProcessOptions,
   type SshdServer,
 } from '@imsg-hub/fleet';
+export { startPostgres, postgresAvailable, postgresBinDir, withClient, type PostgresServer, type PostgresServerOptions } from './postgres-server.js';
+// Hub processes on the store a test asks for (IMSG_TEST_STORE=postgres switches them all).
+export { HubProcess, startHubProcess, testStoreKind, type HubProcessOptions } from './test-hub-process.js';

@@ -24,7 +24,7 @@ export function registerServe(program: Command): void {
         fail(err);
       }
       const store = await openHubStore(config, { serving: true }).catch((err: Error) =>
-        fail(new Error(`cannot open the hub store in ${config.data_dir}: ${err.message}`)),
+        fail(config.store.kind === 'postgres' ? err : new Error(`cannot open the hub store in ${config.data_dir}: ${err.message}`)),
       );
       const hub = await Hub.open({ config, log, store });
       const server = await startHubServer(hub, { host: config.listen.host, port: config.listen.port, tls: config.tls }).catch((err: Error) =>

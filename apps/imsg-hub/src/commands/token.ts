@@ -17,7 +17,7 @@ function openStore(flags: HubFlags): Promise<Store> {
   process.umask(0o077);
   const config = resolveHubConfig(flags);
   const named = flags.config ?? flags.dataDir ?? process.env['IMSG_HUB_CONFIG'] ?? process.env['IMSG_HUB_DATA_DIR'];
-  if (!named && !existsSync(join(config.data_dir, 'hub.db'))) {
+  if (config.store.kind === 'sqlite' && !named && !existsSync(join(config.data_dir, 'hub.db'))) {
     throw new Error(
       `no hub store in ${config.data_dir}: pass the running hub's --config <file> or --data-dir <dir> (or set IMSG_HUB_CONFIG / IMSG_HUB_DATA_DIR)`,
     );

@@ -1,5 +1,5 @@
 import type { HubChat, HubMessage } from '@imsg-hub/hub-protocol';
-import type { ChatRecord, MessageRecord, Store } from '@imsg-hub/store';
+import { type ChatRecord, type MessageRecord, type Store, StoreConflictError } from '@imsg-hub/store';
 import { AccountBook } from './account-book.js';
 import { AffinityIndex } from './affinity-index.js';
 import { ChatIndex } from './chat-index.js';
@@ -89,8 +89,19 @@ export class MessageModel {
    * committed alone, so one sender's bad batch fails only that sender.
    */
   async commit(batches: readonly IngestBatch[]): Promise<(IngestOutcome | Error)[]> {
+    // Several hubs on one store take turns, and each first takes in what the others committed.
+    const endTurn = await this.#store.commitTurn?.();
     try {
-      return await this.#commitGroup(batches);
+      if (endTurn && (await this.#store.maxIds()).seq > this.#maxSeq) await this.#reload();
+      return await this.#commitBatches(batches);
+    } finally {
+      endTurn?.();
+    }
+  }
+
+  async #commitBatches(batches: readonly IngestBatch[]): Promise<(IngestOutcome | Error)[]> {
+    try {
+      return await this.#commitFresh(batches);
     } catch (err) {
       await this.#reload();
       if (batches.length === 1) return [err as Error];
@@ -98,13 +109,28 @@ export class MessageModel {
     const out: (IngestOutcome | Error)[] = [];
     for (const b of batches) {
       try {
-        out.push(...(await this.#commitGroup([b])));
+        out.push(...(await this.#commitFresh([b])));
       } catch (err) {
         await this.#reload();
         out.push(err as Error);
       }
     }
     return out;
+  }
+
+  /**
+   * Another hub on a shared store committed first (StoreConflictError: our ids or indexes are stale):
+   * not the batches' fault, so reload and plan them again.
+   */
+  async #commitFresh(batches: readonly IngestBatch[]): Promise<IngestOutcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#commitGroup(batches);
+      } catch (err) {
+        if (!(err instanceof StoreConflictError) || attempt >= 8) throw err;
+        await this.#reload();
+      }
+    }
   }
 
   async #commitGroup(batches: readonly IngestBatch[]): Promise<IngestOutcome[]> {
@@ -118,6 +144,20 @@ export class MessageModel {
     await this.#store.commit(plan.records);
     this.#maxSeq = plan.nextSeq - 1;
     return plan.outcomes;
+  }
+
+  /**
+   * Takes in what other hubs committed to a shared store (announced by `Store.onCommit`): reloads the
+   * indexes and returns the new rows, or undefined when there are none. `records` is empty (and
+   * `previousMax` -1, so watches read the store) when there are more than `limit`.
+   */
+  async absorb(limit = 5000): Promise<{ previousMax: number; max: number; records: MessageRecord[] } | undefined> {
+    const previousMax = this.#maxSeq;
+    await this.#reload();
+    if (this.#maxSeq <= previousMax) return undefined;
+    const records = await this.#store.messages({ afterSeq: previousMax, beforeSeq: this.#maxSeq + 1, order: 'asc', limit: limit + 1 });
+    if (records.length > limit) return { previousMax: -1, max: this.#maxSeq, records: [] };
+    return { previousMax, max: this.#maxSeq, records };
   }
 
   // Reads ---------------------------------------------------------------------------------------

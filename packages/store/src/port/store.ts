@@ -1,3 +1,4 @@
+import type { SendState } from '@imsg-hub/hub-protocol';
 import type {
   AccountRecord,
   AffinityRecord,
@@ -14,6 +15,13 @@ import type {
   OwnHandleRecord,
   TokenRecord,
 } from './records.js';
+
+/** An outbox row's new state, as a shared database announces it. */
+export interface OutboxChange {
+  account: string;
+  key: string;
+  state: SendState;
+}
 
 /** Thrown by `commit` when its ids are not above every stored one (another writer went first). */
 export class StoreConflictError extends Error {
@@ -76,6 +84,31 @@ export interface Store {
   /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
   webhookCursor(id: string): Promise<number | undefined>;
   setWebhookCursor(id: string, seq: number): Promise<void>;
+
+  /**
+   * Commits by any writer on a shared database (PostgreSQL's LISTEN/NOTIFY): called with the new
+   * highest seq, in commit order, and once with the current one whenever the channel (re)connects,
+   * so nothing committed while it was down is missed. Absent on single-writer adapters (SQLite).
+   */
+  onCommit?(listener: (maxSeq: number) => void): () => void;
+  /**
+   * Waits for this hub's turn to plan and write a commit, when several hubs share the database;
+   * resolves with the function that ends the turn. Absent on single-writer adapters (SQLite).
+   */
+  commitTurn?(): Promise<() => void>;
+  /** Outbox rows inserted or changed by any hub on a shared database (and this one). Absent on SQLite. */
+  onOutbox?(listener: (change: OutboxChange) => void): () => void;
+  /**
+   * Claims an account for this hub while its agent is linked here: at most one hub on a shared
+   * database holds an account (only it dispatches the account's sends). False when another hub
+   * holds it. A hub that dies loses its claims with its connection. Absent on SQLite (one hub).
+   */
+  holdAccount?(account: string): Promise<boolean>;
+  releaseAccount?(account: string): Promise<void>;
+  /** Whether any hub (this one included) holds the account: its agent is online somewhere. */
+  accountHeld?(account: string): Promise<boolean>;
+  /** Called when this hub's claims were lost together (its connection to the database dropped). */
+  onHoldsLost?(listener: () => void): () => void;
 
   close(): Promise<void>;
 }

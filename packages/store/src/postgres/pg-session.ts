@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+/** A pool or one checked-out connection: whatever runs a query. */
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** Advisory lock keys (two int4 halves): the first is 'imsg' in ASCII, the second what it guards. */
+export const LOCK_SPACE = 0x696d7367;
+export const MIGRATE_LOCK = 1;
+export const COMMIT_LOCK = 2;
+
+const INT8 = 20;
+/** bigint columns come back as numbers (ids and sequences stay far below 2^53; refuse if not). */
+const parseInt8 = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${text} is beyond what the hub handles (2^53)`);
+  return n;
+};
+export const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * A named (server-side prepared, once per connection) query. Names derive from the text, so each
+ * distinct statement is planned once per connection however it was built.
+ */
+export function stmt(text: string, values: unknown[] = []): pg.QueryConfig {
+  return { name: `q${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable PostgreSQL URL)';
+  }
+}
+
+/** A unique-constraint violation (SQLSTATE 23505), with the constraint's name. */
+export function uniqueViolation(err: unknown): string | undefined {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' ? (e.constraint ?? 'unique') : undefined;
+}
+
+/** Runs `fn` in one transaction on one connection; rolls back on any error. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true; // the connection is gone: don't return it to the pool
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

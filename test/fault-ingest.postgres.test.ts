@@ -1,0 +1,11 @@
+import { postgresAvailable } from '@imsg-hub/testkit';
+import { describe, it } from 'vitest';
+
+// Issue 15: the same fault test (./fault-ingest.test.ts, unchanged), its hub on PostgreSQL. Under CI the
+// server must be there: never skipped for want of it.
+if (postgresAvailable() || process.env['CI']) {
+  process.env['IMSG_TEST_STORE'] = 'postgres';
+  await import('./fault-ingest.test.js');
+} else {
+  describe('fault-ingest on PostgreSQL', () => it.skip('needs PostgreSQL (apt-get install postgresql)', () => undefined));
+}
