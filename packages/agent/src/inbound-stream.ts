@@ -53,6 +53,7 @@ export class InboundStream {
     this.#delivered = options.after;
     this.#lastQueued = options.after;
     this.#acked = options.after;
+    this.#sentUpTo = options.after;
     this.failed = new Promise((resolve) => {
       this.#fail = (error) => {
         if (this.#closed) return;
@@ -144,10 +145,17 @@ export class InboundStream {
     }
   }
 
+  /** Rowid of the last row handed to the hub in a batch (the stream's start before any). */
+  #sentUpTo: number;
+
   #send(rows: Row[]): void {
     const { account, epoch, peer } = this.#o;
     this.#inFlight++;
-    callHub(peer, 'rows', { account, epoch, rows }, { timeoutMs: this.#o.rowsTimeoutMs ?? 60_000 }).then(
+    // `after`: the row forwarded just before this batch, so the hub refuses the batch instead of
+    // skipping rows if an earlier batch in flight was not stored.
+    const after = this.#sentUpTo;
+    this.#sentUpTo = rows[rows.length - 1]!.rowid;
+    callHub(peer, 'rows', { account, epoch, rows, after }, { timeoutMs: this.#o.rowsTimeoutMs ?? 60_000 }).then(
       (result) => {
         this.#inFlight--;
         if (this.#closed) return;

@@ -49,7 +49,17 @@ export const RowSchema = z.object({
 export type Row = z.infer<typeof RowSchema>;
 
 /** `rows` (agent → hub): a batch in ascending rowid; answered once committed (cumulative ack). */
-export const RowsParamsSchema = z.object({ account, epoch, rows: z.array(RowSchema).min(1).max(MAX_BATCH_ROWS) });
+export const RowsParamsSchema = z.object({
+  account,
+  epoch,
+  rows: z.array(RowSchema).min(1).max(MAX_BATCH_ROWS),
+  /**
+   * The rowid of the row this agent forwarded just before this batch (its acked cursor for the
+   * first batch of a stream). A batch whose `after` is above the hub's high-water mark follows an
+   * earlier batch that was not stored: the hub refuses it (ROWS_GAP) rather than skip those rows.
+   */
+  after: z.number().int().optional(),
+});
 export type RowsParams = z.infer<typeof RowsParamsSchema>;
 export const RowsResultSchema = z.object({ account, epoch, acked: z.number().int().nonnegative() });
 export type RowsResult = z.infer<typeof RowsResultSchema>;

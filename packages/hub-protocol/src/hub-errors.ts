@@ -25,6 +25,8 @@ export const HUB_ERROR_CODES = {
   NOT_FOUND: -32020,
   /** The account's imsg cannot do this action now; the message names what would enable it. */
   ACTION_UNAVAILABLE: -32021,
+  /** An agent's batch follows rows the hub has not stored (an earlier batch failed): resend from the hub's mark. */
+  ROWS_GAP: -32022,
   FRAME_TOO_LARGE: -32030,
   PAYLOAD_TOO_LARGE: -32031,
   FRAME_TOO_DEEP: -32032,

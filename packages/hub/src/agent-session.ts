@@ -82,8 +82,15 @@ export class AgentSession implements Session, AgentLink {
         this.#own(p.account);
         const outcome = await this.#submitInOrder(p.account, async () => {
           const rows = await Promise.all(p.rows.map((row) => this.#ownBlobsOnly(p.account, row)));
-          return { account: p.account, epoch: p.epoch, rows };
+          return { account: p.account, epoch: p.epoch, rows, ...(p.after !== undefined ? { after: p.after } : {}) };
         });
+        if (!outcome.ok && outcome.reason === 'ROWS_GAP') {
+          throw new HubError(
+            'ROWS_GAP',
+            `account ${p.account}: rows after ${outcome.current} up to ${p.after} were not stored (an earlier batch failed); resend from the hub's high-water mark ${outcome.current}`,
+            { hwm: outcome.current },
+          );
+        }
         if (!outcome.ok) {
           throw new HubError(
             'STALE_EPOCH',

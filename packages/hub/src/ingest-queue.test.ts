@@ -77,3 +77,19 @@ it('a batch the store cannot commit fails alone: the other batches of its group 
   await expect(queue.submit({ account: 'bob', epoch: 1, rows: [row(1, 'fine now', '+15550002')] })).resolves.toMatchObject({ ok: true, acked: 1 });
   expect((await model.after(3, { merged: false }, 10)).map((m) => [m.account, m.id])).toEqual([['bob', 4]]);
 });
+
+it('a batch that follows one the store refused is refused too (ROWS_GAP): the mark never passes rows that were not stored', async () => {
+  const model = await MessageModel.load(store);
+  await model.ensureAccount('bob');
+  const queue = new IngestQueue(model, new CommitFeed());
+  const results = await Promise.allSettled([
+    queue.submit({ account: 'bob', epoch: 1, after: 0, rows: [row(1, 'poison', '+15550002'), row(2, 'x', '+15550002')] }),
+    queue.submit({ account: 'bob', epoch: 1, after: 2, rows: [row(3, 'next', '+15550002')] }),
+  ]);
+  expect(results[0]!.status).toBe('rejected');
+  expect(results[1]).toMatchObject({ status: 'fulfilled', value: { ok: false, reason: 'ROWS_GAP', current: 0 } });
+  expect(model.accounts.get('bob')!.hwm).toBe(0);
+  // Resent from the mark once the bad row is gone: everything is stored.
+  await queue.submit({ account: 'bob', epoch: 1, after: 0, rows: [row(1, 'fixed', '+15550002'), row(2, 'x', '+15550002'), row(3, 'next', '+15550002')] });
+  expect((await model.after(0, { merged: false }, 10)).map((m) => m.native_id)).toEqual([1, 2, 3]);
+});

@@ -10,11 +10,13 @@ export interface IngestBatch {
   account: string;
   epoch: number;
   rows: Row[];
+  /** The rowid the agent forwarded just before this batch, when it says (gap check). */
+  after?: number | undefined;
 }
 
 export type IngestOutcome =
   | { ok: true; account: string; epoch: number; acked: number; stored: MessageRecord[] }
-  | { ok: false; account: string; epoch: number; reason: 'STALE_EPOCH' | 'UNKNOWN_ACCOUNT'; current: number };
+  | { ok: false; account: string; epoch: number; reason: 'STALE_EPOCH' | 'UNKNOWN_ACCOUNT' | 'ROWS_GAP'; current: number };
 
 /** What planning needs from the store, read before it starts. */
 export interface IngestLookups {
@@ -92,6 +94,9 @@ export function planIngest(batches: readonly IngestBatch[], lookups: IngestLooku
     const account = ix.accounts.get(b.account);
     if (!account) return { ok: false, account: b.account, epoch: b.epoch, reason: 'UNKNOWN_ACCOUNT', current: 0 };
     if (account.epoch !== b.epoch) return { ok: false, account: b.account, epoch: b.epoch, reason: 'STALE_EPOCH', current: account.epoch };
+    // Rows between the high-water mark and `after` were sent but never stored (their batch failed):
+    // storing this batch would move the mark past them, and they would be lost.
+    if (b.after !== undefined && b.after > account.hwm) return { ok: false, account: b.account, epoch: b.epoch, reason: 'ROWS_GAP', current: account.hwm };
     let hwm = account.hwm;
     let lastRowAt: string | undefined;
     const stored: MessageRecord[] = [];
