@@ -1,5 +1,6 @@
 import type { AccountView } from './account-view.js';
 import type { AttachmentCache } from './attachment-cache.js';
+import type { CapabilityCache } from './capability-cache.js';
 import type { Logger } from '@imsg-hub/logger';
 import type { FacadeOptions } from './facade-options.js';
 import type { HubLink } from './hub-link.js';
@@ -11,4 +12,6 @@ export interface FacadeContext {
   readonly cache: AttachmentCache;
   readonly options: FacadeOptions;
   readonly log: Logger;
+  /** What the backing accounts can do now (imsg 0.15 mode). */
+  readonly capabilities: CapabilityCache;
 }

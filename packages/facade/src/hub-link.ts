@@ -39,7 +39,7 @@ export class HubLink {
   #lastFailure = 'not connected yet';
   #closed = false;
   readonly #waiters = new Set<Waiter>();
-  readonly #downListeners: ((reason: string) => void)[] = [];
+  readonly #downListeners = new Set<(reason: string) => void>();
 
   constructor(options: HubLinkOptions) {
     this.#o = options;
@@ -54,8 +54,10 @@ export class HubLink {
     return this.#maxFileBytes;
   }
 
-  onDown(listener: (reason: string) => void): void {
-    this.#downListeners.push(listener);
+  /** Calls `listener` each time the link drops; returns what stops it. */
+  onDown(listener: (reason: string) => void): () => void {
+    this.#downListeners.add(listener);
+    return () => this.#downListeners.delete(listener);
   }
 
   /** Starts connecting in the background. */
