@@ -328,7 +328,7 @@ describe('the facade as imsg 0.15', () => {
   }, 20_000);
 
   it('send.tracked: the attempt id is the hub key (a repeat never sends twice); message.send_status reads it', async () => {
-    const alice = await fakeAgent('alice', V015, (p) => ({
+    const alice = await fakeAgent('alice', V015, () => ({
       status: 'sent',
       result: { ok: true, transport: 'bridge', guid: 'REAL-GUID', chat_guid: 'iMessage;-;+14155550100' },
     }));
