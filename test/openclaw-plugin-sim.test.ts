@@ -57,7 +57,16 @@ beforeAll(async () => {
   for (const account of ['alice', 'bob', 'carol']) {
     writeFileSync(tmp.join(`${account}.token`), `${await fleet.hub.token('client', [account], `openclaw-${account}`)}\n`, { mode: 0o600 });
     wrappers[account] = tmp.join(`imsg-hub-${account}`);
-    const made = await fleet.hub.cli(['wrapper', wrappers[account]!, '--account', account, '--hub-url', fleet.hub.url, '--token-file', tmp.join(`${account}.token`)]);
+    const made = await fleet.hub.cli([
+      'wrapper',
+      wrappers[account]!,
+      '--account',
+      account,
+      '--hub-url',
+      fleet.hub.url,
+      '--token-file',
+      tmp.join(`${account}.token`),
+    ]);
     expect(made.code, made.stderr).toBe(0);
   }
   cfg = pluginConfig({ alice: { cliPath: wrappers['alice']! }, bob: { cliPath: wrappers['bob']! }, carol: { cliPath: wrappers['carol']! } });
@@ -81,7 +90,8 @@ describe('@openclaw/imessage 2026.9.6 → imsg-hub → imsg-agent → imsg-sim',
     if (ready) ctx.skip(ready);
     const alice = await plugin.probeIMessage(10_000, { cliPath: wrappers['alice']!, forceRefresh: true });
     expect(alice).toMatchObject({ ok: true, privateApi: { available: true } });
-    for (const m of ['tapback', 'message.edit', 'message.unsend', 'typing', 'read']) expect(plugin.imessageRpcSupportsMethod(alice.privateApi, m), m).toBe(true);
+    for (const m of ['tapback', 'message.edit', 'message.unsend', 'typing', 'read'])
+      expect(plugin.imessageRpcSupportsMethod(alice.privateApi, m), m).toBe(true);
     expect(plugin.describeMessageTool({ cfg, accountId: 'alice' })?.actions).toEqual(expect.arrayContaining(['react', 'edit', 'unsend']));
     for (const other of ['bob', 'carol']) {
       const result = await plugin.probeIMessage(10_000, { cliPath: wrappers[other]!, forceRefresh: true });
@@ -122,7 +132,10 @@ describe('@openclaw/imessage 2026.9.6 → imsg-hub → imsg-agent → imsg-sim',
     await plugin.probeIMessage(10_000, { cliPath: wrappers['alice']!, forceRefresh: true });
     await act('alice', 'react', { chatGuid: dm!['chat_guid'], messageId: dm!['guid'], emoji: '❤️' });
     await act('alice', 'react', { chatGuid: group!['chat_guid'], messageId: group!['guid'], emoji: '😂' });
-    const tapbacks = sql('alice', 'SELECT associated_message_guid AS target, associated_message_type AS type FROM message WHERE is_from_me = 1 AND associated_message_type BETWEEN 2000 AND 3006');
+    const tapbacks = sql(
+      'alice',
+      'SELECT associated_message_guid AS target, associated_message_type AS type FROM message WHERE is_from_me = 1 AND associated_message_type BETWEEN 2000 AND 3006',
+    );
     expect(tapbacks).toEqual(
       expect.arrayContaining([
         { target: `p:0/${dm!['guid']}`, type: 2000 },

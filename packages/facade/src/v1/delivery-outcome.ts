@@ -19,6 +19,8 @@ export interface Operation {
 }
 
 export const SEND_OPERATION: Operation = { transport: 'applescript', operation: 'send', noun: 'the send' };
+/** send.tracked is a bridge send in imsg (its delivery data says so). */
+export const TRACKED_OPERATION: Operation = { transport: 'bridge_v2', operation: 'send-message', noun: 'the send' };
 
 /**
  * imsg's own error, passed on verbatim by the agent and the hub. Marked, because its numbers
@@ -95,7 +97,10 @@ export function refusal(err: unknown, op: Operation, context: RefusalContext = {
   if (err instanceof PeerError) return notStarted(op, `the hub link failed before ${op.noun} reached it: ${err.message} [${err.failure}]; nothing was sent`);
   const hub = HubError.from(err);
   if (hub) {
-    if (hub.hubCode === 'IDEMPOTENCY_CONFLICT' && context.tracked) return notStarted(op, 'attempt_id already identifies a message; choose a new UUID');
+    if (hub.hubCode === 'IDEMPOTENCY_CONFLICT' && context.tracked) {
+      // imsg's own words: the attempt id is taken (here: by another request under the same hub key).
+      return new DeliveryFailure('not_started', op.transport, op.operation, 'attempt_id already identifies a message; choose a new UUID');
+    }
     if (NEVER_STARTED.has(hub.hubCode)) return notStarted(op, `${hub.message} [${hub.hubCode}]`);
   }
   return toImsgRpcError(err, { chatId: context.chatId });

@@ -340,7 +340,13 @@ describe('the facade as imsg 0.15', () => {
     expect(alice.dispatches.map((d) => d.key)).toEqual([attempt.toLowerCase()]);
     expect(await f.refused('send.tracked', { attempt_id: attempt, to: '+14155550100', text: 'something else' })).toMatchObject({
       code: -32603,
-      data: { disposition: 'not_started', retry_safe: true, detail: 'imsg-hub: attempt_id already identifies a message; choose a new UUID' },
+      data: {
+        disposition: 'not_started',
+        retry_safe: true,
+        transport: 'bridge_v2',
+        operation: 'send-message',
+        detail: 'attempt_id already identifies a message; choose a new UUID',
+      },
     });
     expect(await f.call('message.send_status', { guid: ` ${attempt} ` })).toMatchObject({
       ok: true,

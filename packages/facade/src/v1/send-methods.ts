@@ -7,7 +7,7 @@ import type { FacadeContext } from '../facade-context.js';
 import { ANSWER_MARGIN_MS, echoOf, submitToHub, uploadFile } from '../hub-submit.js';
 import type { Deadline } from '../request-clock.js';
 import { captionOf, localPath, regionOf, sendTarget } from '../send-plan.js';
-import { refusal, SEND_OPERATION, settledOutcome } from './delivery-outcome.js';
+import { refusal, SEND_OPERATION, settledOutcome, TRACKED_OPERATION } from './delivery-outcome.js';
 import type { V1Handler } from './v1-handler.js';
 
 // `send` and `send.tracked` of imsg 0.15 (reference/imsg-protocol-v1.md §3.12–3.14) through the
@@ -103,6 +103,7 @@ function queueTtlS(deadline: Deadline): number {
 export const send: V1Handler = async (ctx, call, deadline) => {
   const plan = planSendV1(call);
   const key = plan.attemptId ?? `imsg-hub-rpc-${randomUUID()}`;
+  const op = plan.attemptId ? TRACKED_OPERATION : SEND_OPERATION;
   try {
     const client = await ctx.link.client(deadline);
     const file = plan.file ? await uploadFile(ctx, client, plan.file, deadline) : undefined;
@@ -117,11 +118,11 @@ export const send: V1Handler = async (ctx, call, deadline) => {
     };
     const outcome = settledOutcome(
       await submitToHub(ctx, key, deadline, (c, waitMs) => c.call('send', { ...request, wait_ms: waitMs }, waitMs + ANSWER_MARGIN_MS)),
-      SEND_OPERATION,
+      op,
     );
     return await sentAnswer(ctx, client, outcome, plan, deadline);
   } catch (err) {
-    throw refusal(err, SEND_OPERATION, { chatId: plan.chatId, tracked: plan.attemptId !== undefined });
+    throw refusal(err, op, { chatId: plan.chatId, tracked: plan.attemptId !== undefined });
   }
 };
 
