@@ -112,7 +112,9 @@ describe('@openclaw/imessage 2026.9.6 → imsg-hub → imsg-agent → imsg-sim',
       fleet.world.inject({ account: 'alice', from: FRIEND, text: 'hi from a friend' });
       fleet.world.inject({ account: 'alice', from: OTHER, text: 'hi group', group: { name: 'Book club', members: [FRIEND, OTHER, ALICE] } });
       await waitFor(() => notes.filter((n) => n.method === 'message').length >= 2, 30_000);
-      [dm, group] = ['hi from a friend', 'hi group'].map((t) => plugin.parseNotification(notes.find((n) => n.params?.message?.text === t)!.params));
+      const parsed = (text: string) => plugin.parseNotification(notes.find((n) => n.params?.message?.text === text)!.params);
+      dm = parsed('hi from a friend');
+      group = parsed('hi group');
     } finally {
       await client.stop();
     }
