@@ -1,6 +1,6 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError } from '@imsg-hub/hub-protocol';
-import type { Logger } from '@imsg-hub/logger';
+import type { FacadeLog } from './facade-log.js';
 import { FacadeError } from './facade-errors.js';
 import type { Deadline } from './request-clock.js';
 
@@ -11,7 +11,7 @@ export interface HubLinkOptions {
   account?: string | undefined;
   ca?: string | undefined;
   version: string;
-  log: Logger;
+  log: FacadeLog;
 }
 
 type Waiter = (error?: Error) => void;
@@ -112,10 +112,9 @@ export class HubLink {
     await deadline.race(this.#waitUp(), 'waiting for the hub').catch((err: unknown) => {
       if (this.#fatal) throw this.#fatal;
       if (err instanceof FacadeError && err.code === 'DEADLINE') {
-        throw new FacadeError(
-          'HUB_UNREACHABLE',
-          `cannot reach the hub at ${this.#o.url} (${this.#lastFailure}); is \`imsg-hub serve\` running? Still retrying`,
-        );
+        // The dial error may already say "cannot reach the hub at <url>: …"; keep only its cause.
+        const cause = this.#lastFailure.replace(`cannot reach the hub at ${this.#o.url}: `, '');
+        throw new FacadeError('HUB_UNREACHABLE', `cannot reach the hub at ${this.#o.url} (${cause}); is \`imsg-hub serve\` running? Still retrying`);
       }
       throw err;
     });

@@ -188,5 +188,6 @@ export async function runOneShot(name: OneShotName, o: OneShotOptions, flags: Fa
     return { code: 1, output: { success: false, error: errorText(err) } };
   } finally {
     await ctx?.link.close();
+    await ctx?.log.flush();
   }
 }

@@ -1,11 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { ImsgRpcServer, ImsgV1RpcServer, StartupErrorBackend } from '@imsg-hub/imsg-protocol';
 import { LineStreamTransport } from '@imsg-hub/jsonrpc';
-import { createLogger } from '@imsg-hub/logger';
 import { AccountView } from './account-view.js';
 import { AttachmentCache } from './attachment-cache.js';
 import { CapabilityCache } from './capability-cache.js';
 import { FacadeBackend } from './facade-backend.js';
+import { lazyLogger } from './facade-log.js';
 import type { FacadeContext } from './facade-context.js';
 import { toImsgRpcError } from './facade-errors.js';
 import { resolveFacadeOptions, type FacadeFlags, type FacadeOptions } from './facade-options.js';
@@ -47,7 +47,7 @@ export async function runFacade(flags: FacadeFlags, io: FacadeIo = { input: proc
 /** The facade's working parts over a hub link that starts dialing at once (rpc, one-shots). */
 export function startFacadeContext(options: FacadeOptions, name: string): FacadeContext {
   // OpenClaw logs every stderr line: `warn` unless asked for more.
-  const log = createLogger(name, { level: options.logLevel });
+  const log = lazyLogger(name, options.logLevel);
   const link = new HubLink({ url: options.hubUrl, token: options.token, account: options.account, ca: options.ca, version: FACADE_VERSION, log });
   link.start();
   log.debug({ hubUrl: options.hubUrl, account: options.account ?? '(merged)' }, 'starting');

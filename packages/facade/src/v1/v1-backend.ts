@@ -72,5 +72,6 @@ export class FacadeV1Backend implements ImsgV1Backend {
   /** stdin ended and every request drained: drop the hub link. */
   async close(): Promise<void> {
     await this.#ctx.link.close();
+    await this.#ctx.log.flush();
   }
 }
