@@ -354,6 +354,14 @@ describe('the facade as imsg 0.15', () => {
       send_state: 'sent',
       status_fields: { is_sent: true },
     });
+    // The recipient's device said so: the agent's receipt moves it on.
+    await alice.peer.request('send.receipt', { account: 'alice', key: attempt.toLowerCase(), status: 'delivered', at: '2026-05-16T12:00:05.000Z' });
+    await alice.peer.request('send.receipt', { account: 'alice', key: attempt.toLowerCase(), status: 'read', at: '2026-05-16T12:00:09.000Z' });
+    expect(await f.call('message.send_status', { guid: attempt })).toMatchObject({
+      send_state: 'delivered',
+      delivered_at: '2026-05-16T12:00:05.000Z',
+      status_fields: { is_delivered: true, date_delivered: '2026-05-16T12:00:05.000Z', date_read: '2026-05-16T12:00:09.000Z' },
+    });
     expect(await f.call('message.send_status', { guid: 'no-such' })).toMatchObject({ send_state: 'pending', service: null, status_fields: null });
     f.end();
     await f.exit;

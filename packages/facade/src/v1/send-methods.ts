@@ -161,10 +161,10 @@ async function chatGuidOf(ctx: FacadeContext, client: HubClient, outcome: SendOu
 }
 
 /**
- * `message.send_status {guid}` (§3.14) from the hub's send state: the guid is a send.tracked
- * attempt id (or any idempotency key the facade named in an answer). Unknown → `pending` with no
- * fields, as imsg answers for a guid it has no row for. The hub does not track delivery receipts:
- * `sent` is as far as it goes.
+ * `message.send_status {guid}` (§3.14) from the hub's send state and the receipts the account's
+ * agent reported: the guid is a send.tracked attempt id (or any idempotency key the facade named in
+ * an answer). `delivered` once the recipient's device acknowledged it (or read it). Unknown →
+ * `pending` with no fields, as imsg answers for a guid it has no row for.
  */
 export const messageSendStatus: V1Handler = async (ctx, call, deadline) => {
   const params = new StrictParams(call.params, 'message.send_status', ['guid']);
@@ -181,21 +181,28 @@ export const messageSendStatus: V1Handler = async (ctx, call, deadline) => {
   }
   const checkedAt = new Date().toISOString();
   if (!outcome) return { ok: true, guid, send_state: 'pending', service: null, checked_at: checkedAt, status_fields: null };
-  const state = outcome.state === 'sent' ? 'sent' : outcome.state === 'failed' || outcome.state === 'expired' ? 'failed' : 'pending';
-  const service = outcome.result?.['service'];
+  const result = outcome.result ?? {};
+  const receipt = result['delivery'];
+  const delivered = outcome.state === 'sent' && (receipt === 'delivered' || receipt === 'read');
+  const state =
+    outcome.state === 'sent' ? (delivered ? 'delivered' : 'sent') : outcome.state === 'failed' || outcome.state === 'expired' ? 'failed' : 'pending';
+  const at = (key: string) => (typeof result[key] === 'string' ? (result[key] as string) : null);
+  const deliveredAt = delivered ? (at('delivered_at') ?? at('read_at')) : null;
+  const service = result['service'];
   return {
     ok: true,
     guid,
     send_state: state,
     service: typeof service === 'string' && service !== '' ? service : null,
     checked_at: checkedAt,
+    ...(deliveredAt ? { delivered_at: deliveredAt } : {}),
     status_fields: {
-      is_sent: state === 'sent',
-      is_delivered: false,
+      is_sent: outcome.state === 'sent',
+      is_delivered: delivered,
       is_finished: state !== 'pending',
       error: state === 'failed' ? (outcome.error?.code ?? 1) : 0,
-      date_delivered: null,
-      date_read: null,
+      date_delivered: deliveredAt,
+      date_read: receipt === 'read' ? at('read_at') : null,
       is_delayed: false,
       is_prepared: false,
       is_pending_satellite_send: false,
