@@ -337,7 +337,9 @@ describe('the facade as imsg 0.15', () => {
     const first = await f.call('send.tracked', { attempt_id: attempt, to: '+14155550100', text: 'once' });
     expect(first).toMatchObject({ ok: true, transport: 'bridge', guid: 'REAL-GUID', chat_guid: 'iMessage;-;+14155550100', attempt_id: attempt.toLowerCase() });
     expect(await f.call('send.tracked', { attempt_id: attempt, to: '+14155550100', text: 'once' })).toMatchObject({ ok: true, guid: 'REAL-GUID' });
-    expect(alice.dispatches.map((d) => d.key)).toEqual([attempt.toLowerCase()]);
+    // One dispatch, under the attempt id (the hub scopes it to this client's token).
+    expect(alice.dispatches.map((d) => d.key)).toEqual([expect.stringMatching(new RegExp(`:${attempt.toLowerCase()}$`))]);
+    const agentKey = alice.dispatches[0]!.key;
     expect(await f.refused('send.tracked', { attempt_id: attempt, to: '+14155550100', text: 'something else' })).toMatchObject({
       code: -32603,
       data: {
@@ -355,8 +357,8 @@ describe('the facade as imsg 0.15', () => {
       status_fields: { is_sent: true },
     });
     // The recipient's device said so: the agent's receipt moves it on.
-    await alice.peer.request('send.receipt', { account: 'alice', key: attempt.toLowerCase(), status: 'delivered', at: '2026-05-16T12:00:05.000Z' });
-    await alice.peer.request('send.receipt', { account: 'alice', key: attempt.toLowerCase(), status: 'read', at: '2026-05-16T12:00:09.000Z' });
+    await alice.peer.request('send.receipt', { account: 'alice', key: agentKey, status: 'delivered', at: '2026-05-16T12:00:05.000Z' });
+    await alice.peer.request('send.receipt', { account: 'alice', key: agentKey, status: 'read', at: '2026-05-16T12:00:09.000Z' });
     expect(await f.call('message.send_status', { guid: attempt })).toMatchObject({
       send_state: 'delivered',
       delivered_at: '2026-05-16T12:00:05.000Z',
