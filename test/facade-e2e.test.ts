@@ -57,7 +57,10 @@ const expand = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) 
 let tmp: TempDir;
 let fleet: Fleet;
 let hubClient: HubClient;
-const env = (account?: string) => facadeEnv({ hubUrl: fleet.hub.url, token: fleet.clientToken, cacheHome: tmp.join('cache'), ...(account ? { account } : {}) });
+// These are imsg 0.9.0's clients (its protocol, as clawdbot and OpenClaw before its plugin spoke
+// it): the facade plays 0.9.0 for them. Its imsg 0.15 side has its own tests (openclaw-*, facade-v1-*).
+const env = (account?: string) =>
+  facadeEnv({ hubUrl: fleet.hub.url, token: fleet.clientToken, cacheHome: tmp.join('cache'), imsgVersion: '0.9.0', ...(account ? { account } : {}) });
 const outgoing = (account: string, text: string) =>
   fleet.world
     .account(account)
@@ -193,6 +196,8 @@ describe('imsg-hub rpc as OpenClaw drives it', () => {
         fleet.hub.url,
         '--token-file',
         tmp.join(`${account}.token`),
+        '--imsg-version',
+        '0.9.0',
       ]);
       expect(made.code, made.stderr).toBe(0);
       expect(made.stdout.trim().split('\n')).toHaveLength(2); // #!/bin/sh and one exec line
@@ -338,7 +343,7 @@ describe('imsg-hub rpc without a usable hub', () => {
   it('answers within its budget when the hub is unreachable, and still exits 0 on EOF', async () => {
     const port = await freePort();
     await using c = openFacadeClient({
-      ...facadeEnv({ hubUrl: `ws://127.0.0.1:${port}/`, token: 'x', cacheHome: tmp.join('cache') }),
+      ...facadeEnv({ hubUrl: `ws://127.0.0.1:${port}/`, token: 'x', cacheHome: tmp.join('cache'), imsgVersion: '0.9.0' }),
       IMSG_HUB_ANSWER_WITHIN_MS: '800',
     });
     await expect(c.imsg.chatsList(1)).rejects.toMatchObject({
@@ -352,7 +357,7 @@ describe('imsg-hub rpc without a usable hub', () => {
   it("without a token: imsg's startup-error mode (every request -32603 saying what to do, exit 1)", async () => {
     const bare = { ...process.env };
     for (const k of ['IMSG_HUB_TOKEN', 'IMSG_HUB_TOKEN_FILE']) delete bare[k];
-    await using c = openFacadeClient({ ...bare, IMSG_HUB_URL: 'ws://127.0.0.1:9/' });
+    await using c = openFacadeClient({ ...bare, IMSG_HUB_URL: 'ws://127.0.0.1:9/', IMSG_HUB_IMSG_VERSION: '0.9.0' });
     await expect(c.imsg.chatsList(1)).rejects.toMatchObject({ code: -32603, data: expect.stringContaining('no hub token: pass --token or --token-file') });
     expect(await c.stop()).toBe(1);
   });

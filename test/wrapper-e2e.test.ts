@@ -23,6 +23,8 @@ describe('imsg-hub wrapper', () => {
       'ws://127.0.0.1:7311/',
       '--token-file',
       tmp.join('token'),
+      '--imsg-version',
+      '0.9.0',
     ]);
     const text = readFileSync(wrapper, 'utf8');
     expect(text).toMatch(/^#!\/bin\/sh\nexec env /);

@@ -12,6 +12,8 @@ export interface FacadeEnv {
   account?: string;
   /** XDG_CACHE_HOME for the attachment cache. */
   cacheHome: string;
+  /** The imsg the facade plays (default: its own default, 0.15.10). */
+  imsgVersion?: '0.15.10' | '0.9.0';
 }
 
 export function facadeEnv(f: FacadeEnv): NodeJS.ProcessEnv {
@@ -21,6 +23,7 @@ export function facadeEnv(f: FacadeEnv): NodeJS.ProcessEnv {
     IMSG_HUB_TOKEN: f.token,
     XDG_CACHE_HOME: f.cacheHome,
     ...(f.account ? { IMSG_HUB_ACCOUNT: f.account } : {}),
+    ...(f.imsgVersion ? { IMSG_HUB_IMSG_VERSION: f.imsgVersion } : {}),
   };
 }
 

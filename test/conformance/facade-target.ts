@@ -19,7 +19,8 @@ export async function makeFacadeTarget(): Promise<ConformanceTarget> {
     if (!chat) return undefined;
     return (await client.call('messages.history', { chat_id: chat.id, limit: 5 })).messages.find((m) => m.guid === first.guid);
   }, 30_000);
-  const f = { hubUrl: fleet.hub.url, token: fleet.clientToken, cacheHome: dir.join('cache') };
+  // The imsg 0.9.0 suite: the facade playing 0.9.0 (its imsg 0.15 side has its own suite).
+  const f = { hubUrl: fleet.hub.url, token: fleet.clientToken, cacheHome: dir.join('cache'), imsgVersion: '0.9.0' as const };
   /** The facade reads the hub: a message counts as there once the hub has stored it. */
   const inHub = (text: string) =>
     waitFor(async () => (await client.call('messages.history', { chat_id: stored.chat_id, limit: 20 })).messages.some((m) => m.text === text), 20_000);

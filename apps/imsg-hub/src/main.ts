@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { loadFacadeMain } from './bundle-loader.js';
 
-// The imsg-hub CLI. Each command loads only its own module. `rpc` and `status` (spawned by
-// OpenClaw for every probe and send) start from their own small entry; `rpc` from its bundle.
+// The imsg-hub CLI. Each command loads only its own module. `rpc`, `status` and imsg's one-shots
+// (spawned by OpenClaw for every probe, send and action) start from the facade's bundle.
 
 type Register = (program: Command) => void;
 
@@ -42,8 +42,28 @@ async function runCli(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
-// `status` loads almost nothing by itself, which beats loading the bundle.
-const sub = process.argv[2];
-if (sub === 'rpc') await (await loadFacadeMain()).main(process.argv);
-else if (sub === 'status') await (await import('./facade-main.js')).main(process.argv);
+// What OpenClaw runs as `imsg`: rpc, status and imsg's one-shots start from the facade bundle.
+// `edit`/`unsend` are the hub's own commands unless called the imsg way (`--chat <guid>`).
+const FACADE = new Set([
+  'rpc',
+  'status',
+  'tapback',
+  'send-rich',
+  'send-attachment',
+  'group',
+  'launch',
+  'chat-name',
+  'chat-photo',
+  'chat-add-member',
+  'chat-remove-member',
+  'chat-leave',
+]);
+// Playing imsg 0.9.0 (IMSG_HUB_IMSG_VERSION / --imsg-version), there are no bridge one-shots, as in that imsg.
+const sub = process.argv[2] ?? '';
+const args = process.argv.slice(3);
+const imsgWay = (sub === 'edit' || sub === 'unsend') && args.some((a) => a === '--chat' || a.startsWith('--chat='));
+const at = args.indexOf('--imsg-version');
+const plays09 = /^0\.9(\.|$)/.test((at >= 0 ? args[at + 1] : undefined) ?? process.env['IMSG_HUB_IMSG_VERSION'] ?? '');
+const oneShot = sub !== 'rpc' && sub !== 'status';
+if ((FACADE.has(sub) || imsgWay) && !(oneShot && plays09)) await (await loadFacadeMain()).main(process.argv);
 else await runCli(process.argv);

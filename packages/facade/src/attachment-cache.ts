@@ -6,7 +6,7 @@ import type { HubClient } from '@imsg-hub/hub-client';
 import type { HubAttachment } from '@imsg-hub/hub-protocol';
 import type { ImsgAttachment } from '@imsg-hub/imsg-protocol';
 import { isLinkFailure } from './facade-errors.js';
-import type { Logger } from '@imsg-hub/logger';
+import type { FacadeLog } from './facade-log.js';
 import { stripAttachment } from './imsg-shape.js';
 
 /** A file name safe to create: the attachment's own name without any directory part. */
@@ -25,10 +25,10 @@ export function cacheFileName(a: Pick<HubAttachment, 'transfer_name' | 'filename
  */
 export class AttachmentCache {
   readonly dir: string;
-  readonly #log: Logger;
+  readonly #log: FacadeLog;
   readonly #inFlight = new Map<string, Promise<void>>();
 
-  constructor(dir: string, log: Logger) {
+  constructor(dir: string, log: FacadeLog) {
     this.dir = dir;
     this.#log = log;
   }

@@ -8,5 +8,5 @@ export async function chatsList(ctx: FacadeContext, params: Params, deadline: De
   const limit = Math.min(Math.max(intParam(params, 'limit') ?? 20, 1), 10_000);
   const client = await ctx.link.client(deadline);
   const { chats } = await deadline.race(client.call('chats.list', { limit, ...ctx.view.scope() }), 'listing chats');
-  return { chats: chats.map(toImsgChat) };
+  return { chats: chats.map((c) => toImsgChat(c, '0.9.0')) };
 }

@@ -54,5 +54,6 @@ export class FacadeBackend implements ImsgBackend {
   async close(): Promise<void> {
     this.#watches.closeAll();
     await this.#ctx.link.close();
+    await this.#ctx.log.flush();
   }
 }

@@ -1,6 +1,7 @@
 import type { AccountView } from './account-view.js';
 import type { AttachmentCache } from './attachment-cache.js';
-import type { Logger } from '@imsg-hub/logger';
+import type { CapabilityCache } from './capability-cache.js';
+import type { FacadeLog } from './facade-log.js';
 import type { FacadeOptions } from './facade-options.js';
 import type { HubLink } from './hub-link.js';
 
@@ -10,5 +11,7 @@ export interface FacadeContext {
   readonly view: AccountView;
   readonly cache: AttachmentCache;
   readonly options: FacadeOptions;
-  readonly log: Logger;
+  readonly log: FacadeLog;
+  /** What the backing accounts can do now (imsg 0.15 mode). */
+  readonly capabilities: CapabilityCache;
 }

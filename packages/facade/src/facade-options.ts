@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from '@imsg-hub/hub-client';
 import { z } from 'zod';
 import { FacadeError } from './facade-errors.js';
+import { IMSG_VERSIONS } from './status.js';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,6 +26,8 @@ export const FacadeOptionsSchema = z.object({
   logLevel: z.enum(LOG_LEVELS).default('warn'),
   /** PEM of a self-signed hub's certificate. */
   ca: z.string().optional(),
+  /** The imsg the facade plays: 0.15.10 (protocol v1, default) or 0.9.0 (for clients of that protocol). */
+  imsgVersion: z.enum(IMSG_VERSIONS).default('0.15.10'),
 });
 export type FacadeOptions = z.infer<typeof FacadeOptionsSchema>;
 
@@ -38,6 +41,7 @@ export interface FacadeFlags extends HubEndpointFlags {
   sendWait?: string | undefined;
   verbose?: boolean | undefined;
   logLevel?: string | undefined;
+  imsgVersion?: string | undefined;
 }
 
 /** The default attachment cache: `$XDG_CACHE_HOME/imsg-hub/attachments`, else `~/.cache/...`. */
@@ -48,7 +52,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Flags → env (`IMSG_HUB_URL`, `IMSG_HUB_TOKEN`, `IMSG_HUB_TOKEN_FILE`, `IMSG_HUB_ACCOUNT`,
- * `IMSG_HUB_CACHE_DIR`, `IMSG_HUB_ANSWER_WITHIN_MS`, `IMSG_HUB_SEND_WAIT_MS`, `IMSG_HUB_LOG_LEVEL`)
+ * `IMSG_HUB_CACHE_DIR`, `IMSG_HUB_ANSWER_WITHIN_MS`, `IMSG_HUB_SEND_WAIT_MS`, `IMSG_HUB_LOG_LEVEL`,
+ * `IMSG_HUB_IMSG_VERSION`)
  * → defaults, so a wrapper script can be one `exec` line. Throws CONFIG naming what is wrong.
  */
 export function resolveFacadeOptions(flags: FacadeFlags, env: NodeJS.ProcessEnv = process.env): FacadeOptions {
@@ -69,12 +74,20 @@ export function resolveFacadeOptions(flags: FacadeFlags, env: NodeJS.ProcessEnv 
     ...msOption('requestBudgetMs', flags.answerWithin ?? (env['IMSG_HUB_ANSWER_WITHIN_MS'] || undefined)),
     ...msOption('sendWaitMs', flags.sendWait ?? (env['IMSG_HUB_SEND_WAIT_MS'] || undefined)),
     ...(endpoint.ca ? { ca: endpoint.ca } : {}),
+    ...imsgVersionOption(flags.imsgVersion ?? (env['IMSG_HUB_IMSG_VERSION'] || undefined)),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FacadeError('CONFIG', `${issue.path.join('.') || 'options'}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** `0.15`, `0.15.10`, `0.9`, `0.9.0`: the two imsg versions the facade plays; anything else goes to zod to refuse. */
+function imsgVersionOption(value: string | undefined): Record<string, unknown> {
+  if (value === undefined) return {};
+  const v = value.trim();
+  return { imsgVersion: v === '0.15' ? '0.15.10' : v === '0.9' ? '0.9.0' : v };
 }
 
 /** A number of milliseconds given as text; anything else is passed on for zod to refuse by name. */

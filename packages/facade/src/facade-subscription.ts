@@ -1,12 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HubClient, WatchHandle } from '@imsg-hub/hub-client';
 import type { HubMessage } from '@imsg-hub/hub-protocol';
-import type { ImsgAttachment, ImsgReaction, ImsgSession } from '@imsg-hub/imsg-protocol';
+import type { ImsgAttachment, ImsgReaction } from '@imsg-hub/imsg-protocol';
 import type { FacadeContext } from './facade-context.js';
 import { isLinkFailure } from './facade-errors.js';
 import { stripAttachment, toImsgMessage, type FacadeMessage } from './imsg-shape.js';
 import { matchesFilter } from './message-filter.js';
+import type { ImsgVersion } from './status.js';
 import type { WatchSpec } from './watch-params.js';
+
+/** Where a subscription's notifications go, and which imsg's message shape they take. */
+export interface WatchSink {
+  notify(method: string, params: unknown): void | Promise<void>;
+  version: ImsgVersion;
+}
 
 /** Messages prepared per round: one tapback lookup serves them all. */
 const BATCH = 256;
@@ -22,7 +29,7 @@ export class FacadeSubscription {
   readonly id: number;
   readonly #spec: WatchSpec;
   readonly #ctx: FacadeContext;
-  readonly #session: ImsgSession;
+  readonly #sink: WatchSink;
   #client: HubClient | undefined;
   #handle: WatchHandle | undefined;
   readonly #queue: HubMessage[] = [];
@@ -30,11 +37,11 @@ export class FacadeSubscription {
   #draining = false;
   #closed = false;
 
-  constructor(id: number, spec: WatchSpec, ctx: FacadeContext, session: ImsgSession) {
+  constructor(id: number, spec: WatchSpec, ctx: FacadeContext, sink: WatchSink) {
     this.id = id;
     this.#spec = spec;
     this.#ctx = ctx;
-    this.#session = session;
+    this.#sink = sink;
   }
 
   /** Opens the hub watch. Messages queue until `release()`, so the subscribe answer goes first. */
@@ -63,7 +70,7 @@ export class FacadeSubscription {
   linkDropped(reason: string): void {
     if (this.#closed || this.#spec.matchesNothing) return;
     const after = this.#handle ? ` after message ${this.#handle.lastId}` : '';
-    this.#session.notify('error', {
+    void this.#sink.notify('error', {
       subscription: this.id,
       error: {
         message: `imsg-hub: lost the link to the hub at ${this.#ctx.link.url} (${reason}); reconnecting, then this watch resumes${after} with nothing skipped or repeated`,
@@ -93,7 +100,7 @@ export class FacadeSubscription {
         const ready = await this.#prepare(batch);
         for (const message of ready) {
           if (this.#closed) return;
-          this.#session.notify('message', { subscription: this.id, message });
+          await this.#sink.notify('message', { subscription: this.id, message });
         }
       }
     } catch (err) {
@@ -122,7 +129,7 @@ export class FacadeSubscription {
               () => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })),
             )
           : [];
-      out.push(toImsgMessage(m, { attachments, reactions: m.is_reaction ? [] : (reactions.get(m.guid) ?? []) }));
+      out.push(toImsgMessage(m, { attachments, reactions: m.is_reaction ? [] : (reactions.get(m.guid) ?? []) }, this.#sink.version));
     }
     return out;
   }

@@ -2,17 +2,22 @@ import { HubError, type HubMessage } from '@imsg-hub/hub-protocol';
 import { boolParam, imsgError, intParam, type Params } from '@imsg-hub/imsg-protocol';
 import type { FacadeContext } from './facade-context.js';
 import { toImsgMessage, stripAttachment, type FacadeMessage } from './imsg-shape.js';
-import { isFiltering, matchesFilter, parseMessageFilter } from './message-filter.js';
+import { isFiltering, matchesFilter, parseMessageFilter, type MessageFilter } from './message-filter.js';
 import type { Deadline } from './request-clock.js';
+import type { ImsgVersion } from './status.js';
 
 /** The most the hub hands out per history page. */
 const MAX_PAGE = 10_000;
 
-/**
- * `messages.history` as imsg answers it (reference §2.2): newest first, `participants`/`start`/`end`
- * applied before `limit`, tapback rows left out but aggregated into each message's `reactions`,
- * attachments only when asked. An unknown chat is an empty list, not an error.
- */
+/** A `messages.history` request, validated. */
+export interface HistoryQuery {
+  chatId: number;
+  limit: number;
+  filter: MessageFilter;
+  attachments: boolean;
+}
+
+/** `messages.history` of imsg 0.9.0: lenient params (reference §2.2). */
 export async function messagesHistory(ctx: FacadeContext, params: Params, deadline: Deadline): Promise<unknown> {
   const chatId = intParam(params, 'chat_id');
   if (chatId === undefined) throw imsgError.invalidParams('chat_id is required');
@@ -20,8 +25,17 @@ export async function messagesHistory(ctx: FacadeContext, params: Params, deadli
   const limit = Math.max(intParam(params, 'limit') ?? 50, 1);
   const attachments = boolParam(params, 'attachments') ?? false;
   if (chatId <= 0) return { messages: [] };
-  const client = await ctx.link.client(deadline);
+  return readHistory(ctx, { chatId, limit, filter, attachments }, deadline, '0.9.0');
+}
 
+/**
+ * `messages.history` as imsg answers it: newest first, `participants`/`start`/`end` applied before
+ * `limit`, tapback rows left out but aggregated into each message's `reactions`, attachments only
+ * when asked. An unknown chat is an empty list, not an error.
+ */
+export async function readHistory(ctx: FacadeContext, q: HistoryQuery, deadline: Deadline, version: ImsgVersion): Promise<{ messages: FacadeMessage[] }> {
+  const { chatId, limit, filter } = q;
+  const client = await ctx.link.client(deadline);
   const picked: HubMessage[] = [];
   const page = Math.min(isFiltering(filter) ? Math.max(limit, 200) : limit, MAX_PAGE);
   let before: number | undefined;
@@ -43,16 +57,31 @@ export async function messagesHistory(ctx: FacadeContext, params: Params, deadli
   }
   // imsg orders by date; hub ids follow arrival, which a late replay can put out of date order.
   picked.sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
+  return { messages: await presentMessages(ctx, picked, { attachments: q.attachments, reactions: true }, deadline, version) };
+}
 
-  const reactions = await deadline.race(ctx.view.reactionsOf(client, picked), 'reading tapbacks');
+/**
+ * Hub messages in imsg's shape: current tapbacks aggregated (when asked), attachments fetched into
+ * the cache (when asked; bytes the hub lacks are `missing`).
+ */
+export async function presentMessages(
+  ctx: FacadeContext,
+  messages: readonly HubMessage[],
+  o: { attachments: boolean; reactions: boolean },
+  deadline: Deadline,
+  version: ImsgVersion,
+): Promise<FacadeMessage[]> {
+  const client = await ctx.link.client(deadline);
+  const reactions = o.reactions ? await deadline.race(ctx.view.reactionsOf(client, messages), 'reading tapbacks') : new Map();
   const out: FacadeMessage[] = [];
-  for (const m of picked) {
-    const files = attachments
-      ? await deadline
-          .race(ctx.cache.localize(client, m.attachments, false), 'fetching attachments')
-          .catch(() => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })))
-      : [];
-    out.push(toImsgMessage(m, { attachments: files, reactions: reactions.get(m.guid) ?? [] }));
+  for (const m of messages) {
+    const files =
+      o.attachments && m.attachments.length > 0
+        ? await deadline
+            .race(ctx.cache.localize(client, m.attachments, false), 'fetching attachments')
+            .catch(() => m.attachments.map((a) => ({ ...stripAttachment(a), missing: true })))
+        : [];
+    out.push(toImsgMessage(m, { attachments: files, reactions: m.is_reaction ? [] : (reactions.get(m.guid) ?? []) }, version));
   }
-  return { messages: out };
+  return out;
 }

@@ -1,6 +1,6 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError } from '@imsg-hub/hub-protocol';
-import type { Logger } from '@imsg-hub/logger';
+import type { FacadeLog } from './facade-log.js';
 import { FacadeError } from './facade-errors.js';
 import type { Deadline } from './request-clock.js';
 
@@ -11,7 +11,7 @@ export interface HubLinkOptions {
   account?: string | undefined;
   ca?: string | undefined;
   version: string;
-  log: Logger;
+  log: FacadeLog;
 }
 
 type Waiter = (error?: Error) => void;
@@ -39,7 +39,7 @@ export class HubLink {
   #lastFailure = 'not connected yet';
   #closed = false;
   readonly #waiters = new Set<Waiter>();
-  readonly #downListeners: ((reason: string) => void)[] = [];
+  readonly #downListeners = new Set<(reason: string) => void>();
 
   constructor(options: HubLinkOptions) {
     this.#o = options;
@@ -54,8 +54,10 @@ export class HubLink {
     return this.#maxFileBytes;
   }
 
-  onDown(listener: (reason: string) => void): void {
-    this.#downListeners.push(listener);
+  /** Calls `listener` each time the link drops; returns what stops it. */
+  onDown(listener: (reason: string) => void): () => void {
+    this.#downListeners.add(listener);
+    return () => this.#downListeners.delete(listener);
   }
 
   /** Starts connecting in the background. */
@@ -110,10 +112,9 @@ export class HubLink {
     await deadline.race(this.#waitUp(), 'waiting for the hub').catch((err: unknown) => {
       if (this.#fatal) throw this.#fatal;
       if (err instanceof FacadeError && err.code === 'DEADLINE') {
-        throw new FacadeError(
-          'HUB_UNREACHABLE',
-          `cannot reach the hub at ${this.#o.url} (${this.#lastFailure}); is \`imsg-hub serve\` running? Still retrying`,
-        );
+        // The dial error may already say "cannot reach the hub at <url>: …"; keep only its cause.
+        const cause = this.#lastFailure.replace(`cannot reach the hub at ${this.#o.url}: `, '');
+        throw new FacadeError('HUB_UNREACHABLE', `cannot reach the hub at ${this.#o.url} (${cause}); is \`imsg-hub serve\` running? Still retrying`);
       }
       throw err;
     });

@@ -48,6 +48,7 @@ export class Deadline {
 export class ArrivalClock implements MessageTransport {
   readonly #inner: MessageTransport;
   readonly #arrivals: number[] = [];
+  readonly #clock = arrivalClock();
 
   constructor(inner: MessageTransport) {
     this.#inner = inner;
@@ -57,24 +58,10 @@ export class ArrivalClock implements MessageTransport {
     this.#inner.attach({
       ...handlers,
       message: (line) => {
-        if (parseImsgRequest(line.trim()).ok) this.#arrivals.push(this.#arrivalTime());
+        if (parseImsgRequest(line.trim()).ok) this.#arrivals.push(this.#clock());
         handlers.message(line);
       },
     });
-  }
-
-  #startupBurst = true;
-
-  /**
-   * Now — except for the lines that were already waiting when the process started: OpenClaw writes
-   * its request right after spawning, so those count from the spawn, not from when node got to
-   * reading them (a few hundred ms later).
-   */
-  #arrivalTime(): number {
-    // Only a first burst read while still starting (node, the bundle and the hello take a while).
-    if (!this.#startupBurst || performance.now() > 2000) return Date.now();
-    setImmediate(() => (this.#startupBurst = false));
-    return Math.min(Date.now(), Math.round(performance.timeOrigin));
   }
 
   /** Arrival time of the request now being handled (now, if the queue is somehow empty). */
@@ -89,4 +76,19 @@ export class ArrivalClock implements MessageTransport {
   close(): Promise<void> {
     return this.#inner.close();
   }
+}
+
+/**
+ * When a request line arrived: now — except for the lines that were already waiting when the
+ * process started. OpenClaw writes its request right after spawning, so those count from the spawn,
+ * not from when node got to reading them (a few hundred ms later on a busy machine). Only a first
+ * burst read while still starting (node, the bundle and the hello take a while) counts so.
+ */
+export function arrivalClock(): () => number {
+  let startupBurst = true;
+  return () => {
+    if (!startupBurst || performance.now() > 2000) return Date.now();
+    setImmediate(() => (startupBurst = false));
+    return Math.min(Date.now(), Math.round(performance.timeOrigin));
+  };
 }

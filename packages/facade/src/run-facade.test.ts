@@ -81,7 +81,14 @@ function facade(extraEnv: Record<string, string> = {}) {
     {
       input: toFacade,
       output: fromFacade,
-      env: { IMSG_HUB_URL: server.url, IMSG_HUB_TOKEN: clientToken, IMSG_HUB_CACHE_DIR: dir.join('cache'), IMSG_HUB_LOG_LEVEL: 'silent', ...extraEnv },
+      env: {
+        IMSG_HUB_URL: server.url,
+        IMSG_HUB_TOKEN: clientToken,
+        IMSG_HUB_CACHE_DIR: dir.join('cache'),
+        IMSG_HUB_LOG_LEVEL: 'silent',
+        IMSG_HUB_IMSG_VERSION: '0.9.0',
+        ...extraEnv,
+      },
     },
   );
   const imsg = new ImsgClient(new LineStreamTransport(fromFacade, toFacade));

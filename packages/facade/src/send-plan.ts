@@ -47,29 +47,46 @@ export function planSend(params: Params): SendPlan {
   const hasChat = chatId !== undefined || identifier !== '' || guid !== '';
   if (to !== '' && hasChat) throw imsgError.invalidParams('use to or chat_*; not both');
   if (to === '' && !hasChat) throw imsgError.invalidParams('to is required for direct sends');
-  let text = stringParam(params, 'text') ?? '';
+  const text = stringParam(params, 'text') ?? '';
   const fileParam = stringParam(params, 'file') ?? '';
   if (text === '' && fileParam === '') throw imsgError.invalidParams('text or file is required');
   if (transport === 'bridge') {
     // imsg would try its IMCore bridge; the hub's agents send the plain way only.
     throw imsgError.internal('imsg-hub: transport "bridge" is not available through the hub; use transport auto or applescript');
   }
-  if (fileParam !== '' && MEDIA_PLACEHOLDER.test(text)) text = '';
-
-  const direct = (handle: string) => (SERVICE_PREFIX.test(handle) || service === 'auto' ? handle : `${service}:${handle}`);
-  let target: string;
-  if (chatId !== undefined) target = `chat_id:${chatId}`;
-  else if (identifier !== '' && looksLikeHandle(identifier)) target = direct(identifier);
-  else if (guid !== '') target = `chat_guid:${guid}`;
-  else if (identifier !== '') target = `chat_identifier:${identifier}`;
-  else target = direct(to.trim());
-
-  const region = stringParam(params, 'region');
   return {
-    target,
+    target: sendTarget({ to, chatId, chatIdentifier: identifier, chatGuid: guid }, service),
     chatId,
-    text,
-    file: fileParam === '' ? undefined : resolve(expandHome(fileParam)),
-    region: region !== undefined && /^[A-Za-z]{2}$/.test(region) ? region.toUpperCase() : undefined,
+    text: captionOf(text, fileParam),
+    file: localPath(fileParam),
+    region: regionOf(stringParam(params, 'region')),
   };
+}
+
+/** OpenClaw's `<media:kind>` placeholder next to a file means no caption. */
+export function captionOf(text: string, file: string): string {
+  return file !== '' && MEDIA_PLACEHOLDER.test(text) ? '' : text;
+}
+
+/** An absolute local path (`~` expanded), or undefined for none. */
+export function localPath(file: string): string | undefined {
+  return file === '' ? undefined : resolve(expandHome(file));
+}
+
+/** A phone region the hub understands (two letters), upper-cased. */
+export function regionOf(region: string | undefined): string | undefined {
+  return region !== undefined && /^[A-Za-z]{2}$/.test(region) ? region.toUpperCase() : undefined;
+}
+
+/**
+ * The hub target of an imsg send: a hub chat id, a chat guid or identifier, or a handle (a chat
+ * identifier that is a handle is a buddy send in imsg), with the service when one was named.
+ */
+export function sendTarget(t: { to: string; chatId: number | undefined; chatIdentifier: string; chatGuid: string }, service: string): string {
+  const direct = (handle: string) => (SERVICE_PREFIX.test(handle) || service === 'auto' ? handle : `${service}:${handle}`);
+  if (t.chatId !== undefined) return `chat_id:${t.chatId}`;
+  if (t.chatIdentifier !== '' && looksLikeHandle(t.chatIdentifier)) return direct(t.chatIdentifier);
+  if (t.chatGuid !== '') return `chat_guid:${t.chatGuid}`;
+  if (t.chatIdentifier !== '') return `chat_identifier:${t.chatIdentifier}`;
+  return direct(t.to.trim());
 }

@@ -24,7 +24,7 @@ export class WatchRegistry {
   async subscribe(params: Params, session: ImsgSession, deadline: Deadline): Promise<{ subscription: number }> {
     const spec = parseWatchParams(params);
     const client = await this.#ctx.link.client(deadline);
-    const sub = new FacadeSubscription(this.#nextId++, spec, this.#ctx, session);
+    const sub = new FacadeSubscription(this.#nextId++, spec, this.#ctx, { notify: (method, params) => session.notify(method, params), version: '0.9.0' });
     this.#subs.set(sub.id, sub);
     try {
       await deadline.race(sub.open(client), 'starting the watch');

@@ -45,6 +45,21 @@ export const HistoryParamsSchema = z.object({
 });
 export const HistoryResultSchema = z.object({ messages: z.array(HubMessageSchema) });
 
+/**
+ * `messages.after` (client → hub): stored messages with hub id > `after`, oldest first, across every
+ * chat in view (or one chat's conversation): the pager behind imsg 0.15's `messages.after`.
+ */
+export const MessagesAfterParamsSchema = z.object({
+  after: z.number().int().nonnegative(),
+  accounts: z.array(z.string().max(64)).max(64).optional(),
+  chat_id: z.number().int().positive().optional(),
+  /** One copy per message among the accounts in view (default true). */
+  merged: z.boolean().optional(),
+  /** Tapback rows as messages of their own (default false). */
+  include_reactions: z.boolean().optional(),
+  limit: z.number().int().positive().max(1000).optional(),
+});
+
 export const WatchSubscribeParamsSchema = z.object({
   /** Replay every message with hub id > since, then continue live. Absent: live only. */
   since: z.number().int().nonnegative().optional(),

@@ -48,6 +48,7 @@ export const CLIENT_TO_HUB = {
   'accounts.list': { params: A.PingParamsSchema, result: C.AccountsListResultSchema },
   'chats.list': { params: C.ChatsListParamsSchema, result: C.ChatsListResultSchema },
   'messages.history': { params: C.HistoryParamsSchema, result: C.HistoryResultSchema },
+  'messages.after': { params: C.MessagesAfterParamsSchema, result: C.HistoryResultSchema },
   'watch.subscribe': { params: C.WatchSubscribeParamsSchema, result: C.WatchSubscribeResultSchema },
   'watch.unsubscribe': { params: C.WatchUnsubscribeParamsSchema, result: A.PingResultSchema.partial() },
   send: { params: S.SendRequestSchema, result: S.SendOutcomeSchema },

@@ -88,6 +88,13 @@ export class ClientSession implements Session, NotificationSink {
         });
         return { messages };
       },
+      'messages.after': async (p) => {
+        for (const a of p.accounts ?? []) this.#allow(a);
+        const accounts = p.accounts ?? this.#scope;
+        if (p.chat_id !== undefined) this.#visibleChat(p.chat_id);
+        const filter = { accounts, chatId: p.chat_id, merged: p.merged ?? true, includeReactions: p.include_reactions ?? false };
+        return { messages: await this.#ctx.model.after(p.after, filter, p.limit ?? 100) };
+      },
       'watch.subscribe': (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
         const accounts = p.accounts ?? this.#scope;
@@ -122,12 +129,7 @@ export class ClientSession implements Session, NotificationSink {
       'messages.search': async (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
         const accounts = p.accounts ?? this.#scope;
-        if (p.chat_id !== undefined) {
-          const chat = this.#ctx.model.chat(p.chat_id);
-          if (!chat || !this.#ctx.model.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account))) {
-            throw new HubError('NOT_FOUND', `no chat ${p.chat_id} among the accounts this token sees; list them with chats.list`);
-          }
-        }
+        if (p.chat_id !== undefined) this.#visibleChat(p.chat_id);
         const { messages, nextBefore } = await this.#ctx.model.search({
           query: p.query,
           accounts,
@@ -177,6 +179,14 @@ export class ClientSession implements Session, NotificationSink {
   #visibleAccounts(): string[] {
     const all = this.#ctx.model.accounts.names();
     return this.#scope ? all.filter((a) => this.#scope!.includes(a)).concat(this.#scope.filter((a) => !all.includes(a))) : all;
+  }
+
+  /** Refuses a chat outside the token's accounts as if it did not exist. */
+  #visibleChat(chatId: number): void {
+    const chat = this.#ctx.model.chat(chatId);
+    if (!chat || !this.#ctx.model.conversation(chat.id).some((c) => tokenAllows(this.#token, c.account))) {
+      throw new HubError('NOT_FOUND', `no chat ${chatId} among the accounts this token sees; list them with chats.list`);
+    }
   }
 
   #allow(account: string): void {

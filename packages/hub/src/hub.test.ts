@@ -154,6 +154,36 @@ describe('hub over real sockets', () => {
     await b.close();
   });
 
+  it('messages.after pages every chat oldest first, within the token, one chat or all, tapbacks on request', async () => {
+    const a = await agent(tokens.agentAlice, ['alice']);
+    const b = await agent(tokens.agentBob, ['bob']);
+    const other = (rowid: number, text: string): Row => {
+      const r = row(rowid, text);
+      return { ...r, message: { ...r.message, chat_id: 2, chat_identifier: '+15559990000', chat_guid: 'iMessage;-;+15559990000' } };
+    };
+    const tapback = (rowid: number, target: string): Row => {
+      const r = row(rowid, 'Liked it');
+      return { ...r, message: { ...r.message, is_reaction: true, reaction_type: 'like', is_reaction_add: true, reacted_to_guid: target } };
+    };
+    await a.request('rows', { account: 'alice', epoch: 1, rows: [row(1, 'a1'), other(2, 'a2'), row(3, 'a3'), tapback(4, 'guid-1-a1')] });
+    await b.request('rows', { account: 'bob', epoch: 1, rows: [row(1, 'b1')] });
+    await using client = await HubClient.connect({ url: server.url, token: tokens.client });
+    const all = (await client.call('messages.after', { after: 0 })).messages;
+    expect(all.map((m) => m.text)).toEqual(['a1', 'a2', 'a3', 'b1']);
+    const page = (await client.call('messages.after', { after: all[0]!.id, limit: 2 })).messages;
+    expect(page.map((m) => m.text)).toEqual(['a2', 'a3']);
+    const withTapbacks = (await client.call('messages.after', { after: 0, accounts: ['alice'], include_reactions: true })).messages;
+    expect(withTapbacks.map((m) => m.text)).toEqual(['a1', 'a2', 'a3', 'Liked it']);
+    const chat = all[0]!.chat_id;
+    expect((await client.call('messages.after', { after: 0, chat_id: chat })).messages.map((m) => m.text)).toEqual(['a1', 'a3']);
+    await using bobOnly = await HubClient.connect({ url: server.url, token: tokens.clientBob });
+    expect((await bobOnly.call('messages.after', { after: 0 })).messages.map((m) => m.text)).toEqual(['b1']);
+    await expect(bobOnly.call('messages.after', { after: 0, chat_id: chat })).rejects.toMatchObject({ code: -32020 });
+    await expect(bobOnly.call('messages.after', { after: 0, accounts: ['alice'] })).rejects.toMatchObject({ code: -32004 });
+    await a.close();
+    await b.close();
+  });
+
   it('answers malformed frames with an error, drops oversize frames, and keeps serving others', async () => {
     await using client = await HubClient.connect({ url: server.url, token: tokens.client });
     const { socket, peer } = await rawPeer();

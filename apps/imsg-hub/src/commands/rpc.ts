@@ -1,17 +1,13 @@
-import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
 import type { Command } from 'commander';
+import { withHubFlags, type FacadeCommandFlags } from './hub-flags.js';
 
-interface RpcFlags {
-  account?: string;
-  hubUrl?: string;
-  token?: string;
-  tokenFile?: string;
-  cacheDir?: string;
-  ca?: string;
-  answerWithin?: string;
-  sendWait?: string;
-  verbose?: boolean;
-  logLevel?: string;
+const RPC_DESCRIPTION = 'speak imsg’s JSON-RPC (imsg 0.15, protocol v1) on stdin/stdout, backed by the hub (for OpenClaw and other imsg clients)';
+
+/** Runs the facade until stdin ends, then exits once everything written has reached the pipe. */
+async function serve(flags: FacadeCommandFlags): Promise<void> {
+  const { runFacade } = await import('@imsg-hub/facade');
+  const code = await runFacade(flags);
+  process.stdout.write('', () => process.exit(code));
 }
 
 /**
@@ -19,28 +15,57 @@ interface RpcFlags {
  * imsg client can use `imsg-hub` (through a one-line wrapper) wherever it would run `imsg`.
  */
 export function registerRpc(program: Command): void {
-  program
-    .command('rpc')
-    .description('speak imsg’s JSON-RPC on stdin/stdout, backed by the hub (for OpenClaw and other imsg clients)')
-    .option('--account <name>', 'per-account mode: only this account (env IMSG_HUB_ACCOUNT); default: every account the token sees')
-    .option('--hub-url <url>', `hub WebSocket URL (env IMSG_HUB_URL, default ${DEFAULT_HUB_URL})`)
-    .option('--token <token>', 'client token (env IMSG_HUB_TOKEN)')
-    .option('--token-file <path>', 'file holding the client token (env IMSG_HUB_TOKEN_FILE)')
+  withHubFlags(program.command('rpc').description(RPC_DESCRIPTION))
     .option('--cache-dir <dir>', 'where inbound attachments are cached (env IMSG_HUB_CACHE_DIR, default $XDG_CACHE_HOME/imsg-hub/attachments)')
-    .option('--ca <path>', 'PEM certificate to trust for a self-signed wss:// hub')
     .option(
       '--answer-within <ms>',
       'answer every request within this long of receiving it (env IMSG_HUB_ANSWER_WITHIN_MS, default 9000: OpenClaw gives up at 10000)',
     )
-    .option('--send-wait <ms>', 'how long a send waits for its outcome before answering {ok:true, queued:true} (env IMSG_HUB_SEND_WAIT_MS, default 8000)')
-    .option('--db <path>', 'accepted for imsg compatibility and ignored (the hub has the messages)')
-    .option('-j, --json', 'accepted for imsg compatibility (output is always JSON)')
-    .option('-v, --verbose', 'diagnostics on stderr')
-    .option('--log-level <level>', 'diagnostics on stderr at this level: silent, error, warn (default), info, debug')
-    .action(async (flags: RpcFlags) => {
-      const { runFacade } = await import('@imsg-hub/facade');
-      const code = await runFacade(flags);
-      // Exit once everything written so far has reached the pipe.
-      process.stdout.write('', () => process.exit(code));
-    });
+    .option('--send-wait <ms>', 'how long a send waits for its outcome within that (env IMSG_HUB_SEND_WAIT_MS, default 8000)')
+    .action(serve);
+}
+
+/** `--flag <value>` options of `rpc`, by the key commander gives them. */
+const VALUE_FLAGS: Record<string, keyof FacadeCommandFlags | 'db'> = {
+  '--account': 'account',
+  '--hub-url': 'hubUrl',
+  '--token': 'token',
+  '--token-file': 'tokenFile',
+  '--ca': 'ca',
+  '--imsg-version': 'imsgVersion',
+  '--db': 'db',
+  '--log-level': 'logLevel',
+  '--cache-dir': 'cacheDir',
+  '--answer-within': 'answerWithin',
+  '--send-wait': 'sendWait',
+};
+
+/**
+ * `rpc` as OpenClaw runs it (`rpc --json [--db <path>]`, plus any of the flags above), read without
+ * loading commander (which costs a child_process load on every spawn). Anything else — `--help`, an
+ * unknown or malformed flag — is undefined: the full parser answers it.
+ */
+export function fastRpcFlags(argv: readonly string[]): FacadeCommandFlags | undefined {
+  if (argv[2] !== 'rpc') return undefined;
+  const flags: FacadeCommandFlags & { db?: string } = {};
+  const args = argv.slice(3);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--json' || arg === '-j') flags.json = true;
+    else if (arg === '--verbose' || arg === '-v') flags.verbose = true;
+    else {
+      const eq = arg.indexOf('=');
+      const name = eq > 0 ? arg.slice(0, eq) : arg;
+      const key = VALUE_FLAGS[name];
+      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (!key || value === undefined || (eq < 0 && value.startsWith('-'))) return undefined;
+      (flags as Record<string, string>)[key] = value;
+    }
+  }
+  return flags;
+}
+
+/** Runs `rpc` from pre-parsed flags. */
+export function runRpc(flags: FacadeCommandFlags): Promise<void> {
+  return serve(flags);
 }

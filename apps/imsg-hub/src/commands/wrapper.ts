@@ -1,7 +1,7 @@
 import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
-import { IMSG_COMPAT_VERSION } from '@imsg-hub/facade';
+import { IMSG_COMPAT_VERSION, IMSG_V1_VERSION } from '@imsg-hub/facade';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
@@ -12,6 +12,7 @@ interface WrapperFlags {
   tokenFile: string;
   cacheDir?: string;
   force?: boolean;
+  imsgVersion?: string;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -22,16 +23,20 @@ export function wrapperScript(o: {
   hubUrl: string;
   tokenFile: string;
   cacheDir?: string | undefined;
+  /** The imsg the facade plays (default 0.15.10). */
+  imsgVersion?: string | undefined;
   node: string;
   bin: string;
 }): string {
+  const version = o.imsgVersion ?? IMSG_V1_VERSION;
   const env = [
     ...(o.account ? [`IMSG_HUB_ACCOUNT=${quote(o.account)}`] : []),
     `IMSG_HUB_URL=${quote(o.hubUrl)}`,
     `IMSG_HUB_TOKEN_FILE=${quote(o.tokenFile)}`,
     ...(o.cacheDir ? [`IMSG_HUB_CACHE_DIR=${quote(o.cacheDir)}`] : []),
+    ...(version === IMSG_COMPAT_VERSION ? [`IMSG_HUB_IMSG_VERSION=${quote(version)}`] : []),
     // `--version` through the wrapper reports the imsg it stands in for, as imsg honours IMSG_VERSION.
-    `IMSG_VERSION=${quote(IMSG_COMPAT_VERSION)}`,
+    `IMSG_VERSION=${quote(version)}`,
   ];
   return `#!/bin/sh\nexec env ${env.join(' ')} ${quote(o.node)} ${quote(o.bin)} "$@"\n`;
 }
@@ -50,6 +55,7 @@ export function registerWrapper(program: Command): void {
     .option('--hub-url <url>', 'hub WebSocket URL', process.env['IMSG_HUB_URL'] || DEFAULT_HUB_URL)
     .requiredOption('--token-file <path>', 'file holding a client token (imsg-hub token create --role client …)')
     .option('--cache-dir <dir>', 'where inbound attachments are cached (add it to OpenClaw’s attachmentRoots)')
+    .option('--imsg-version <version>', `the imsg to play: ${IMSG_V1_VERSION} (default; OpenClaw's current plugin) or ${IMSG_COMPAT_VERSION} (older clients)`)
     .option('--force', 'overwrite an existing file')
     .action((path: string, flags: WrapperFlags) => {
       try {
@@ -58,6 +64,13 @@ export function registerWrapper(program: Command): void {
           throw new Error(
             'do not name the wrapper "imsg": OpenClaw then reads a local chat.db for since_rowid and refuses it on non-Mac hosts; use e.g. imsg-hub-work',
           );
+        }
+        const version = flags.imsgVersion ?? IMSG_V1_VERSION;
+        if (version !== IMSG_V1_VERSION && version !== IMSG_COMPAT_VERSION) {
+          throw new Error(`--imsg-version must be ${IMSG_V1_VERSION} or ${IMSG_COMPAT_VERSION} (got ${version})`);
+        }
+        if (!existsSync(dirname(target))) {
+          throw new Error(`the directory ${dirname(target)} does not exist; create it first (mkdir -p ${dirname(target)}) or write the wrapper elsewhere`);
         }
         const tokenFile = resolve(flags.tokenFile);
         if (!existsSync(tokenFile) || readFileSync(tokenFile, 'utf8').trim() === '') throw new Error(`token file ${tokenFile} is missing or empty`);
@@ -68,6 +81,7 @@ export function registerWrapper(program: Command): void {
           hubUrl: flags.hubUrl,
           tokenFile,
           cacheDir: flags.cacheDir && resolve(flags.cacheDir),
+          imsgVersion: version,
           node: process.execPath,
           bin,
         });

@@ -86,3 +86,4 @@ export {
   type ImsgV1Session,
   type ImsgV1RpcServerOptions,
 } from './rpc-server-v1.js';
+export { TAPBACK_REACTIONS, normalizeTapbackReaction, tapbackResultName, type TapbackReaction, type NormalizedTapback } from './tapback-reaction.js';

@@ -19,6 +19,8 @@ export interface ImsgV1Call {
   /** No `id` key: the method runs, but nothing is ever written for it. */
   isNotification: boolean;
   session: ImsgV1Session;
+  /** When the line arrived (the server's clock, default `Date.now`): a request's budget counts from here. */
+  receivedAt: number;
 }
 
 /** A result whose `afterwards` runs right after the response line is queued (watch start gates). */
@@ -45,9 +47,11 @@ export interface ImsgV1RpcServerOptions {
   readLimit?: number;
   subscriptionLimit?: number;
   onOversize?: (bytes: number) => void;
+  /** Arrival time of a line, in Unix ms (default `Date.now`). */
+  clock?: () => number;
 }
 
-type Job = { parsed: ParsedV1Line };
+type Job = { parsed: ParsedV1Line; receivedAt: number };
 
 /**
  * `imsg rpc` protocol v1 (reference/imsg-protocol-v1.md §2): strict framing, three lanes (a FIFO
@@ -60,6 +64,7 @@ export class ImsgV1RpcServer {
   readonly #backend: ImsgV1Backend;
   readonly #outstandingLimit: number;
   readonly #readLimit: number;
+  readonly #clock: () => number;
   readonly #queues: Record<ImsgLane, Job[]> = { mutation: [], read: [], control: [] };
   #mutationBusy = false;
   #controlBusy = false;
@@ -78,6 +83,7 @@ export class ImsgV1RpcServer {
     this.#backend = backend;
     this.#outstandingLimit = options.outstandingLimit ?? 128;
     this.#readLimit = options.readLimit ?? 4;
+    this.#clock = options.clock ?? Date.now;
     const subscriptions = new SubscriptionStore(options.subscriptionLimit ?? 64);
     this.session = { notify: (method, params) => this.#write({ jsonrpc: '2.0', method, params }), subscriptions };
     this.finished = new Promise((resolve) => {
@@ -99,6 +105,7 @@ export class ImsgV1RpcServer {
     if (!this.#accepting) return;
     const line = raw.trim();
     if (line === '') return;
+    const receivedAt = this.#clock();
     const parsed = parseImsgV1Request(line);
     if (this.#outstanding >= this.#outstandingLimit) {
       // Over the bound: an identified request is told to back off; a notification is dropped;
@@ -112,7 +119,7 @@ export class ImsgV1RpcServer {
     }
     this.#outstanding++;
     const lane = laneOf(parsed.ok ? parsed.request.method : undefined);
-    this.#queues[lane].push({ parsed });
+    this.#queues[lane].push({ parsed, receivedAt });
     this.#pump();
   }
 
@@ -148,7 +155,7 @@ export class ImsgV1RpcServer {
   }
 
   async #run(job: Job, lane: ImsgLane): Promise<void> {
-    const { parsed } = job;
+    const { parsed, receivedAt } = job;
     if (!parsed.ok) {
       if (parsed.respond) this.#error(parsed.id, parsed.error);
       return;
@@ -164,7 +171,7 @@ export class ImsgV1RpcServer {
       return;
     }
     try {
-      const answer = await this.#backend.handle({ method: request.method, params: request.params, isNotification, session: this.session });
+      const answer = await this.#backend.handle({ method: request.method, params: request.params, isNotification, session: this.session, receivedAt });
       if (answer instanceof AfterResponse) {
         if (!isNotification) this.#result(request, answer.result);
         answer.afterwards();

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { withHubFlags, type FacadeCommandFlags } from './hub-flags.js';
+
+// imsg's CLI one-shots, answered from the hub: OpenClaw runs them (`<cliPath> tapback --chat <guid>
+// --message <guid> --kind love --part 0 --json`) for an account without `remoteHost`, and reads
+// the last stdout line. The logic is the facade's (runOneShot); this names the argv.
+
+type OneShotFlags = FacadeCommandFlags & Record<string, string | boolean | undefined>;
+
+const SUMMARY: Record<string, (o: Record<string, unknown>) => string> = {
+  tapback: (o) => `tapback: ${String(o['reaction'] ?? o['emoji'] ?? '')} sent`,
+  edit: () => 'edit: done',
+  unsend: () => 'unsend: done',
+  'send-rich': (o) => `send-rich: sent (guid=${String(o['guid'] ?? '')})`,
+  'send-attachment': (o) => `send-attachment: sent (guid=${String(o['guid'] ?? '')})`,
+  group: (o) => `${String(o['guid'])}\t${String(o['name'])}\t${(o['participants'] as string[] | undefined)?.join(', ') ?? ''}`,
+  launch: (o) => String(o['message']),
+};
+
+function action(name: string) {
+  return async (flags: OneShotFlags) => {
+    const { runOneShot } = await import('@imsg-hub/facade');
+    const result = await runOneShot(name as never, flags, flags);
+    const out = result.output;
+    if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else if (typeof out === 'object' && out['success'] === false) process.stdout.write(`error: ${String(out['error'])}\n`);
+    else process.stdout.write(`${typeof out === 'string' ? out : (SUMMARY[name]?.(out) ?? 'done')}\n`);
+    process.stdout.write('', () => process.exit(result.code));
+  };
+}
+
+function oneShot(program: Command, name: string, description: string): Command {
+  return withHubFlags(program.command(name).description(description));
+}
+
+/** `tapback`, `edit`, `unsend`, `send-rich`, `send-attachment`, `group`, `launch`, `chat-*`. */
+export function registerImsgOneShots(program: Command): void {
+  oneShot(program, 'tapback', 'send a tapback (imsg one-shot), through the account that holds the message')
+    .option('--chat <guid>', 'chat guid')
+    .option('--message <guid>', 'target message guid')
+    .option('--kind <kind>', 'love|like|dislike|laugh|emphasize|question')
+    .option('--part <n>', 'part index')
+    .option('--remove', 'remove this reaction instead of adding')
+    .action(action('tapback'));
+  oneShot(program, 'edit', 'edit a sent message (imsg one-shot), through the account that sent it')
+    .option('--chat <guid>', 'chat guid')
+    .option('--message <guid>', 'target message guid')
+    .option('--new-text <text>', 'replacement text')
+    .option('--bc-text <text>', 'text older clients see (default: the new text)')
+    .option('--part <n>', 'part index')
+    .action(action('edit'));
+  oneShot(program, 'unsend', 'retract a sent message (imsg one-shot), through the account that sent it')
+    .option('--chat <guid>', 'chat guid')
+    .option('--message <guid>', 'target message guid')
+    .option('--part <n>', 'part index')
+    .action(action('unsend'));
+  oneShot(program, 'send-rich', 'send a message into a chat (imsg one-shot); no effects or threaded replies through the hub')
+    .option('--chat <guid>', 'chat guid (e.g. iMessage;-;+15551234567)')
+    .option('--text <text>', 'message body')
+    .option('--file <path>', 'path to an attachment')
+    .option('--effect <id>', 'expressive send effect (not available through the hub)')
+    .option('--subject <text>', 'subject line (not available through the hub)')
+    .option('--reply-to <guid>', 'guid of the message to reply to (not available through the hub)')
+    .option('--part <n>', 'part index (default 0)')
+    .option('--format <json>', 'formatting ranges (accepted; the hub sends plain text)')
+    .option('--format-file <path>', 'formatting ranges from a file (accepted; the hub sends plain text)')
+    .option('--no-dd-scan', 'accepted for imsg compatibility')
+    .action(action('send-rich'));
+  oneShot(program, 'send-attachment', 'send a file into a chat (imsg one-shot)')
+    .option('--chat <guid>', 'chat guid')
+    .option('--file <path>', 'path to the file')
+    .option('--audio', 'a voice message (the hub sends the file as it is)')
+    .option('--reply-to <guid>', 'guid of the message to reply to (not available through the hub)')
+    .option('--transport <transport>', 'auto|dylib|applescript (accepted; the account’s imsg decides)')
+    .action(action('send-attachment'));
+  oneShot(program, 'group', 'show a chat (imsg one-shot): guid, name, participants').option('--chat-id <id>', 'hub chat id').action(action('group'));
+  oneShot(program, 'launch', 'accepted for imsg compatibility: each account’s imsg is launched on its own Mac').action(action('launch'));
+  for (const [name, what, extra] of [
+    ['chat-name', 'rename a group', ['--name <name>', 'new name']],
+    ['chat-photo', 'set a group photo', ['--file <path>', 'photo']],
+    ['chat-add-member', 'add a group member', ['--address <handle>', 'member']],
+    ['chat-remove-member', 'remove a group member', ['--address <handle>', 'member']],
+    ['chat-leave', 'leave a group', undefined],
+  ] as const) {
+    const c = oneShot(program, name, `${what} (imsg one-shot; not available through the hub yet)`).option('--chat <guid>', 'chat guid');
+    if (extra) c.option(extra[0], extra[1]);
+    c.action(action(name));
+  }
+}
