@@ -1,22 +1,22 @@
 import type { ImsgPassthroughMethod } from '@imsg-hub/hub-protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HubError, callHub, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
-import type { ImsgClient, Subscription } from '@imsg-hub/imsg-protocol';
 import type { Logger } from 'pino';
 import { AttachmentUploader } from './attachment-uploader.js';
 import type { CursorStore } from './cursor-store.js';
-import { AgentError } from './errors.js';
 import type { HubSession } from './hub-link.js';
+import { profileFromStatus, sameInfo, type ImsgProfile } from './imsg-profile.js';
 import { ImsgSession, exitText } from './imsg-session.js';
 import type { ImsgSource } from './imsg-source.js';
 import { InboundStream } from './inbound-stream.js';
+import { LegacyFeed } from './legacy-feed.js';
 import { probeNewest, type ProbeResult } from './probe.js';
 import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
 import type { SendLedger } from './send-ledger.js';
+import { V1Feed } from './v1-feed.js';
 import { Watchdog } from './watchdog.js';
-import { BacklogPump } from './backlog-pump.js';
 
 /** The per-account knobs of the config. */
 export interface RunnerSettings {
@@ -24,7 +24,7 @@ export interface RunnerSettings {
   restart_backoff: BackoffSettings;
   debounce_ms: number;
   attachments: { max_bytes: number; wait_ms: number };
-  send: { timeout_ms: number; echo_wait_ms: number };
+  send: { timeout_ms: number; resolve_wait_ms: number };
 }
 
 export interface AccountRunnerOptions {
@@ -40,9 +40,8 @@ interface Inbound {
   stream: InboundStream;
   session: ImsgSession;
   link: HubSession;
-  subscription?: Subscription;
-  /** Drains a backlog faster than imsg's 100 rows per trigger (see backlog-pump.ts). */
-  pump?: BacklogPump;
+  /** Where the rows come from: imsg 0.14+'s pager and bounded watch, or 0.9's paged watch. */
+  feed?: V1Feed | LegacyFeed;
 }
 
 const STOP_GRACE_MS = 2000;
@@ -66,6 +65,9 @@ export class AccountRunner {
   #state: ImsgState = 'stopped';
   #detail: string | undefined;
   #newest: number | undefined;
+  /** What the account's imsg can do, as last negotiated or read from `status` (kept across restarts). */
+  #profile: ImsgProfile | undefined;
+  #refreshing = false;
   #restarts = 0;
   #closed = false;
   #loop: Promise<void> | undefined;
@@ -84,12 +86,15 @@ export class AccountRunner {
     this.#dispatcher = new SendDispatcher({
       account: options.name,
       ledger: options.ledger,
-      imsg: () => this.#client(),
+      imsg: () => this.#liveSession(),
       files: options.source.files,
       peer: () => this.#link?.peer,
       maxBytes: settings.attachments.max_bytes,
       sendTimeoutMs: settings.send.timeout_ms,
-      echoWaitMs: settings.send.echo_wait_ms,
+      resolveWaitMs: settings.send.resolve_wait_ms,
+      restartImsg: (session, reason) => this.#restartImsg(session, reason),
+      onDatabaseUnavailable: () => this.#refreshProfile(),
+      retry: { initialMs: Math.min(250, settings.restart_backoff.initial_ms), maxMs: Math.min(5000, settings.restart_backoff.max_ms) },
       log: options.log,
     });
   }
@@ -100,6 +105,18 @@ export class AccountRunner {
 
   get restarts(): number {
     return this.#restarts;
+  }
+
+  /** What the account's imsg can do, as last negotiated (undefined before imsg first started). */
+  get profile(): ImsgProfile | undefined {
+    return this.#profile;
+  }
+
+  /** Inbound catch-up figures (tests): watch overflows resumed, 0.9 pages resubscribed. */
+  get inboundStats(): { overflows: number; pages: number } | undefined {
+    const feed = this.#inbound?.feed;
+    if (!feed) return undefined;
+    return feed instanceof V1Feed ? { overflows: feed.overflows, pages: 0 } : { overflows: 0, pages: feed.pages };
   }
 
   start(): void {
@@ -128,7 +145,7 @@ export class AccountRunner {
 
   /** `typing` / `read` straight to imsg; its error comes back verbatim (an RpcError). */
   async imsgCall(method: ImsgPassthroughMethod, params: Record<string, unknown>): Promise<unknown> {
-    const client = await this.#client();
+    const { client } = await this.#liveSession();
     return client.peer.request(method, params, { timeoutMs: this.#o.settings.send.timeout_ms });
   }
 
@@ -185,7 +202,9 @@ export class AccountRunner {
   async #serve(session: ImsgSession): Promise<void> {
     const { watchdog: w } = this.#o.settings;
     this.#session = session;
+    this.#profile = session.profile;
     this.#setState('running');
+    this.#applyHealth();
     for (const wake of [...this.#readyWaiters]) wake();
     let onStall!: (reason: string) => void;
     const stalled = new Promise<string>((resolve) => (onStall = resolve));
@@ -193,7 +212,7 @@ export class AccountRunner {
       intervalMs: w.probe_interval_ms,
       stallMs: w.stall_ms,
       probeTimeoutMs: w.probe_timeout_ms,
-      probe: (timeoutMs) => probeNewest(session.client, timeoutMs),
+      probe: (timeoutMs) => this.#probe(session, timeoutMs),
       delivered: () => (this.#inbound?.session === session ? this.#inbound.stream.delivered : undefined),
       onProbe: (newest) => this.#onProbe(newest),
       onStall,
@@ -213,6 +232,68 @@ export class AccountRunner {
       this.#log.warn({ exit: outcome.exit, err: outcome.exit.error?.message }, `imsg exited${exitText(outcome.exit)}; restarting it`);
     }
     this.#syncInbound();
+  }
+
+  /**
+   * The watchdog's probe: imsg 0.14+'s `status` first (what it can do now; with chat.db unreadable
+   * there is nothing to compare, so no stall is judged), then the newest row.
+   */
+  async #probe(session: ImsgSession, timeoutMs: number): Promise<ProbeResult> {
+    if (session.profile.v1) {
+      const status = await session.client.status(timeoutMs);
+      this.#onProfile(session, profileFromStatus(status));
+      if (!status.database.ready) return undefined;
+    }
+    return probeNewest(session.client, timeoutMs);
+  }
+
+  /** Reads `status` now (chat.db just proved unreadable), at most one at a time. */
+  #refreshProfile(): void {
+    const session = this.#session;
+    if (!session?.profile.v1 || this.#refreshing) return;
+    this.#refreshing = true;
+    session.client
+      .status(this.#o.settings.watchdog.probe_timeout_ms)
+      .then((status) => this.#onProfile(session, profileFromStatus(status)))
+      .catch(() => undefined)
+      .finally(() => (this.#refreshing = false));
+  }
+
+  #onProfile(session: ImsgSession, profile: ImsgProfile): void {
+    if (session !== this.#session) return;
+    const changed = !sameInfo(session.profile, profile);
+    session.profile = profile;
+    this.#profile = profile;
+    if (!changed) return;
+    const { info } = profile;
+    this.#log.info({ imsg: info.version, database: info.database_ready, bridge: info.bridge_ready, methods: info.methods.length }, 'imsg capabilities changed');
+    if (!this.#applyHealth()) this.#reportState();
+  }
+
+  /** `failed` while imsg runs but cannot read chat.db (0.15 retries it); `running` otherwise. True if the state moved. */
+  #applyHealth(): boolean {
+    const profile = this.#session?.profile;
+    if (!profile || (this.#state !== 'running' && this.#state !== 'failed')) return false;
+    const before = `${this.#state}|${this.#detail}`;
+    if (profile.v1 && !profile.info.database_ready) {
+      this.#setState('failed', `imsg ${profile.info.version} runs but cannot read chat.db: ${profile.databaseError ?? 'database unavailable'}`);
+    } else {
+      this.#setState('running');
+    }
+    return before !== `${this.#state}|${this.#detail}`;
+  }
+
+  /**
+   * Restarts `session` (its mutation lane is blocked, reference/imsg-protocol-v1.md §2.6) and
+   * resolves once another imsg runs, or the send timeout passed.
+   */
+  async #restartImsg(session: ImsgSession, reason: string): Promise<void> {
+    if (this.#session === session) {
+      this.#log.warn({ reason }, 'restarting imsg');
+      this.#setState('restarting', reason);
+      session.kill();
+    }
+    await this.#waitSession((s) => s !== session, Date.now() + this.#o.settings.send.timeout_ms).catch(() => undefined);
   }
 
   #onProbe(newest: ProbeResult): void {
@@ -266,12 +347,13 @@ export class AccountRunner {
       this.#log.error('no resume point (the hub named none and no cursor is saved): not streaming');
       return;
     }
-    const newest = await probeNewest(session.client, this.#o.settings.watchdog.probe_timeout_ms).catch(() => undefined);
+    const { settings } = this.#o;
+    const timeoutMs = settings.watchdog.probe_timeout_ms;
     const stream = new InboundStream({
       account: this.name,
       epoch: cursor.epoch,
       after: cursor.acked,
-      replayUpTo: Math.max(cursor.acked, newest?.id ?? 0),
+      replayUpTo: cursor.acked,
       peer: link.peer,
       cursor: this.#o.cursor,
       uploader: this.#uploader,
@@ -281,37 +363,37 @@ export class AccountRunner {
     const inbound: Inbound = { stream, session, link };
     this.#inbound = inbound;
     void stream.failed.then((err) => this.#onStreamFailed(inbound, err));
-    const subscribe = (since: number) =>
-      session.client.subscribe(
-        { since_rowid: since, attachments: true, include_reactions: true, debounce_ms: this.#o.settings.debounce_ms },
-        {
-          message: (m) => stream.push(m),
-          error: (text) => stream.fail(new AgentError('WATCH_FAILED', `imsg watch failed: ${text}`)),
-          invalid: (raw, why) => this.#log.error({ why, rowid: (raw as { id?: unknown })?.id }, 'imsg sent a row that does not validate; skipped'),
-        },
-      );
-    try {
-      // hwm 0 = nothing stored yet: replay the whole chat.db (since_rowid -1, §2.3).
-      inbound.subscription = await subscribe(cursor.acked > 0 ? cursor.acked : -1);
-      this.#log.info({ epoch: cursor.epoch, after: cursor.acked, subscription: inbound.subscription.id }, 'streaming rows to the hub');
-      const backlogEnd = Math.max(cursor.acked, newest?.id ?? 0);
-      inbound.pump = new BacklogPump({
-        target: () => Math.max(backlogEnd, this.#newest ?? 0),
-        delivered: () => Math.max(stream.delivered, cursor.acked),
-        lastDeliveryAt: () => stream.lastPushAt,
-        deliveredCount: () => stream.pushed,
-        resubscribe: async () => {
-          if (this.#inbound !== inbound) return;
-          const old = inbound.subscription;
-          // The new subscription first: the stream drops rows it already has, so nothing is lost.
-          inbound.subscription = await subscribe(Math.max(stream.delivered, cursor.acked) || -1);
-          await old?.unsubscribe().catch(() => undefined);
-        },
+    const { client } = session;
+    if (session.profile.v1) {
+      inbound.feed = new V1Feed({
+        client,
+        stream,
+        after: cursor.acked,
+        debounceMs: settings.debounce_ms,
+        timeoutMs,
+        newest: async () => (await probeNewest(client, timeoutMs))?.id,
+        onDatabaseUnavailable: () => this.#refreshProfile(),
+        backoff: settings.restart_backoff,
+        log: this.#log,
       });
-      inbound.pump.start();
-    } catch (err) {
-      stream.fail(err as Error);
+    } else {
+      // Rows that exist now are replays, not live (design.md, inbound contract 6).
+      const newest = await probeNewest(client, timeoutMs).catch(() => undefined);
+      stream.markReplayUpTo(newest?.id ?? 0);
+      const backlogEnd = Math.max(cursor.acked, newest?.id ?? 0);
+      inbound.feed = new LegacyFeed({
+        client,
+        stream,
+        after: cursor.acked,
+        debounceMs: settings.debounce_ms,
+        timeoutMs,
+        newest: () => Math.max(backlogEnd, this.#newest ?? 0),
+        log: this.#log,
+      });
     }
+    if (this.#inbound !== inbound) return;
+    this.#log.info({ epoch: cursor.epoch, after: cursor.acked, imsg: session.profile.info.version }, 'streaming rows to the hub');
+    inbound.feed.start();
   }
 
   #onStreamFailed(inbound: Inbound, err: Error): void {
@@ -333,18 +415,19 @@ export class AccountRunner {
   }
 
   async #stopInbound(inbound: Inbound): Promise<void> {
-    inbound.pump?.stop();
     inbound.stream.close();
-    if (inbound.subscription && this.#session === inbound.session) {
-      await Promise.race([inbound.subscription.unsubscribe().catch(() => undefined), sleep(STOP_GRACE_MS)]);
-    }
+    if (inbound.feed) await Promise.race([inbound.feed.stop(), sleep(STOP_GRACE_MS)]);
   }
 
-  /** A live imsg client, waiting up to the send timeout for imsg to be running. */
-  async #client(): Promise<ImsgClient> {
-    const deadline = Date.now() + this.#o.settings.send.timeout_ms;
+  /** A live imsg, waiting up to the send timeout for imsg to be running. */
+  async #liveSession(): Promise<ImsgSession> {
+    return this.#waitSession(() => true, Date.now() + this.#o.settings.send.timeout_ms);
+  }
+
+  /** The running imsg once `accept` takes it; AGENT_OFFLINE after `deadline` or on close. */
+  async #waitSession(accept: (session: ImsgSession) => boolean, deadline: number): Promise<ImsgSession> {
     // A session whose imsg just died is not usable, even before the loop notices the exit.
-    while (!this.#session || this.#session.client.peer.isClosed) {
+    while (!this.#session || this.#session.client.peer.isClosed || !accept(this.#session)) {
       if (this.#closed || Date.now() >= deadline) {
         throw new HubError('AGENT_OFFLINE', `imsg for account ${this.name} is not running (${this.#state}${this.#detail ? `: ${this.#detail}` : ''})`);
       }
@@ -358,7 +441,7 @@ export class AccountRunner {
         this.#readyWaiters.add(done);
       });
     }
-    return this.#session!.client;
+    return this.#session;
   }
 
   #setState(state: ImsgState, detail?: string): void {
@@ -382,6 +465,7 @@ export class AccountRunner {
         ...(this.#detail ? { detail: this.#detail.slice(0, 2000) } : {}),
         ...(this.#newest !== undefined ? { newest_rowid: this.#newest } : {}),
         ...(lastRowAt ? { last_row_at: lastRowAt } : {}),
+        ...(this.#profile ? { imsg: this.#profile.info } : {}),
       })
       .catch(() => undefined);
   }

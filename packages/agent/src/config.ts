@@ -77,8 +77,14 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       })
       .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
     send: z
-      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
-      .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
+      .strictObject({
+        timeout_ms: ms.default(60_000),
+        /** How long a tracked send imsg is unsure about is looked up with message.send_status before it is in doubt. */
+        resolve_wait_ms: z.number().int().nonnegative().default(10_000),
+        /** Ignored (older agents searched history for a send in doubt and re-sent it; sends in doubt are never re-sent now). */
+        echo_wait_ms: z.number().int().nonnegative().optional(),
+      })
+      .default({ timeout_ms: 60_000, resolve_wait_ms: 10_000 }),
   });
 }
 
