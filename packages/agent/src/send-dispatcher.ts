@@ -167,7 +167,16 @@ export class SendDispatcher {
             ledger.recordFailed(key, failure.error);
             return { status: 'failed', error: failure.error };
           case 'not_started':
-            if (++notStartedTries > NOT_STARTED_RETRIES || late) return this.#gaveUp(key, failure, 'imsg could not start it');
+            ++notStartedTries;
+            if (plan.attemptId && notStartedTries > 1) {
+              // The bridge cannot take it as a tracked send (no chat, no caller-owned guids): a plain
+              // send, where imsg applies its own fallbacks (AppleScript), as an untracked send.
+              log.info({ key, err: failure.error.data }, 'send.tracked did not start twice; sending it untracked');
+              const { attempt_id: _a, ...params } = plan.params;
+              plan = { method: 'send', params };
+              continue;
+            }
+            if (notStartedTries > NOT_STARTED_RETRIES || late) return this.#gaveUp(key, failure, 'imsg could not start it');
             log.warn({ key, tries: notStartedTries }, 'imsg did not start the send; retrying');
             await backoff();
             continue;
