@@ -23,6 +23,7 @@ export interface RunnerSettings {
   watchdog: { probe_interval_ms: number; stall_ms: number; probe_timeout_ms: number };
   restart_backoff: BackoffSettings;
   debounce_ms: number;
+  watch_buffer_limit: number;
   attachments: { max_bytes: number; wait_ms: number };
   send: { timeout_ms: number; resolve_wait_ms: number };
 }
@@ -370,6 +371,7 @@ export class AccountRunner {
         stream,
         after: cursor.acked,
         debounceMs: settings.debounce_ms,
+        bufferLimit: settings.watch_buffer_limit,
         timeoutMs,
         newest: async () => (await probeNewest(client, timeoutMs))?.id,
         onDatabaseUnavailable: () => this.#refreshProfile(),

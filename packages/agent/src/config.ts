@@ -66,6 +66,8 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
     restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
     debounce_ms: z.number().int().nonnegative().default(250),
+    /** imsg 0.14+: rows a watch may hold unread before it overflows (resumed by a catch-up). */
+    watch_buffer_limit: z.number().int().min(1).max(4096).default(4096),
     attachments: z
       .strictObject({
         max_bytes: z

@@ -189,6 +189,7 @@ export class SendDispatcher {
             continue;
           case 'lane_blocked':
             if (late) return this.#gaveUp(key, failure, "imsg's mutation lane stayed blocked");
+            log.warn({ key }, 'imsg refused the send (-32004, mutation lane blocked): sending it again once imsg restarted');
             await this.#lane.blocked(session, `imsg refused ${plan.method} with -32004 (mutation lane blocked)`);
             continue;
           case 'in_doubt':

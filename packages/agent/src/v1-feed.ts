@@ -17,6 +17,8 @@ export interface V1FeedOptions {
   /** The acked cursor: rows after it are fetched. */
   after: number;
   debounceMs: number;
+  /** The watch's `buffer_limit` (default the largest, 4096). */
+  bufferLimit?: number;
   /** Rows waiting for the hub above which the catch-up pauses (memory bound). */
   highWater?: number;
   timeoutMs: number;
@@ -138,7 +140,7 @@ export class V1Feed {
           attachments: true,
           include_reactions: true,
           debounce_ms: this.#o.debounceMs,
-          buffer_limit: WATCH_BUFFER_MAX,
+          buffer_limit: this.#o.bufferLimit ?? WATCH_BUFFER_MAX,
         },
         {
           message: (m) => stream.push(m),
