@@ -31,6 +31,8 @@ export interface FleetOptions {
   agentEnv?: NodeJS.ProcessEnv;
   /** Point agents at this URL instead of the hub's (a proxy in front of it). */
   agentHubUrl?: (hub: HubProcess) => string;
+  /** Writes the Macs' history before any agent starts. */
+  seed?: (world: SimWorld) => void;
 }
 
 export function sourceFor(account: FleetAccount, world: SimWorld, sshd?: SshdServer): Record<string, unknown> {
@@ -46,6 +48,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     { version: 1, accounts: o.accounts.map((a) => ({ name: a.name, db: `${a.name}/chat.db`, handles: a.handles })) },
     join(o.dir, 'world.json'),
   );
+  o.seed?.(world);
   const accounts = Object.fromEntries(o.accounts.map((a) => [a.name, { handles: a.handles }]));
   const hub = await startHubProcess({ dir: join(o.dir, 'hub'), config: { accounts, ...o.hubConfig } });
   const clientToken = await hub.token('client', '*', 'test-client');

@@ -373,7 +373,6 @@ export class AccountRunner {
         debounceMs: settings.debounce_ms,
         bufferLimit: settings.watch_buffer_limit,
         timeoutMs,
-        newest: async () => (await probeNewest(client, timeoutMs))?.id,
         onDatabaseUnavailable: () => this.#refreshProfile(),
         backoff: settings.restart_backoff,
         log: this.#log,

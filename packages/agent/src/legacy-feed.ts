@@ -46,6 +46,8 @@ export class LegacyFeed {
   #timer: NodeJS.Timeout | undefined;
   #lastNotificationAt = performance.now();
   #pages = 0;
+  /** Until a page comes back short, what arrives is the backlog that existed at the start. */
+  #catchingUp = true;
 
   constructor(options: LegacyFeedOptions) {
     this.#o = options;
@@ -101,14 +103,19 @@ export class LegacyFeed {
     return page;
   }
 
-  /** A whole page delivered: there may be more behind it. */
+  /** A whole page delivered: there may be more behind it, and what it held is backlog (replays). */
   #checkPage(page: Page): void {
-    if (page.count > 0 && page.count % LEGACY_PAGE === 0) this.#advance();
+    if (page.count > 0 && page.count % LEGACY_PAGE === 0) {
+      if (this.#catchingUp) this.#o.stream.markReplayUpTo(this.#o.stream.delivered);
+      this.#advance();
+    }
   }
 
   #nudgeIfBehind(idleMs: number): void {
     if (this.#stopped || this.#advancing || !this.#current) return;
     if (performance.now() - this.#lastNotificationAt < idleMs) return;
+    // Quiet after a short page: the backlog is behind us, and what comes next is live.
+    if (this.#current.count % LEGACY_PAGE !== 0 || this.#current.count === 0) this.#catchingUp = false;
     if (this.#o.stream.delivered >= this.#o.newest()) return;
     this.#advance();
   }

@@ -22,8 +22,6 @@ export interface V1FeedOptions {
   /** Rows waiting for the hub above which the catch-up pauses (memory bound). */
   highWater?: number;
   timeoutMs: number;
-  /** The newest rowid now (for replay marking); asked once chat.db is readable. */
-  newest: () => Promise<number | undefined>;
   /** chat.db cannot be read (imsg's -32002 detail): the owner refreshes and reports health. */
   onDatabaseUnavailable: (detail: string) => void;
   backoff: BackoffSettings;
@@ -69,12 +67,12 @@ export class V1Feed {
   }
 
   async #run(): Promise<void> {
-    const { stream } = this.#o;
-    const newest = await this.#retrying('newest row', () => this.#o.newest()).catch(() => undefined);
-    if (newest !== undefined) stream.markReplayUpTo(newest);
     let since = this.#o.after;
+    let first = true;
     while (!this.#stopped) {
-      since = await this.#catchUp(since);
+      // Rows the first catch-up reads existed before the watch started: replays (design.md, inbound 6).
+      since = await this.#catchUp(since, first);
+      first = false;
       if (this.#stopped) return;
       const resume = await this.#watch(since);
       if (resume === undefined) return;
@@ -84,8 +82,8 @@ export class V1Feed {
     }
   }
 
-  /** Pages `messages.after` into the stream; returns the cursor the watch starts after. */
-  async #catchUp(from: number): Promise<number> {
+  /** Pages `messages.after` into the stream (as replays when `replay`); returns the cursor the watch starts after. */
+  async #catchUp(from: number, replay: boolean): Promise<number> {
     const { client, stream, timeoutMs } = this.#o;
     const highWater = this.#o.highWater ?? CATCH_UP_PAGE * 5;
     let since = from;
@@ -106,6 +104,7 @@ export class V1Feed {
       // The next page is read while this one goes to the hub, unless the hub is behind.
       if (page.has_more && stream.backlog + page.messages.length < highWater) next = fetch(page.next_rowid);
       const messages = page.has_more ? page.messages : untilUnjoined(page.messages);
+      if (replay && messages.length > 0) stream.markReplayUpTo(messages.at(-1)!.id);
       for (const m of messages) stream.push(m);
       if (messages.length < page.messages.length) {
         // A fresh row whose chat is not joined yet: the watch waits for its join (§3.9.2).
