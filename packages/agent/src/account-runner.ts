@@ -11,6 +11,7 @@ import type { ImsgSource } from './imsg-source.js';
 import { InboundStream } from './inbound-stream.js';
 import { LegacyFeed } from './legacy-feed.js';
 import { probeNewest, type ProbeResult } from './probe.js';
+import { ReceiptTracker } from './receipt-tracker.js';
 import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
@@ -25,7 +26,7 @@ export interface RunnerSettings {
   debounce_ms: number;
   watch_buffer_limit: number;
   attachments: { max_bytes: number; wait_ms: number };
-  send: { timeout_ms: number; resolve_wait_ms: number };
+  send: { timeout_ms: number; resolve_wait_ms: number; receipt_window_ms: number };
 }
 
 export interface AccountRunnerOptions {
@@ -58,6 +59,7 @@ export class AccountRunner {
   readonly #detector = new ReplacementDetector();
   readonly #dispatcher: SendDispatcher;
   readonly #uploader: AttachmentUploader;
+  readonly #receipts: ReceiptTracker;
   readonly #readyWaiters = new Set<() => void>();
   #session: ImsgSession | undefined;
   #link: HubSession | undefined;
@@ -84,6 +86,18 @@ export class AccountRunner {
       waitMs: settings.attachments.wait_ms,
       log: options.log,
     });
+    this.#receipts = new ReceiptTracker({
+      account: options.name,
+      ledger: options.ledger,
+      imsg: () => {
+        const session = this.#session;
+        return session && !session.client.peer.isClosed && session.profile.info.methods.includes('message.send_status') ? session.client : undefined;
+      },
+      peer: () => this.#link?.peer,
+      windowMs: settings.send.receipt_window_ms,
+      timeoutMs: settings.watchdog.probe_timeout_ms,
+      log: options.log,
+    });
     this.#dispatcher = new SendDispatcher({
       account: options.name,
       ledger: options.ledger,
@@ -95,9 +109,17 @@ export class AccountRunner {
       resolveWaitMs: settings.send.resolve_wait_ms,
       restartImsg: (session, reason) => this.#restartImsg(session, reason),
       onDatabaseUnavailable: () => this.#refreshProfile(),
+      onSent: (key, result) => {
+        if (typeof result['guid'] === 'string' && result['guid'] !== '') this.#receipts.sent(key, result['guid']);
+      },
       retry: { initialMs: Math.min(250, settings.restart_backoff.initial_ms), maxMs: Math.min(5000, settings.restart_backoff.max_ms) },
       log: options.log,
     });
+  }
+
+  /** Recent sends whose receipts are being looked for (tests). */
+  get receiptsTracked(): number {
+    return this.#receipts.tracking;
   }
 
   get state(): ImsgState {
@@ -122,6 +144,7 @@ export class AccountRunner {
 
   start(): void {
     this.#loop ??= this.#runImsg();
+    this.#receipts.start();
   }
 
   /** The hub link is up: resume from the hub's high-water mark (it is authoritative). */
@@ -153,6 +176,7 @@ export class AccountRunner {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#receipts.stop();
     for (const wake of [...this.#readyWaiters]) wake();
     await Promise.race([this.#dispatcher.drain(), sleep(this.#o.settings.send.timeout_ms)]);
     this.#syncInbound();

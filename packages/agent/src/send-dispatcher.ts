@@ -26,6 +26,8 @@ export interface SendDispatcherOptions {
   sendTimeoutMs: number;
   /** Restarts this imsg (its mutation lane is blocked); resolves once a new imsg runs. */
   restartImsg: (session: ImsgSession, reason: string) => Promise<void>;
+  /** A key imsg applied: its result (a send's carries the message guid). */
+  onSent?: (key: string, result: Record<string, unknown>) => void;
   /** chat.db is unreadable (-32002): the owner refreshes and reports the account's health. */
   onDatabaseUnavailable?: () => void;
   /** How long an unknown outcome of a tracked send is looked up with `message.send_status`. */
@@ -216,6 +218,7 @@ export class SendDispatcher {
 
   #sent(key: string, result: Record<string, unknown>): SendDispatchResult {
     this.#o.ledger.recordSent(key, result, typeof result['id'] === 'number' ? result['id'] : undefined);
+    this.#o.onSent?.(key, result);
     return { status: 'sent', result: { ok: true, ...result } };
   }
 

@@ -61,6 +61,8 @@ export class SendLedger {
   readonly #forget: Database.Statement<[string]>;
   readonly #claimed: Database.Statement<[string], { echo_rowid: number }>;
   readonly #open: Database.Statement<[string], { state: string; n: number }>;
+  readonly #receipt: Database.Statement<[string, string]>;
+  readonly #awaiting: Database.Statement<[string, number], { key: string; result: string; receipt: string | null; updated_at: number }>;
 
   constructor(db: Database.Database) {
     this.#get = db.prepare('SELECT * FROM send_ledger WHERE key = ?');
@@ -78,6 +80,12 @@ export class SendLedger {
     this.#forget = db.prepare(`DELETE FROM send_ledger WHERE key = ? AND state = 'passing'`);
     this.#claimed = db.prepare('SELECT echo_rowid FROM send_ledger WHERE account = ? AND echo_rowid IS NOT NULL');
     this.#open = db.prepare(`SELECT state, COUNT(*) AS n FROM send_ledger WHERE account = ? AND state IN ('passing', 'in_doubt') GROUP BY state`);
+    // Only forward: delivered never replaces read.
+    this.#receipt = db.prepare(`UPDATE send_ledger SET receipt = ? WHERE key = ? AND state = 'sent' AND receipt IS NOT 'read'`);
+    this.#awaiting = db.prepare(
+      `SELECT key, result, receipt, updated_at FROM send_ledger
+       WHERE account = ? AND state = 'sent' AND receipt IS NOT 'read' AND updated_at >= ? AND method IN ('send', 'send.tracked')`,
+    );
   }
 
   get(key: string): LedgerEntry | undefined {
@@ -126,6 +134,20 @@ export class SendLedger {
   /** Rowids of echo rows already matched to some key of this account. */
   claimedRowids(account: string): Set<number> {
     return new Set(this.#claimed.all(account).map((r) => r.echo_rowid));
+  }
+
+  /** The recipient's device got (`delivered`) or read the message sent under `key`, as reported to the hub. */
+  recordReceipt(key: string, receipt: 'delivered' | 'read'): void {
+    this.#receipt.run(receipt, key);
+  }
+
+  /** Messages this account sent since `since` (ms) whose recipient has not read them yet, with their guids. */
+  awaitingReceipts(account: string, since: number): { key: string; guid: string; receipt?: 'delivered'; sentAt: number }[] {
+    return this.#awaiting.all(account, since).flatMap((r) => {
+      const guid = (JSON.parse(r.result) as { guid?: unknown }).guid;
+      if (typeof guid !== 'string' || guid === '') return [];
+      return [{ key: r.key, guid, ...(r.receipt === 'delivered' ? { receipt: 'delivered' as const } : {}), sentAt: r.updated_at }];
+    });
   }
 
   /** Keys of this account not yet final: `passing` and `in_doubt`. */

@@ -57,6 +57,10 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE send_ledger_v3 RENAME TO send_ledger;
    CREATE INDEX send_ledger_echo ON send_ledger (account, echo_rowid);
    CREATE INDEX send_ledger_open ON send_ledger (account, state) WHERE state IN ('passing', 'in_doubt');`,
+  // 004-receipts: how far the recipient's device got with a sent message (delivered, read), as
+  // reported to the hub; recent sends not yet read are polled with message.send_status.
+  `ALTER TABLE send_ledger ADD COLUMN receipt TEXT CHECK (receipt IN ('delivered', 'read'));
+   CREATE INDEX send_ledger_receipts ON send_ledger (account, updated_at) WHERE state = 'sent' AND receipt IS NOT 'read';`,
 ];
 
 /** The agent's state file (`<state_dir>/agent.sqlite`, WAL): cursors and the send ledger. */
