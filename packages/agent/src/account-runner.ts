@@ -1,6 +1,6 @@
 import type { ImsgPassthroughMethod } from '@imsg-hub/hub-protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HubError, callHub, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
+import { HubError, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
 import type { Logger } from 'pino';
 import { AttachmentUploader } from './attachment-uploader.js';
 import type { CursorStore } from './cursor-store.js';
@@ -8,15 +8,13 @@ import type { HubSession } from './hub-link.js';
 import { profileFromStatus, sameInfo, type ImsgProfile } from './imsg-profile.js';
 import { ImsgSession, exitText } from './imsg-session.js';
 import type { ImsgSource } from './imsg-source.js';
-import { InboundStream } from './inbound-stream.js';
-import { LegacyFeed } from './legacy-feed.js';
+import { InboundPipeline } from './inbound-pipeline.js';
 import { probeNewest, type ProbeResult } from './probe.js';
 import { ReceiptTracker } from './receipt-tracker.js';
 import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
 import type { SendLedger } from './send-ledger.js';
-import { V1Feed } from './v1-feed.js';
 import { Watchdog } from './watchdog.js';
 
 /** The per-account knobs of the config. */
@@ -38,14 +36,6 @@ export interface AccountRunnerOptions {
   log: Logger;
 }
 
-interface Inbound {
-  stream: InboundStream;
-  session: ImsgSession;
-  link: HubSession;
-  /** Where the rows come from: imsg 0.14+'s pager and bounded watch, or 0.9's paged watch. */
-  feed?: V1Feed | LegacyFeed;
-}
-
 const STOP_GRACE_MS = 2000;
 
 /**
@@ -63,8 +53,7 @@ export class AccountRunner {
   readonly #readyWaiters = new Set<() => void>();
   #session: ImsgSession | undefined;
   #link: HubSession | undefined;
-  #inbound: Inbound | undefined;
-  #inboundChain: Promise<void> = Promise.resolve();
+  readonly #inbound: InboundPipeline;
   #state: ImsgState = 'stopped';
   #detail: string | undefined;
   #newest: number | undefined;
@@ -84,6 +73,17 @@ export class AccountRunner {
       files: options.source.files,
       maxBytes: settings.attachments.max_bytes,
       waitMs: settings.attachments.wait_ms,
+      log: options.log,
+    });
+    this.#inbound = new InboundPipeline({
+      account: options.name,
+      cursor: options.cursor,
+      uploader: this.#uploader,
+      settings,
+      session: () => (this.#closed ? undefined : this.#session),
+      link: () => (this.#closed ? undefined : this.#link),
+      newest: () => this.#newest,
+      onDatabaseUnavailable: () => this.#refreshProfile(),
       log: options.log,
     });
     this.#receipts = new ReceiptTracker({
@@ -137,9 +137,7 @@ export class AccountRunner {
 
   /** Inbound catch-up figures (tests): watch overflows resumed, 0.9 pages resubscribed. */
   get inboundStats(): { overflows: number; pages: number } | undefined {
-    const feed = this.#inbound?.feed;
-    if (!feed) return undefined;
-    return feed instanceof V1Feed ? { overflows: feed.overflows, pages: 0 } : { overflows: 0, pages: feed.pages };
+    return this.#inbound.stats;
   }
 
   start(): void {
@@ -155,12 +153,12 @@ export class AccountRunner {
     else this.#log.warn('hub hello named no resume point for this account; using the saved cursor');
     this.#detector.reset();
     this.#reportState();
-    this.#syncInbound();
+    this.#inbound.sync();
   }
 
   linkDown(): void {
     this.#link = undefined;
-    this.#syncInbound();
+    this.#inbound.sync();
   }
 
   dispatchSend(p: SendDispatchParams): Promise<SendDispatchResult> {
@@ -179,8 +177,8 @@ export class AccountRunner {
     this.#receipts.stop();
     for (const wake of [...this.#readyWaiters]) wake();
     await Promise.race([this.#dispatcher.drain(), sleep(this.#o.settings.send.timeout_ms)]);
-    this.#syncInbound();
-    await this.#inboundChain;
+    this.#inbound.sync();
+    await this.#inbound.settled();
     await this.#session?.stop(STOP_GRACE_MS);
     await this.#o.source.close().catch(() => undefined);
     // The imsg loop is not awaited: it may sit in a backoff wait; it sees #closed and ends itself.
@@ -238,13 +236,13 @@ export class AccountRunner {
       stallMs: w.stall_ms,
       probeTimeoutMs: w.probe_timeout_ms,
       probe: (timeoutMs) => this.#probe(session, timeoutMs),
-      delivered: () => (this.#inbound?.session === session ? this.#inbound.stream.delivered : undefined),
+      delivered: () => this.#inbound.stream(session)?.delivered,
       onProbe: (newest) => this.#onProbe(newest),
       onStall,
       busy: () => this.#dispatcher.busy,
     });
     dog.start();
-    this.#syncInbound();
+    this.#inbound.sync();
     const outcome = await Promise.race([session.ended.then((exit) => ({ exit })), stalled.then((reason) => ({ reason }))]);
     dog.stop();
     this.#session = undefined;
@@ -256,7 +254,7 @@ export class AccountRunner {
     } else if (!this.#closed) {
       this.#log.warn({ exit: outcome.exit, err: outcome.exit.error?.message }, `imsg exited${exitText(outcome.exit)}; restarting it`);
     }
-    this.#syncInbound();
+    this.#inbound.sync();
   }
 
   /**
@@ -326,122 +324,10 @@ export class AccountRunner {
       this.#newest = newest?.id;
       this.#reportState();
     }
-    const inbound = this.#inbound;
-    if (!inbound || !this.#link) return;
-    const replaced = this.#detector.observe(newest, inbound.stream.acked, (guid) => this.#o.cursor.seenRowid(this.name, guid));
-    if (replaced && newest) {
-      this.#chain(() => this.#newEpoch(`chat.db replaced: its newest rowid ${newest.id} is below the cursor ${inbound.stream.acked}`));
-    }
-  }
-
-  async #newEpoch(reason: string): Promise<void> {
-    const link = this.#link;
-    if (!link) return;
-    this.#log.warn({ reason }, 'starting a new epoch');
-    const resume = await callHub(link.peer, 'epoch.new', { account: this.name, reason: reason.slice(0, 500) });
-    this.#o.cursor.reset(this.name, resume.epoch, resume.hwm);
-    const current = this.#inbound;
-    this.#inbound = undefined;
-    if (current) await this.#stopInbound(current);
-    await this.#reconcileInbound();
-  }
-
-  #syncInbound(): void {
-    this.#chain(() => this.#reconcileInbound());
-  }
-
-  #chain(step: () => Promise<void>): void {
-    this.#inboundChain = this.#inboundChain.then(step).catch((err: unknown) => this.#log.error({ err: (err as Error).message }, 'inbound stream step failed'));
-  }
-
-  /** Makes the inbound stream match reality: one stream while imsg and the link are both up. */
-  async #reconcileInbound(): Promise<void> {
-    const session = this.#closed ? undefined : this.#session;
-    const link = this.#closed ? undefined : this.#link;
-    const current = this.#inbound;
-    if (current && (current.session !== session || current.link !== link)) {
-      this.#inbound = undefined;
-      await this.#stopInbound(current);
-    }
-    if (session && link && !this.#inbound) await this.#startInbound(session, link);
-  }
-
-  async #startInbound(session: ImsgSession, link: HubSession): Promise<void> {
-    const cursor = this.#o.cursor.get(this.name);
-    if (!cursor) {
-      this.#log.error('no resume point (the hub named none and no cursor is saved): not streaming');
-      return;
-    }
-    const { settings } = this.#o;
-    const timeoutMs = settings.watchdog.probe_timeout_ms;
-    const stream = new InboundStream({
-      account: this.name,
-      epoch: cursor.epoch,
-      after: cursor.acked,
-      replayUpTo: cursor.acked,
-      peer: link.peer,
-      cursor: this.#o.cursor,
-      uploader: this.#uploader,
-      maxFrameBytes: link.hello.max_frame_bytes,
-      log: this.#log,
-    });
-    const inbound: Inbound = { stream, session, link };
-    this.#inbound = inbound;
-    void stream.failed.then((err) => this.#onStreamFailed(inbound, err));
-    const { client } = session;
-    if (session.profile.v1) {
-      inbound.feed = new V1Feed({
-        client,
-        stream,
-        after: cursor.acked,
-        debounceMs: settings.debounce_ms,
-        bufferLimit: settings.watch_buffer_limit,
-        timeoutMs,
-        onDatabaseUnavailable: () => this.#refreshProfile(),
-        backoff: settings.restart_backoff,
-        log: this.#log,
-      });
-    } else {
-      // Rows that exist now are replays, not live (design.md, inbound contract 6).
-      const newest = await probeNewest(client, timeoutMs).catch(() => undefined);
-      stream.markReplayUpTo(newest?.id ?? 0);
-      const backlogEnd = Math.max(cursor.acked, newest?.id ?? 0);
-      inbound.feed = new LegacyFeed({
-        client,
-        stream,
-        after: cursor.acked,
-        debounceMs: settings.debounce_ms,
-        timeoutMs,
-        newest: () => Math.max(backlogEnd, this.#newest ?? 0),
-        log: this.#log,
-      });
-    }
-    if (this.#inbound !== inbound) return;
-    this.#log.info({ epoch: cursor.epoch, after: cursor.acked, imsg: session.profile.info.version }, 'streaming rows to the hub');
-    inbound.feed.start();
-  }
-
-  #onStreamFailed(inbound: Inbound, err: Error): void {
-    if (this.#inbound !== inbound) return;
-    if (HubError.from(err)?.hubCode === 'STALE_EPOCH') {
-      // The hub moved this account to another epoch: only a new hello tells where to resume.
-      this.#log.warn({ err: err.message }, 'hub says our epoch is stale; reconnecting for a fresh resume point');
-      void inbound.link.peer.close();
-      return;
-    }
-    this.#log.warn({ err: err.message }, 'inbound stream ended; resuming from the acked cursor');
-    this.#chain(async () => {
-      if (this.#inbound !== inbound) return;
-      this.#inbound = undefined;
-      await this.#stopInbound(inbound);
-      await sleep(this.#o.settings.restart_backoff.initial_ms);
-      await this.#reconcileInbound();
-    });
-  }
-
-  async #stopInbound(inbound: Inbound): Promise<void> {
-    inbound.stream.close();
-    if (inbound.feed) await Promise.race([inbound.feed.stop(), sleep(STOP_GRACE_MS)]);
+    const stream = this.#inbound.stream();
+    if (!stream || !this.#link) return;
+    const replaced = this.#detector.observe(newest, stream.acked, (guid) => this.#o.cursor.seenRowid(this.name, guid));
+    if (replaced && newest) this.#inbound.newEpoch(`chat.db replaced: its newest rowid ${newest.id} is below the cursor ${stream.acked}`);
   }
 
   /** A live imsg, waiting up to the send timeout for imsg to be running. */
