@@ -12,7 +12,7 @@ describe('a large backlog', () => {
     // imsg's pacing, and a fallback poll so slow it never fires here: without the pump, one page arrives.
     await using fleet = await startFleet({
       dir: tmp.path,
-      accounts: [{ name: 'alice', handles: ['alice@example.com'], via: 'local', simArgs: ['--pace', 'imsg', '--poll-ms', '600000'] }],
+      accounts: [{ name: 'alice', handles: ['alice@example.com'], via: 'local', imsgVersion: '0.9.0', simArgs: ['--pace', 'imsg', '--poll-ms', '600000'] }],
     });
     await using client = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken });
     await waitFor(async () => (await client.call('accounts.list', {})).accounts[0]?.imsg.state === 'running', 20_000);

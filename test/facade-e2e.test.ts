@@ -80,9 +80,10 @@ beforeAll(async () => {
   tmp = tempDir('facade-e2e-');
   fleet = await startFleet({
     dir: tmp.path,
+    // The facade shows what imsg 0.9 shows (its message keys, AppleScript sends): its Macs run 0.9.0.
     accounts: [
-      { name: 'alice', handles: [ALICE, '+14155550101'], via: 'local' },
-      { name: 'bob', handles: [BOB], via: 'local' },
+      { name: 'alice', handles: [ALICE, '+14155550101'], via: 'local', imsgVersion: '0.9.0' },
+      { name: 'bob', handles: [BOB], via: 'local', imsgVersion: '0.9.0' },
     ],
     hubConfig: { send: { max_file_bytes: LIMIT } },
   });

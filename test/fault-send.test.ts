@@ -30,6 +30,9 @@ describe('crash test: exactly one physical send per key', () => {
       target: `${i % 2 === 0 ? 'alice' : 'bob'}/+1415555${String(2000 + (i % 37)).padStart(4, '0')}`,
       text: `crash message ${i}`,
     }));
+    // Each target has written to the account before, so its chat exists and every send can be
+    // tracked (imsg 0.15's send.tracked needs an existing chat; a first contact goes untracked).
+    for (const k of keys.slice(0, 74)) fleet.world.inject({ account: k.account, from: k.target.split('/')[1]!, text: `hello ${k.account}` });
     const results = new Map<string, SendOutcome>();
     let retries = 0;
 

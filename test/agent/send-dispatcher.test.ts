@@ -3,12 +3,14 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RpcError } from '@imsg-hub/jsonrpc';
 import { describe, expect, it } from 'vitest';
-import { SendLedger, StateDb } from '@imsg-hub/agent';
-import { PEER_HANDLE, misbehavingCommand } from '@imsg-hub/testkit';
+import { SendLedger, StateDb, attemptId } from '@imsg-hub/agent';
+import { HubError } from '@imsg-hub/hub-protocol';
+import { SimWorld } from '@imsg-hub/sim';
+import { PEER_HANDLE, misbehavingCommand, waitFor } from '@imsg-hub/testkit';
 import { startSimAgent, untilRunning } from '../support/agent-harness.js';
 
-// send.dispatch end to end through the agent core into imsg-sim: the sim's chat.db tells how many
-// physical sends happened.
+// send.dispatch end to end through the agent core into imsg-sim (0.15 unless a fixture says
+// otherwise): the sim's chat.db tells how many physical sends happened.
 
 const to = (text: string) => ({ to: PEER_HANDLE, text });
 
@@ -49,36 +51,56 @@ describe('SendDispatcher', () => {
     expect((err as RpcError).toJSON()).toEqual({ code: -32602, message: 'Invalid params', data: 'unknown chat_id 999' });
   });
 
-  it('resolves a send whose imsg died mid-send by finding its echo row, sending nothing twice', async () => {
+  it('keeps a send whose imsg died mid-send in doubt: never sent twice, never re-sent on a guess', async () => {
+    // The fixture is imsg 0.9 (no send.tracked): nothing can prove what happened to the send.
     await using t = await startSimAgent({ command: (dir) => misbehavingCommand('crash-on-send', join(dir, 'crashed-once')) });
     await untilRunning(t.hub);
     const send = { key: 'k-crash', account: 'alice', params: to('did it go?') };
-    const outcome = await t.hub.dispatch(send);
-    expect(outcome).toMatchObject({ status: 'sent', result: { ok: true } });
-    expect(await t.hub.dispatch(send)).toEqual(outcome);
+    const first = await t.hub.dispatch(send).catch((e: unknown) => e);
+    expect(HubError.from(first)?.hubCode).toBe('SEND_IN_DOUBT');
+    expect((first as RpcError).data).toMatchObject({ retryable: true });
+    await waitFor(() => t.agent.runner('alice')?.state === 'running' && t.agent.runner('alice')?.restarts === 1, 10_000);
+    const again = await t.hub.dispatch(send).catch((e: unknown) => e);
+    expect(HubError.from(again)?.hubCode).toBe('SEND_IN_DOUBT');
     expect(t.sim.countOutgoing('did it go?')).toBe(1);
-    expect(t.agent.runner('alice')?.restarts).toBe(1);
   });
 
-  it('after a crash, finds the echo of a key left passing, or sends one that never went', async () => {
-    let echoRowid = 0;
+  it('after a crash, settles tracked keys by message.send_status (re-issuing one under its own guid) and keeps untracked ones in doubt', async () => {
+    const went = attemptId('k-went', 'alice');
+    const lost = attemptId('k-lost', 'alice');
     await using t = await startSimAgent({
       prepare: (sim, state) => {
-        echoRowid = sim.sendDirect('went before the crash');
+        // A tracked send that reached Messages just before the crash: its row carries the guid.
+        const world = SimWorld.single(sim.db);
+        world.send({ account: world.accounts[0]!.name, to: PEER_HANDLE, text: 'went before the crash', guid: went });
+        world.close();
         const db = new StateDb(state);
         const ledger = new SendLedger(db.db);
-        ledger.recordPassing('k-went', 'alice', to('went before the crash'), Date.now() - 500);
-        ledger.recordPassing('k-lost', 'alice', to('never went'), Date.now() - 500);
+        ledger.recordPassing('k-went', 'alice', { ...to('went before the crash'), attempt_id: went }, Date.now() - 500, {
+          method: 'send.tracked',
+          attemptId: went,
+        });
+        ledger.recordPassing('k-lost', 'alice', { ...to('never went'), attempt_id: lost }, Date.now() - 500, { method: 'send.tracked', attemptId: lost });
+        ledger.recordPassing('k-plain', 'alice', to('untracked, unknown'), Date.now() - 500);
         db.close();
       },
     });
     await untilRunning(t.hub);
     expect(await t.hub.dispatch({ key: 'k-went', account: 'alice', params: to('went before the crash') })).toMatchObject({
       status: 'sent',
-      result: { id: echoRowid },
+      result: { guid: went, resolved_by: 'message.send_status' },
     });
-    expect(await t.hub.dispatch({ key: 'k-lost', account: 'alice', params: to('never went') })).toMatchObject({ status: 'sent' });
+    expect(await t.hub.dispatch({ key: 'k-lost', account: 'alice', params: to('never went') })).toMatchObject({
+      status: 'sent',
+      result: { guid: lost, transport: 'bridge' },
+    });
+    const plain = await t.hub.dispatch({ key: 'k-plain', account: 'alice', params: to('untracked, unknown') }).catch((e: unknown) => e);
+    expect(HubError.from(plain)?.hubCode).toBe('SEND_IN_DOUBT');
     expect(t.sim.countOutgoing('went before the crash')).toBe(1);
+    expect(t.sim.countOutgoing('never went')).toBe(1);
+    expect(t.sim.countOutgoing('untracked, unknown')).toBe(0);
+    // A redelivery of any of them changes nothing.
+    expect(await t.hub.dispatch({ key: 'k-lost', account: 'alice', params: to('never went') })).toMatchObject({ status: 'sent', result: { guid: lost } });
     expect(t.sim.countOutgoing('never went')).toBe(1);
   });
 

@@ -7,8 +7,10 @@ export interface FleetAccount {
   name: string;
   handles: string[];
   via: 'local' | 'ssh';
-  /** Extra arguments for its `imsg-sim rpc` (local sources). */
+  /** Extra arguments for its `imsg-sim rpc`. */
   simArgs?: string[];
+  /** Which imsg its simulator plays (default 0.15.10; '0.9.0' for the older protocol). */
+  imsgVersion?: '0.15.10' | '0.9.0';
 }
 
 /** A world of simulated accounts, a real hub process, and one real agent process per account. */
@@ -31,13 +33,16 @@ export interface FleetOptions {
   agentEnv?: NodeJS.ProcessEnv;
   /** Point agents at this URL instead of the hub's (a proxy in front of it). */
   agentHubUrl?: (hub: HubProcess) => string;
+  /** Writes the Macs' history before any agent starts. */
+  seed?: (world: SimWorld) => void;
 }
 
 export function sourceFor(account: FleetAccount, world: SimWorld, sshd?: SshdServer): Record<string, unknown> {
   const db = world.info(account.name).dbPath;
-  if (account.via === 'local') return simSource(db, { args: account.simArgs });
+  const options = { args: account.simArgs, imsgVersion: account.imsgVersion };
+  if (account.via === 'local') return simSource(db, options);
   if (!sshd) throw new Error(`account ${account.name} is reached over SSH but no sshd was given`);
-  return simSource(db, { sshd });
+  return simSource(db, { ...options, sshd });
 }
 
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
@@ -45,6 +50,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     { version: 1, accounts: o.accounts.map((a) => ({ name: a.name, db: `${a.name}/chat.db`, handles: a.handles })) },
     join(o.dir, 'world.json'),
   );
+  o.seed?.(world);
   const accounts = Object.fromEntries(o.accounts.map((a) => [a.name, { handles: a.handles }]));
   const hub = await startHubProcess({ dir: join(o.dir, 'hub'), config: { accounts, ...o.hubConfig }, ...(o.hubStore ? { store: o.hubStore } : {}) });
   const clientToken = await hub.token('client', '*', 'test-client');

@@ -1,30 +1,30 @@
 import type { ImsgPassthroughMethod } from '@imsg-hub/hub-protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HubError, callHub, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
-import type { ImsgClient, Subscription } from '@imsg-hub/imsg-protocol';
+import { HubError, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
 import type { Logger } from 'pino';
 import { AttachmentUploader } from './attachment-uploader.js';
 import type { CursorStore } from './cursor-store.js';
-import { AgentError } from './errors.js';
 import type { HubSession } from './hub-link.js';
+import { profileFromStatus, sameInfo, type ImsgProfile } from './imsg-profile.js';
 import { ImsgSession, exitText } from './imsg-session.js';
 import type { ImsgSource } from './imsg-source.js';
-import { InboundStream } from './inbound-stream.js';
+import { InboundPipeline } from './inbound-pipeline.js';
 import { probeNewest, type ProbeResult } from './probe.js';
+import { ReceiptTracker } from './receipt-tracker.js';
 import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
 import type { SendLedger } from './send-ledger.js';
 import { Watchdog } from './watchdog.js';
-import { BacklogPump } from './backlog-pump.js';
 
 /** The per-account knobs of the config. */
 export interface RunnerSettings {
   watchdog: { probe_interval_ms: number; stall_ms: number; probe_timeout_ms: number };
   restart_backoff: BackoffSettings;
   debounce_ms: number;
+  watch_buffer_limit: number;
   attachments: { max_bytes: number; wait_ms: number };
-  send: { timeout_ms: number; echo_wait_ms: number };
+  send: { timeout_ms: number; resolve_wait_ms: number; receipt_window_ms: number };
 }
 
 export interface AccountRunnerOptions {
@@ -34,15 +34,6 @@ export interface AccountRunnerOptions {
   ledger: SendLedger;
   settings: RunnerSettings;
   log: Logger;
-}
-
-interface Inbound {
-  stream: InboundStream;
-  session: ImsgSession;
-  link: HubSession;
-  subscription?: Subscription;
-  /** Drains a backlog faster than imsg's 100 rows per trigger (see backlog-pump.ts). */
-  pump?: BacklogPump;
 }
 
 const STOP_GRACE_MS = 2000;
@@ -58,14 +49,17 @@ export class AccountRunner {
   readonly #detector = new ReplacementDetector();
   readonly #dispatcher: SendDispatcher;
   readonly #uploader: AttachmentUploader;
+  readonly #receipts: ReceiptTracker;
   readonly #readyWaiters = new Set<() => void>();
   #session: ImsgSession | undefined;
   #link: HubSession | undefined;
-  #inbound: Inbound | undefined;
-  #inboundChain: Promise<void> = Promise.resolve();
+  readonly #inbound: InboundPipeline;
   #state: ImsgState = 'stopped';
   #detail: string | undefined;
   #newest: number | undefined;
+  /** What the account's imsg can do, as last negotiated or read from `status` (kept across restarts). */
+  #profile: ImsgProfile | undefined;
+  #refreshing = false;
   #restarts = 0;
   #closed = false;
   #loop: Promise<void> | undefined;
@@ -81,17 +75,51 @@ export class AccountRunner {
       waitMs: settings.attachments.wait_ms,
       log: options.log,
     });
+    this.#inbound = new InboundPipeline({
+      account: options.name,
+      cursor: options.cursor,
+      uploader: this.#uploader,
+      settings,
+      session: () => (this.#closed ? undefined : this.#session),
+      link: () => (this.#closed ? undefined : this.#link),
+      newest: () => this.#newest,
+      onDatabaseUnavailable: () => this.#refreshProfile(),
+      log: options.log,
+    });
+    this.#receipts = new ReceiptTracker({
+      account: options.name,
+      ledger: options.ledger,
+      imsg: () => {
+        const session = this.#session;
+        return session && !session.client.peer.isClosed && session.profile.info.methods.includes('message.send_status') ? session.client : undefined;
+      },
+      peer: () => this.#link?.peer,
+      windowMs: settings.send.receipt_window_ms,
+      timeoutMs: settings.watchdog.probe_timeout_ms,
+      log: options.log,
+    });
     this.#dispatcher = new SendDispatcher({
       account: options.name,
       ledger: options.ledger,
-      imsg: () => this.#client(),
+      imsg: () => this.#liveSession(),
       files: options.source.files,
       peer: () => this.#link?.peer,
       maxBytes: settings.attachments.max_bytes,
       sendTimeoutMs: settings.send.timeout_ms,
-      echoWaitMs: settings.send.echo_wait_ms,
+      resolveWaitMs: settings.send.resolve_wait_ms,
+      restartImsg: (session, reason) => this.#restartImsg(session, reason),
+      onDatabaseUnavailable: () => this.#refreshProfile(),
+      onSent: (key, result) => {
+        if (typeof result['guid'] === 'string' && result['guid'] !== '') this.#receipts.sent(key, result['guid']);
+      },
+      retry: { initialMs: Math.min(250, settings.restart_backoff.initial_ms), maxMs: Math.min(5000, settings.restart_backoff.max_ms) },
       log: options.log,
     });
+  }
+
+  /** Recent sends whose receipts are being looked for (tests). */
+  get receiptsTracked(): number {
+    return this.#receipts.tracking;
   }
 
   get state(): ImsgState {
@@ -102,8 +130,19 @@ export class AccountRunner {
     return this.#restarts;
   }
 
+  /** What the account's imsg can do, as last negotiated (undefined before imsg first started). */
+  get profile(): ImsgProfile | undefined {
+    return this.#profile;
+  }
+
+  /** Inbound catch-up figures (tests): watch overflows resumed, 0.9 pages resubscribed. */
+  get inboundStats(): { overflows: number; pages: number } | undefined {
+    return this.#inbound.stats;
+  }
+
   start(): void {
     this.#loop ??= this.#runImsg();
+    this.#receipts.start();
   }
 
   /** The hub link is up: resume from the hub's high-water mark (it is authoritative). */
@@ -114,12 +153,12 @@ export class AccountRunner {
     else this.#log.warn('hub hello named no resume point for this account; using the saved cursor');
     this.#detector.reset();
     this.#reportState();
-    this.#syncInbound();
+    this.#inbound.sync();
   }
 
   linkDown(): void {
     this.#link = undefined;
-    this.#syncInbound();
+    this.#inbound.sync();
   }
 
   dispatchSend(p: SendDispatchParams): Promise<SendDispatchResult> {
@@ -128,17 +167,18 @@ export class AccountRunner {
 
   /** `typing` / `read` straight to imsg; its error comes back verbatim (an RpcError). */
   async imsgCall(method: ImsgPassthroughMethod, params: Record<string, unknown>): Promise<unknown> {
-    const client = await this.#client();
+    const { client } = await this.#liveSession();
     return client.peer.request(method, params, { timeoutMs: this.#o.settings.send.timeout_ms });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#receipts.stop();
     for (const wake of [...this.#readyWaiters]) wake();
     await Promise.race([this.#dispatcher.drain(), sleep(this.#o.settings.send.timeout_ms)]);
-    this.#syncInbound();
-    await this.#inboundChain;
+    this.#inbound.sync();
+    await this.#inbound.settled();
     await this.#session?.stop(STOP_GRACE_MS);
     await this.#o.source.close().catch(() => undefined);
     // The imsg loop is not awaited: it may sit in a backoff wait; it sees #closed and ends itself.
@@ -185,7 +225,9 @@ export class AccountRunner {
   async #serve(session: ImsgSession): Promise<void> {
     const { watchdog: w } = this.#o.settings;
     this.#session = session;
+    this.#profile = session.profile;
     this.#setState('running');
+    this.#applyHealth();
     for (const wake of [...this.#readyWaiters]) wake();
     let onStall!: (reason: string) => void;
     const stalled = new Promise<string>((resolve) => (onStall = resolve));
@@ -193,14 +235,14 @@ export class AccountRunner {
       intervalMs: w.probe_interval_ms,
       stallMs: w.stall_ms,
       probeTimeoutMs: w.probe_timeout_ms,
-      probe: (timeoutMs) => probeNewest(session.client, timeoutMs),
-      delivered: () => (this.#inbound?.session === session ? this.#inbound.stream.delivered : undefined),
+      probe: (timeoutMs) => this.#probe(session, timeoutMs),
+      delivered: () => this.#inbound.stream(session)?.delivered,
       onProbe: (newest) => this.#onProbe(newest),
       onStall,
       busy: () => this.#dispatcher.busy,
     });
     dog.start();
-    this.#syncInbound();
+    this.#inbound.sync();
     const outcome = await Promise.race([session.ended.then((exit) => ({ exit })), stalled.then((reason) => ({ reason }))]);
     dog.stop();
     this.#session = undefined;
@@ -212,7 +254,69 @@ export class AccountRunner {
     } else if (!this.#closed) {
       this.#log.warn({ exit: outcome.exit, err: outcome.exit.error?.message }, `imsg exited${exitText(outcome.exit)}; restarting it`);
     }
-    this.#syncInbound();
+    this.#inbound.sync();
+  }
+
+  /**
+   * The watchdog's probe: imsg 0.14+'s `status` first (what it can do now; with chat.db unreadable
+   * there is nothing to compare, so no stall is judged), then the newest row.
+   */
+  async #probe(session: ImsgSession, timeoutMs: number): Promise<ProbeResult> {
+    if (session.profile.v1) {
+      const status = await session.client.status(timeoutMs);
+      this.#onProfile(session, profileFromStatus(status));
+      if (!status.database.ready) return undefined;
+    }
+    return probeNewest(session.client, timeoutMs);
+  }
+
+  /** Reads `status` now (chat.db just proved unreadable), at most one at a time. */
+  #refreshProfile(): void {
+    const session = this.#session;
+    if (!session?.profile.v1 || this.#refreshing) return;
+    this.#refreshing = true;
+    session.client
+      .status(this.#o.settings.watchdog.probe_timeout_ms)
+      .then((status) => this.#onProfile(session, profileFromStatus(status)))
+      .catch(() => undefined)
+      .finally(() => (this.#refreshing = false));
+  }
+
+  #onProfile(session: ImsgSession, profile: ImsgProfile): void {
+    if (session !== this.#session) return;
+    const changed = !sameInfo(session.profile, profile);
+    session.profile = profile;
+    this.#profile = profile;
+    if (!changed) return;
+    const { info } = profile;
+    this.#log.info({ imsg: info.version, database: info.database_ready, bridge: info.bridge_ready, methods: info.methods.length }, 'imsg capabilities changed');
+    if (!this.#applyHealth()) this.#reportState();
+  }
+
+  /** `failed` while imsg runs but cannot read chat.db (0.15 retries it); `running` otherwise. True if the state moved. */
+  #applyHealth(): boolean {
+    const profile = this.#session?.profile;
+    if (!profile || (this.#state !== 'running' && this.#state !== 'failed')) return false;
+    const before = `${this.#state}|${this.#detail}`;
+    if (profile.v1 && !profile.info.database_ready) {
+      this.#setState('failed', `imsg ${profile.info.version} runs but cannot read chat.db: ${profile.databaseError ?? 'database unavailable'}`);
+    } else {
+      this.#setState('running');
+    }
+    return before !== `${this.#state}|${this.#detail}`;
+  }
+
+  /**
+   * Restarts `session` (its mutation lane is blocked, reference/imsg-protocol-v1.md §2.6) and
+   * resolves once another imsg runs, or the send timeout passed.
+   */
+  async #restartImsg(session: ImsgSession, reason: string): Promise<void> {
+    if (this.#session === session) {
+      this.#log.warn({ reason }, 'restarting imsg');
+      this.#setState('restarting', reason);
+      session.kill();
+    }
+    await this.#waitSession((s) => s !== session, Date.now() + this.#o.settings.send.timeout_ms).catch(() => undefined);
   }
 
   #onProbe(newest: ProbeResult): void {
@@ -220,131 +324,21 @@ export class AccountRunner {
       this.#newest = newest?.id;
       this.#reportState();
     }
-    const inbound = this.#inbound;
-    if (!inbound || !this.#link) return;
-    const replaced = this.#detector.observe(newest, inbound.stream.acked, (guid) => this.#o.cursor.seenRowid(this.name, guid));
-    if (replaced && newest) {
-      this.#chain(() => this.#newEpoch(`chat.db replaced: its newest rowid ${newest.id} is below the cursor ${inbound.stream.acked}`));
-    }
+    const stream = this.#inbound.stream();
+    if (!stream || !this.#link) return;
+    const replaced = this.#detector.observe(newest, stream.acked, (guid) => this.#o.cursor.seenRowid(this.name, guid));
+    if (replaced && newest) this.#inbound.newEpoch(`chat.db replaced: its newest rowid ${newest.id} is below the cursor ${stream.acked}`);
   }
 
-  async #newEpoch(reason: string): Promise<void> {
-    const link = this.#link;
-    if (!link) return;
-    this.#log.warn({ reason }, 'starting a new epoch');
-    const resume = await callHub(link.peer, 'epoch.new', { account: this.name, reason: reason.slice(0, 500) });
-    this.#o.cursor.reset(this.name, resume.epoch, resume.hwm);
-    const current = this.#inbound;
-    this.#inbound = undefined;
-    if (current) await this.#stopInbound(current);
-    await this.#reconcileInbound();
+  /** A live imsg, waiting up to the send timeout for imsg to be running. */
+  async #liveSession(): Promise<ImsgSession> {
+    return this.#waitSession(() => true, Date.now() + this.#o.settings.send.timeout_ms);
   }
 
-  #syncInbound(): void {
-    this.#chain(() => this.#reconcileInbound());
-  }
-
-  #chain(step: () => Promise<void>): void {
-    this.#inboundChain = this.#inboundChain.then(step).catch((err: unknown) => this.#log.error({ err: (err as Error).message }, 'inbound stream step failed'));
-  }
-
-  /** Makes the inbound stream match reality: one stream while imsg and the link are both up. */
-  async #reconcileInbound(): Promise<void> {
-    const session = this.#closed ? undefined : this.#session;
-    const link = this.#closed ? undefined : this.#link;
-    const current = this.#inbound;
-    if (current && (current.session !== session || current.link !== link)) {
-      this.#inbound = undefined;
-      await this.#stopInbound(current);
-    }
-    if (session && link && !this.#inbound) await this.#startInbound(session, link);
-  }
-
-  async #startInbound(session: ImsgSession, link: HubSession): Promise<void> {
-    const cursor = this.#o.cursor.get(this.name);
-    if (!cursor) {
-      this.#log.error('no resume point (the hub named none and no cursor is saved): not streaming');
-      return;
-    }
-    const newest = await probeNewest(session.client, this.#o.settings.watchdog.probe_timeout_ms).catch(() => undefined);
-    const stream = new InboundStream({
-      account: this.name,
-      epoch: cursor.epoch,
-      after: cursor.acked,
-      replayUpTo: Math.max(cursor.acked, newest?.id ?? 0),
-      peer: link.peer,
-      cursor: this.#o.cursor,
-      uploader: this.#uploader,
-      maxFrameBytes: link.hello.max_frame_bytes,
-      log: this.#log,
-    });
-    const inbound: Inbound = { stream, session, link };
-    this.#inbound = inbound;
-    void stream.failed.then((err) => this.#onStreamFailed(inbound, err));
-    const subscribe = (since: number) =>
-      session.client.subscribe(
-        { since_rowid: since, attachments: true, include_reactions: true, debounce_ms: this.#o.settings.debounce_ms },
-        {
-          message: (m) => stream.push(m),
-          error: (text) => stream.fail(new AgentError('WATCH_FAILED', `imsg watch failed: ${text}`)),
-          invalid: (raw, why) => this.#log.error({ why, rowid: (raw as { id?: unknown })?.id }, 'imsg sent a row that does not validate; skipped'),
-        },
-      );
-    try {
-      // hwm 0 = nothing stored yet: replay the whole chat.db (since_rowid -1, §2.3).
-      inbound.subscription = await subscribe(cursor.acked > 0 ? cursor.acked : -1);
-      this.#log.info({ epoch: cursor.epoch, after: cursor.acked, subscription: inbound.subscription.id }, 'streaming rows to the hub');
-      const backlogEnd = Math.max(cursor.acked, newest?.id ?? 0);
-      inbound.pump = new BacklogPump({
-        target: () => Math.max(backlogEnd, this.#newest ?? 0),
-        delivered: () => Math.max(stream.delivered, cursor.acked),
-        lastDeliveryAt: () => stream.lastPushAt,
-        deliveredCount: () => stream.pushed,
-        resubscribe: async () => {
-          if (this.#inbound !== inbound) return;
-          const old = inbound.subscription;
-          // The new subscription first: the stream drops rows it already has, so nothing is lost.
-          inbound.subscription = await subscribe(Math.max(stream.delivered, cursor.acked) || -1);
-          await old?.unsubscribe().catch(() => undefined);
-        },
-      });
-      inbound.pump.start();
-    } catch (err) {
-      stream.fail(err as Error);
-    }
-  }
-
-  #onStreamFailed(inbound: Inbound, err: Error): void {
-    if (this.#inbound !== inbound) return;
-    if (HubError.from(err)?.hubCode === 'STALE_EPOCH') {
-      // The hub moved this account to another epoch: only a new hello tells where to resume.
-      this.#log.warn({ err: err.message }, 'hub says our epoch is stale; reconnecting for a fresh resume point');
-      void inbound.link.peer.close();
-      return;
-    }
-    this.#log.warn({ err: err.message }, 'inbound stream ended; resuming from the acked cursor');
-    this.#chain(async () => {
-      if (this.#inbound !== inbound) return;
-      this.#inbound = undefined;
-      await this.#stopInbound(inbound);
-      await sleep(this.#o.settings.restart_backoff.initial_ms);
-      await this.#reconcileInbound();
-    });
-  }
-
-  async #stopInbound(inbound: Inbound): Promise<void> {
-    inbound.pump?.stop();
-    inbound.stream.close();
-    if (inbound.subscription && this.#session === inbound.session) {
-      await Promise.race([inbound.subscription.unsubscribe().catch(() => undefined), sleep(STOP_GRACE_MS)]);
-    }
-  }
-
-  /** A live imsg client, waiting up to the send timeout for imsg to be running. */
-  async #client(): Promise<ImsgClient> {
-    const deadline = Date.now() + this.#o.settings.send.timeout_ms;
+  /** The running imsg once `accept` takes it; AGENT_OFFLINE after `deadline` or on close. */
+  async #waitSession(accept: (session: ImsgSession) => boolean, deadline: number): Promise<ImsgSession> {
     // A session whose imsg just died is not usable, even before the loop notices the exit.
-    while (!this.#session || this.#session.client.peer.isClosed) {
+    while (!this.#session || this.#session.client.peer.isClosed || !accept(this.#session)) {
       if (this.#closed || Date.now() >= deadline) {
         throw new HubError('AGENT_OFFLINE', `imsg for account ${this.name} is not running (${this.#state}${this.#detail ? `: ${this.#detail}` : ''})`);
       }
@@ -358,7 +352,7 @@ export class AccountRunner {
         this.#readyWaiters.add(done);
       });
     }
-    return this.#session!.client;
+    return this.#session;
   }
 
   #setState(state: ImsgState, detail?: string): void {
@@ -382,6 +376,7 @@ export class AccountRunner {
         ...(this.#detail ? { detail: this.#detail.slice(0, 2000) } : {}),
         ...(this.#newest !== undefined ? { newest_rowid: this.#newest } : {}),
         ...(lastRowAt ? { last_row_at: lastRowAt } : {}),
+        ...(this.#profile ? { imsg: this.#profile.info } : {}),
       })
       .catch(() => undefined);
   }

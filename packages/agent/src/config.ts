@@ -65,7 +65,10 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       .strictObject({ probe_interval_ms: ms.default(30_000), stall_ms: ms.default(60_000), probe_timeout_ms: ms.default(20_000) })
       .default({ probe_interval_ms: 30_000, stall_ms: 60_000, probe_timeout_ms: 20_000 }),
     restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
-    debounce_ms: z.number().int().nonnegative().default(250),
+    /** The watch waits this long after a chat.db change before reading (docs/agent.md, "Latency"). */
+    debounce_ms: z.number().int().nonnegative().default(30),
+    /** imsg 0.14+: rows a watch may hold unread before it overflows (resumed by a catch-up). */
+    watch_buffer_limit: z.number().int().min(1).max(4096).default(4096),
     attachments: z
       .strictObject({
         max_bytes: z
@@ -77,8 +80,16 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       })
       .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
     send: z
-      .strictObject({ timeout_ms: ms.default(60_000), echo_wait_ms: z.number().int().nonnegative().default(15_000) })
-      .default({ timeout_ms: 60_000, echo_wait_ms: 15_000 }),
+      .strictObject({
+        timeout_ms: ms.default(60_000),
+        /** How long a tracked send imsg is unsure about is looked up with message.send_status before it is in doubt. */
+        resolve_wait_ms: z.number().int().nonnegative().default(10_000),
+        /** How long after a send its delivered/read receipts are looked for (message.send_status); 0: never. */
+        receipt_window_ms: z.number().int().nonnegative().default(900_000),
+        /** Ignored (older agents searched history for a send in doubt and re-sent it; sends in doubt are never re-sent now). */
+        echo_wait_ms: z.number().int().nonnegative().optional(),
+      })
+      .default({ timeout_ms: 60_000, resolve_wait_ms: 10_000, receipt_window_ms: 900_000 }),
   });
 }
 

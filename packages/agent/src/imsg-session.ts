@@ -2,12 +2,15 @@ import { LineStreamTransport, RpcError } from '@imsg-hub/jsonrpc';
 import { ImsgClient } from '@imsg-hub/imsg-protocol';
 import type { Logger } from 'pino';
 import { AgentError } from './errors.js';
+import { LEGACY_PROFILE, negotiate, type ImsgProfile } from './imsg-profile.js';
 import type { ImsgProcess, ImsgSource, SourceExit } from './imsg-source.js';
 
 /** One started `imsg rpc` (child or exec channel) with a client on its stdio. */
 export class ImsgSession {
   readonly client: ImsgClient;
   readonly ended: Promise<SourceExit>;
+  /** What this imsg speaks and can do: negotiated at start, refreshed by `status` (v1). */
+  profile: ImsgProfile = LEGACY_PROFILE;
   readonly #process: ImsgProcess;
   readonly #log: Logger;
 
@@ -32,14 +35,17 @@ export class ImsgSession {
   }
 
   /**
-   * Starts imsg and checks it answers (`chats.list {limit:1}`): imsg in startup-error mode (no Full
-   * Disk Access, bad --db) answers every call with -32603, which fails the start with its text.
+   * Starts imsg and negotiates (`initialize`, reference/imsg-protocol-v1.md §1.3): imsg 0.14+
+   * answers with its status (a chat.db it cannot read yet is reported, not fatal: 0.15 retries it);
+   * an older imsg answers -32601. imsg 0.9 in startup-error mode (no Full Disk Access, bad --db)
+   * answers every call with -32603, which fails the start with its text.
    */
   static async start(source: ImsgSource, options: { log: Logger; checkTimeoutMs: number }): Promise<ImsgSession> {
     const process = await source.spawn();
     const session = new ImsgSession(process, options.log);
     try {
-      await session.client.chatsList(1, options.checkTimeoutMs);
+      session.profile = await negotiate(session.client, options.checkTimeoutMs);
+      options.log.info({ imsg: session.profile.info.version, protocol: session.profile.info.protocol_version ?? 0 }, 'imsg negotiated');
     } catch (err) {
       session.kill();
       const exit = await session.ended;

@@ -42,15 +42,20 @@ export class InboundStream {
   readonly #ready: Prepared[] = [];
   #fail!: (error: Error) => void;
   #delivered: number;
+  #replayUpTo: number;
   #lastQueued: number;
   #acked: number;
   #inFlight = 0;
+  /** Rows in the batches in flight. */
+  #inFlightRows = 0;
   #pumping = false;
   #closed = false;
+  readonly #roomWaiters: { below: number; wake: () => void }[] = [];
 
   constructor(options: InboundStreamOptions) {
     this.#o = options;
     this.#delivered = options.after;
+    this.#replayUpTo = options.replayUpTo;
     this.#lastQueued = options.after;
     this.#acked = options.after;
     this.#sentUpTo = options.after;
@@ -58,6 +63,7 @@ export class InboundStream {
       this.#fail = (error) => {
         if (this.#closed) return;
         this.#closed = true;
+        this.#wakeRoom();
         resolve(error);
       };
     });
@@ -85,6 +91,37 @@ export class InboundStream {
     return this.#acked;
   }
 
+  /** Rows taken but not yet acked by the hub (queued, prepared or in flight). */
+  get backlog(): number {
+    return this.#queue.length + this.#ready.length + this.#inFlightRows;
+  }
+
+  /**
+   * Resolves once fewer than `below` rows wait for the hub, or the stream ended: a reader that can
+   * produce rows faster than the hub stores them (a catch-up) waits here instead of filling memory.
+   */
+  whenRoom(below: number): Promise<void> {
+    if (this.#closed || this.backlog < below) return Promise.resolve();
+    return new Promise((wake) => this.#roomWaiters.push({ below, wake }));
+  }
+
+  #wakeRoom(): void {
+    if (this.#roomWaiters.length === 0) return;
+    const backlog = this.backlog;
+    for (let i = this.#roomWaiters.length - 1; i >= 0; i--) {
+      const w = this.#roomWaiters[i]!;
+      if (this.#closed || backlog < w.below) {
+        this.#roomWaiters.splice(i, 1);
+        w.wake();
+      }
+    }
+  }
+
+  /** Rows up to `rowid` existed before the watch started (known once chat.db could be read). */
+  markReplayUpTo(rowid: number): void {
+    this.#replayUpTo = Math.max(this.#replayUpTo, rowid);
+  }
+
   /** Takes one watch notification. */
   push(message: ImsgMessage): void {
     if (this.#closed) return;
@@ -106,6 +143,7 @@ export class InboundStream {
 
   close(): void {
     this.#closed = true;
+    this.#wakeRoom();
   }
 
   async #pump(): Promise<void> {
@@ -114,7 +152,7 @@ export class InboundStream {
     try {
       while (!this.#closed && this.#queue.length > 0) {
         const message = this.#queue.shift()!;
-        const live = message.id > this.#o.replayUpTo;
+        const live = message.id > this.#replayUpTo;
         const blobs = message.attachments.length > 0 ? await this.#o.uploader.blobsFor(message, this.#o.peer, live) : undefined;
         const raw: Row = { rowid: message.id, message, ...(live ? {} : { replay: true }), ...(blobs ? { blobs } : {}) };
         const fitted = fitRow(raw, this.#o.maxFrameBytes - FRAME_OVERHEAD);
@@ -155,9 +193,11 @@ export class InboundStream {
     // skipping rows if an earlier batch in flight was not stored.
     const after = this.#sentUpTo;
     this.#sentUpTo = rows[rows.length - 1]!.rowid;
+    this.#inFlightRows += rows.length;
     callHub(peer, 'rows', { account, epoch, rows, after }, { timeoutMs: this.#o.rowsTimeoutMs ?? 60_000 }).then(
       (result) => {
         this.#inFlight--;
+        this.#inFlightRows -= rows.length;
         if (this.#closed) return;
         if (result.epoch !== epoch || result.account !== account) {
           this.#fail(new Error(`hub acked ${result.account} epoch ${result.epoch}, expected ${account} epoch ${epoch}`));
@@ -165,9 +205,11 @@ export class InboundStream {
         }
         this.#onAck(result.acked, rows);
         this.#flush();
+        this.#wakeRoom();
       },
       (err: Error) => {
         this.#inFlight--;
+        this.#inFlightRows -= rows.length;
         this.#fail(err);
       },
     );
@@ -179,7 +221,7 @@ export class InboundStream {
     if (acked <= this.#acked) return;
     this.#acked = acked;
     // A large catch-up (first start, long outage) says how far along it is, every few seconds.
-    const target = this.#o.replayUpTo;
+    const target = this.#replayUpTo;
     if (acked < target && Date.now() - this.#lastProgress > 5000) {
       this.#lastProgress = Date.now();
       this.#o.log.info({ acked, of: target, percent: Math.floor((acked / target) * 100) }, 'catching up: rows stored by the hub');

@@ -19,3 +19,5 @@ export { StateDb } from './state-db.js';
 export { CursorStore, type Cursor } from './cursor-store.js';
 export { SendLedger, type LedgerEntry } from './send-ledger.js';
 export { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
+export { attemptId, uuidV5 } from './attempt-id.js';
+export { LEGACY_PROFILE, negotiate, profileFromStatus, tracksSends, type ImsgProfile } from './imsg-profile.js';

@@ -47,4 +47,14 @@ describe('fitRow', () => {
     expect(out.bytes).toBeLessThanOrEqual(4_000);
     expect(out.row.message.participants).toEqual([]);
   });
+
+  it('drops the quoted text of the message replied to before cutting the message itself', () => {
+    const r = row('after the big one');
+    const quoting: Row = { ...r, message: { ...r.message, reply_to_guid: 'P', reply_to_text: 'z'.repeat(50_000) } };
+    const out = fitRow(quoting, 20_000);
+    expect(out.bytes).toBeLessThanOrEqual(20_000);
+    expect(out.row.message.text).toBe('after the big one');
+    expect(out.row.message.reply_to_text).toBeUndefined();
+    expect(out.row.message.reply_to_guid).toBe('P');
+  });
 });

@@ -1,38 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RpcError, type Peer } from '@imsg-hub/jsonrpc';
 import { HUB_ERROR_CODES, HubError, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
-import type { ImsgClient, SendParams } from '@imsg-hub/imsg-protocol';
+import type { SendParams } from '@imsg-hub/imsg-protocol';
 import type { Logger } from 'pino';
-import { findEcho } from './echo-finder.js';
+import { attemptId } from './attempt-id.js';
 import { AgentError } from './errors.js';
+import { classifyImsgFailure, type ImsgFailure } from './imsg-failure.js';
+import { tracksSends } from './imsg-profile.js';
+import type { ImsgSession } from './imsg-session.js';
 import type { SourceFiles, TempFile } from './imsg-source.js';
+import { LaneGuard } from './lane-guard.js';
 import { stageOutboundFile } from './outbound-file.js';
-import type { LedgerEntry, SendLedger } from './send-ledger.js';
+import { awaitSent, lookupSent, resultFromStatus } from './sent-lookup.js';
+import type { ImsgErrorObject, LedgerEntry, SendLedger } from './send-ledger.js';
 
 export interface SendDispatcherOptions {
   account: string;
   ledger: SendLedger;
-  /** A live imsg client; waits (bounded) for one and throws when imsg is not running. */
-  imsg: () => Promise<ImsgClient>;
+  /** A live imsg; waits (bounded) for one and throws AGENT_OFFLINE when imsg is not running. */
+  imsg: () => Promise<ImsgSession>;
   files: SourceFiles;
   /** The current hub link, for `blob.read`. */
   peer: () => Peer | undefined;
   maxBytes: number;
   sendTimeoutMs: number;
-  echoWaitMs: number;
+  /** Restarts this imsg (its mutation lane is blocked); resolves once a new imsg runs. */
+  restartImsg: (session: ImsgSession, reason: string) => Promise<void>;
+  /** A key imsg applied: its result (a send's carries the message guid). */
+  onSent?: (key: string, result: Record<string, unknown>) => void;
+  /** chat.db is unreadable (-32002): the owner refreshes and reports the account's health. */
+  onDatabaseUnavailable?: () => void;
+  /** How long an unknown outcome of a tracked send is looked up with `message.send_status`. */
+  resolveWaitMs?: number;
+  /** Backoff while imsg is busy or chat.db unavailable, and between retries of a send not started. */
+  retry?: { initialMs: number; maxMs: number };
   log: Logger;
 }
 
+/** How one key goes to imsg: the method, its params, and for send.tracked the guid chosen before. */
+interface Plan {
+  method: string;
+  params: Record<string, unknown>;
+  attemptId?: string | undefined;
+}
+
+/** Retries of a send imsg proved it never started, before the hub is told so (it offers it again later). */
+const NOT_STARTED_RETRIES = 3;
+
 /**
- * `send.dispatch` for one account: each key reaches imsg `send` at most once, ever (design.md,
- * outbound contract). The key is durably `passing` before imsg sees it; a redelivered key with an
- * outcome gets that outcome; a key left `passing` by a crash is resolved by looking for its echo row.
+ * `send.dispatch` for one account: each key reaches imsg at most once unless imsg proves it never
+ * started (design.md, outbound contract). The key is durably `passing` before imsg sees it; a
+ * redelivered key with an outcome gets that outcome. Text sends go through `send.tracked` where
+ * the account offers it, under a guid derived from the key, so an unknown outcome is settled by
+ * `message.send_status` — and, after a crash, re-issued under the same guid, which cannot make a
+ * second message. Anything else whose outcome is unknown stays `in_doubt`: never re-sent on a guess.
+ * imsg's typed answers (reference/imsg-protocol-v1.md §2.4) decide the rest: not started → retry,
+ * busy or chat.db unavailable → wait with backoff, mutation lane blocked → stop, restart imsg, go on.
  */
 export class SendDispatcher {
   readonly #o: SendDispatcherOptions;
   readonly #inFlight = new Map<string, Promise<SendDispatchResult>>();
+  readonly #lane: LaneGuard;
 
   constructor(options: SendDispatcherOptions) {
     this.#o = options;
+    this.#lane = new LaneGuard({ restart: options.restartImsg, settleMs: (options.resolveWaitMs ?? 10_000) + 5_000, log: options.log });
   }
 
   dispatch(p: SendDispatchParams): Promise<SendDispatchResult> {
@@ -61,21 +93,204 @@ export class SendDispatcher {
   /** An error for the hub: RpcErrors as they are; anything else retryable, saying whether imsg may have the key. */
   #asAnswer(key: string, err: unknown): RpcError {
     if (err instanceof RpcError) return err;
-    const inDoubt = this.#o.ledger.get(key)?.state === 'passing';
-    const message = `send ${key} did not complete: ${(err as Error)?.message ?? String(err)}; redeliver it to resolve`;
-    return new HubError(inDoubt ? 'SEND_IN_DOUBT' : 'SEND_NOT_STARTED', message, { retryable: true });
+    const state = this.#o.ledger.get(key)?.state;
+    if (state === 'passing' || state === 'in_doubt') return inDoubt(key, (err as Error)?.message ?? String(err));
+    return notStarted(key, (err as Error)?.message ?? String(err));
   }
 
   async #dispatch(p: SendDispatchParams): Promise<SendDispatchResult> {
     const entry = this.#o.ledger.get(p.key);
     if (entry?.state === 'sent') return { status: 'sent', result: { ok: true, ...entry.result } };
     if (entry?.state === 'failed') return { status: 'failed', error: entry.error };
-    if (entry?.state === 'passing') {
-      const resolved = await this.#resolveInDoubt(entry, p);
-      if (resolved) return resolved;
-    }
+    if (entry?.state === 'in_doubt') return this.#settleDoubt(entry);
+    if (entry?.state === 'passing') return this.#recover(entry);
     if (p.not_after !== undefined && Date.now() > p.not_after) return this.#expired(p);
-    return this.#send(p, true);
+    let temp: TempFile | undefined;
+    try {
+      if (p.file) {
+        const staged = await this.#stage(p);
+        if ('status' in staged) return staged;
+        temp = staged;
+      }
+      const session = await this.#session();
+      return await this.#run(p.key, this.#plan(p, session, temp));
+    } finally {
+      await temp?.remove();
+    }
+  }
+
+  /** send.tracked for a text send where the account offers it; otherwise the method as asked. */
+  #plan(p: SendDispatchParams, session: ImsgSession, temp: TempFile | undefined): Plan {
+    const method = p.method ?? 'send';
+    const params: Record<string, unknown> = temp ? { ...p.params, file: temp.path } : { ...p.params };
+    const text = typeof params['text'] === 'string' ? params['text'] : '';
+    const appleScript = typeof params['transport'] === 'string' && params['transport'].toLowerCase() === 'applescript';
+    if (method === 'send' && !temp && text !== '' && !appleScript && tracksSends(session.profile)) {
+      const id = attemptId(p.key, this.#o.account);
+      return { method: 'send.tracked', params: { ...params, attempt_id: id }, attemptId: id };
+    }
+    return { method, params };
+  }
+
+  /** Hands the key to imsg until it has an outcome imsg stated, waiting out what imsg says is temporary. */
+  async #run(key: string, first: Plan): Promise<SendDispatchResult> {
+    const { ledger, log } = this.#o;
+    const deadline = Date.now() + this.#o.sendTimeoutMs;
+    let plan = first;
+    let delay = this.#o.retry?.initialMs ?? 250;
+    let notStartedTries = 0;
+    const backoff = async () => {
+      await sleep(delay);
+      delay = Math.min(this.#o.retry?.maxMs ?? 5_000, delay * 2);
+    };
+    for (;;) {
+      const session = await this.#session();
+      ledger.recordPassing(key, this.#o.account, plan.params, Date.now(), { method: plan.method, attemptId: plan.attemptId });
+      let result: Record<string, unknown>;
+      try {
+        result = await this.#lane.call(session, () => this.#call(session, plan));
+      } catch (err) {
+        const failure = classifyImsgFailure(err);
+        // A tracked send whose guid already names a message was sent, whatever imsg said about this try.
+        if (plan.attemptId && (failure.kind === 'not_started' || failure.kind === 'refused')) {
+          const found = await lookupSent(session.client, plan.attemptId, this.#o.sendTimeoutMs).catch(() => undefined);
+          if (found) return this.#sent(key, resultFromStatus(found, plan.attemptId));
+        }
+        const late = Date.now() >= deadline;
+        switch (failure.kind) {
+          case 'refused':
+            if (plan.attemptId && failure.error.code === -32602) {
+              // Refused before dispatch (no existing chat for the bridge, bridge not ready): a plain send.
+              log.info({ key, err: failure.error.data }, 'send.tracked refused this target; sending it untracked');
+              const { attempt_id: _a, ...params } = plan.params;
+              plan = { method: 'send', params };
+              continue;
+            }
+            ledger.recordFailed(key, failure.error);
+            return { status: 'failed', error: failure.error };
+          case 'not_started':
+            ++notStartedTries;
+            if (plan.attemptId && notStartedTries > 1) {
+              // The bridge cannot take it as a tracked send (no chat, no caller-owned guids): a plain
+              // send, where imsg applies its own fallbacks (AppleScript), as an untracked send.
+              log.info({ key, err: failure.error.data }, 'send.tracked did not start twice; sending it untracked');
+              const { attempt_id: _a, ...params } = plan.params;
+              plan = { method: 'send', params };
+              continue;
+            }
+            if (notStartedTries > NOT_STARTED_RETRIES || late) return this.#gaveUp(key, failure, 'imsg could not start it');
+            log.warn({ key, tries: notStartedTries }, 'imsg did not start the send; retrying');
+            await backoff();
+            continue;
+          case 'busy':
+          case 'database_unavailable':
+            if (failure.kind === 'database_unavailable') this.#o.onDatabaseUnavailable?.();
+            if (late) return this.#gaveUp(key, failure, failure.kind === 'busy' ? 'imsg stayed busy' : 'chat.db stayed unavailable');
+            log.warn({ key, kind: failure.kind, retryInMs: delay }, 'imsg cannot take the send now; waiting');
+            await backoff();
+            continue;
+          case 'lane_blocked':
+            if (late) return this.#gaveUp(key, failure, "imsg's mutation lane stayed blocked");
+            log.warn({ key }, 'imsg refused the send (-32004, mutation lane blocked): sending it again once imsg restarted');
+            await this.#lane.blocked(session, `imsg refused ${plan.method} with -32004 (mutation lane blocked)`);
+            continue;
+          case 'in_doubt':
+            return this.#doubt(key, plan, session, failure);
+          case 'lost':
+            return this.#lost(key, plan, session, failure.cause);
+        }
+      }
+      return this.#sent(key, result);
+    }
+  }
+
+  async #call(session: ImsgSession, plan: Plan): Promise<Record<string, unknown>> {
+    const { client } = session;
+    const timeout = this.#o.sendTimeoutMs;
+    if (plan.method === 'send.tracked') return client.sendTracked(plan.params as SendParams & { attempt_id: string }, timeout);
+    if (plan.method === 'send') return client.send(plan.params as SendParams, timeout);
+    const result = await client.peer.request(plan.method, plan.params, { timeoutMs: timeout });
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+      throw new TypeError(`imsg ${plan.method} returned ${JSON.stringify(result)?.slice(0, 200)}, not an object`);
+    }
+    return result as Record<string, unknown>;
+  }
+
+  #sent(key: string, result: Record<string, unknown>): SendDispatchResult {
+    this.#o.ledger.recordSent(key, result, typeof result['id'] === 'number' ? result['id'] : undefined);
+    this.#o.onSent?.(key, result);
+    return { status: 'sent', result: { ok: true, ...result } };
+  }
+
+  /** imsg proved it never started, for long enough: forgotten, and the hub offers it again later. */
+  #gaveUp(key: string, failure: Extract<ImsgFailure, { error: ImsgErrorObject }>, why: string): never {
+    this.#o.ledger.forget(key);
+    throw notStarted(key, `${why} (${failure.error.message}${typeof failure.error.data === 'string' ? `: ${failure.error.data}` : ''})`, failure.error);
+  }
+
+  /** -32001: maybe sent. Tracked: looked up for a while; otherwise (or not found) in doubt. */
+  async #doubt(key: string, plan: Plan, session: ImsgSession, failure: Extract<ImsgFailure, { kind: 'in_doubt' }>): Promise<SendDispatchResult> {
+    this.#o.ledger.recordInDoubt(key, failure.error);
+    this.#o.log.warn({ key, disposition: failure.disposition }, 'imsg does not know whether the send happened');
+    // still_in_flight blocks imsg's mutation lane: once this key is looked up, imsg is restarted.
+    const restart = failure.disposition === 'still_in_flight' ? this.#lane.blocked(session, `a ${plan.method} is still in flight in imsg`) : undefined;
+    if (plan.attemptId) {
+      const found = await this.#lane.settling(session, () =>
+        awaitSent(session.client, plan.attemptId!, { waitMs: this.#o.resolveWaitMs ?? 10_000, timeoutMs: this.#o.sendTimeoutMs }),
+      );
+      if (found) {
+        this.#o.log.info({ key }, 'send in doubt found by message.send_status: sent');
+        return this.#sent(key, resultFromStatus(found, plan.attemptId));
+      }
+    }
+    void restart?.catch(() => undefined);
+    throw inDoubt(key, `imsg answered ${failure.error.message} (${failure.disposition})`, failure.error);
+  }
+
+  /** No answer (timeout, imsg gone). Tracked: left `passing` (a redelivery looks it up, then re-issues it). */
+  async #lost(key: string, plan: Plan, session: ImsgSession, cause: Error): Promise<SendDispatchResult> {
+    this.#o.log.warn({ key, err: cause.message }, 'send outcome unknown: imsg did not answer');
+    if (plan.attemptId) {
+      const found = await lookupSent(session.client, plan.attemptId, this.#o.sendTimeoutMs).catch(() => undefined);
+      if (found) return this.#sent(key, resultFromStatus(found, plan.attemptId));
+      throw inDoubt(key, cause.message);
+    }
+    this.#o.ledger.recordInDoubt(key, { code: HUB_ERROR_CODES.SEND_IN_DOUBT, message: `imsg did not answer: ${cause.message}`.slice(0, 500) });
+    throw inDoubt(key, cause.message);
+  }
+
+  /** A key left `passing` by a crash (of the agent or imsg). */
+  async #recover(entry: LedgerEntry): Promise<SendDispatchResult> {
+    if (!entry.attemptId) {
+      this.#o.ledger.recordInDoubt(entry.key, { code: HUB_ERROR_CODES.SEND_IN_DOUBT, message: 'the agent or imsg stopped while imsg had this send' });
+      this.#o.log.warn({ key: entry.key }, 'send left passing by a crash cannot be proven sent or unsent: in doubt');
+      throw inDoubt(entry.key, 'the agent or imsg stopped while imsg had it, and an untracked send cannot be looked up');
+    }
+    const session = await this.#session();
+    const found = await lookupSent(session.client, entry.attemptId, this.#o.sendTimeoutMs);
+    if (found) {
+      this.#o.log.info({ key: entry.key }, 'send left passing had been sent (message.send_status)');
+      return this.#sent(entry.key, resultFromStatus(found, entry.attemptId));
+    }
+    // No message has its guid: issuing it again under the same guid cannot make a second one.
+    this.#o.log.info({ key: entry.key }, 'send left passing was not sent; sending it under its guid');
+    return this.#run(entry.key, { method: entry.method, params: entry.params, attemptId: entry.attemptId });
+  }
+
+  /** A redelivered key in doubt: tracked ones are looked up again; the others stay in doubt. */
+  async #settleDoubt(entry: Extract<LedgerEntry, { state: 'in_doubt' }>): Promise<SendDispatchResult> {
+    if (entry.attemptId) {
+      const session = await this.#session();
+      const found = await lookupSent(session.client, entry.attemptId, this.#o.sendTimeoutMs).catch(() => undefined);
+      if (found) return this.#sent(entry.key, resultFromStatus(found, entry.attemptId));
+    }
+    throw inDoubt(entry.key, entry.doubt ? `imsg answered ${entry.doubt.message}` : 'its outcome is unknown', entry.doubt);
+  }
+
+  /** A live imsg whose mutation lane is not being restarted. */
+  async #session(): Promise<ImsgSession> {
+    await this.#lane.ready();
+    return this.#o.imsg();
   }
 
   /** Never started and past its deadline: refuse rather than send late (recorded, so a redelivery agrees). */
@@ -85,67 +300,10 @@ export class SendDispatcher {
       message: `send expired: it was not started before its queue TTL ran out (${new Date(p.not_after!).toISOString()})`,
       data: { code: 'SEND_EXPIRED' },
     };
+    this.#o.ledger.recordPassing(p.key, this.#o.account, p.params, Date.now(), { method: p.method ?? 'send' });
     this.#o.ledger.recordFailed(p.key, error);
     this.#o.log.warn({ key: p.key }, 'send expired before it started; not sending');
     return { status: 'failed', error };
-  }
-
-  async #resolveInDoubt(entry: LedgerEntry, p: SendDispatchParams): Promise<SendDispatchResult | undefined> {
-    const client = await this.#o.imsg();
-    const echo = await findEcho(
-      client,
-      {
-        params: entry.params as SendParams,
-        ...(p.file ? { fileName: p.file.name } : {}),
-        passedAt: entry.passedAt,
-        claimed: this.#o.ledger.claimedRowids(this.#o.account),
-      },
-      { waitMs: this.#o.echoWaitMs, timeoutMs: this.#o.sendTimeoutMs },
-    );
-    if (!echo) {
-      this.#o.log.info({ key: p.key }, 'send in doubt was not sent: sending it now');
-      return undefined;
-    }
-    const result = { ok: true, id: echo.id, ...(echo.guid ? { guid: echo.guid } : {}) };
-    this.#o.ledger.recordSent(p.key, result, echo.id);
-    this.#o.log.info({ key: p.key, rowid: echo.id }, 'send in doubt had been sent: found its echo row');
-    return { status: 'sent', result };
-  }
-
-  async #send(p: SendDispatchParams, mayResolve: boolean): Promise<SendDispatchResult> {
-    const { ledger, log } = this.#o;
-    let temp: TempFile | undefined;
-    try {
-      if (p.file) {
-        const staged = await this.#stage(p);
-        if ('status' in staged) return staged;
-        temp = staged;
-      }
-      const client = await this.#o.imsg();
-      const params: SendParams = temp ? { ...p.params, file: temp.path } : p.params;
-      ledger.recordPassing(p.key, this.#o.account, params, Date.now());
-      try {
-        const result = await client.send(params, this.#o.sendTimeoutMs);
-        ledger.recordSent(p.key, result, result.id);
-        return { status: 'sent', result };
-      } catch (err) {
-        if (err instanceof RpcError) {
-          const error = { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) };
-          ledger.recordFailed(p.key, error);
-          return { status: 'failed', error };
-        }
-        // imsg died, timed out or answered nonsense: the send may or may not have happened.
-        log.warn({ key: p.key, err: (err as Error).message }, 'send outcome in doubt');
-        const entry = ledger.get(p.key);
-        if (mayResolve && entry?.state === 'passing') {
-          const resolved = await this.#resolveInDoubt(entry, p);
-          return resolved ?? (await this.#send(p, false));
-        }
-        throw err;
-      }
-    } finally {
-      await temp?.remove();
-    }
   }
 
   async #stage(p: SendDispatchParams): Promise<TempFile | SendDispatchResult> {
@@ -163,4 +321,20 @@ export class SendDispatcher {
       throw err;
     }
   }
+}
+
+/** The hub keeps offering the key (with backoff) and the agent answers this until it is proven. */
+function inDoubt(key: string, why: string, imsg?: ImsgErrorObject): HubError {
+  return new HubError(
+    'SEND_IN_DOUBT',
+    `send ${key} may or may not have happened (${why}); it is never sent again on a guess — check the chat, then resolve it explicitly`,
+    { retryable: true, ...(imsg ? { imsg } : {}) },
+  );
+}
+
+function notStarted(key: string, why: string, imsg?: ImsgErrorObject): HubError {
+  return new HubError('SEND_NOT_STARTED', `send ${key} did not start: ${why}; it is safe to offer it again`, {
+    retryable: true,
+    ...(imsg ? { imsg } : {}),
+  });
 }

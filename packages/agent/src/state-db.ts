@@ -34,6 +34,33 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL
    );
    CREATE INDEX send_ledger_echo ON send_ledger (account, echo_rowid);`,
+  // 003-typed-outcomes: a key imsg may or may not have applied is `in_doubt` (never re-sent on a
+  // guess); the imsg method a key goes to (send, tapback, message.edit, …); the caller-chosen
+  // message guid of a tracked send (send.tracked, resolvable by message.send_status).
+  `CREATE TABLE send_ledger_v3 (
+     key TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('passing', 'in_doubt', 'sent', 'failed')),
+     method TEXT NOT NULL DEFAULT 'send',
+     params TEXT NOT NULL,
+     attempt_id TEXT,
+     passed_at INTEGER NOT NULL,
+     result TEXT,
+     error TEXT,
+     doubt TEXT,
+     echo_rowid INTEGER,
+     updated_at INTEGER NOT NULL
+   );
+   INSERT INTO send_ledger_v3 (key, account, state, params, passed_at, result, error, echo_rowid, updated_at)
+     SELECT key, account, state, params, passed_at, result, error, echo_rowid, updated_at FROM send_ledger;
+   DROP TABLE send_ledger;
+   ALTER TABLE send_ledger_v3 RENAME TO send_ledger;
+   CREATE INDEX send_ledger_echo ON send_ledger (account, echo_rowid);
+   CREATE INDEX send_ledger_open ON send_ledger (account, state) WHERE state IN ('passing', 'in_doubt');`,
+  // 004-receipts: how far the recipient's device got with a sent message (delivered, read), as
+  // reported to the hub; recent sends not yet read are polled with message.send_status.
+  `ALTER TABLE send_ledger ADD COLUMN receipt TEXT CHECK (receipt IN ('delivered', 'read'));
+   CREATE INDEX send_ledger_receipts ON send_ledger (account, updated_at) WHERE state = 'sent' AND receipt IS NOT 'read';`,
 ];
 
 /** The agent's state file (`<state_dir>/agent.sqlite`, WAL): cursors and the send ledger. */

@@ -173,7 +173,9 @@ export class ClientSession implements Session, NotificationSink {
     const link = this.#ctx.registry.link(route.account);
     if (!link) throw new HubError('AGENT_OFFLINE', `the agent for ${route.account} is not connected; ${p.method} needs it online`, { account: route.account });
     const extra = p.method === 'typing' && p.params['typing'] !== undefined ? { typing: p.params['typing'] } : {};
-    return callAgent(link, 'imsg.call', { account: route.account, method: p.method, params: { ...route.params, ...extra } }, 15_000);
+    // Only the chat address: imsg 0.15 refuses keys a method does not take (a send's service, region).
+    const address = Object.fromEntries(Object.entries(route.params).filter(([k]) => ['to', 'chat_id', 'chat_identifier', 'chat_guid'].includes(k)));
+    return callAgent(link, 'imsg.call', { account: route.account, method: p.method, params: { ...address, ...extra } }, 15_000);
   }
 
   #visibleAccounts(): string[] {

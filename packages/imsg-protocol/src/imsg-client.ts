@@ -2,6 +2,16 @@ import { describeZod, Peer, type MessageTransport, type PeerOptions } from '@ims
 import type { z } from 'zod';
 import { ImsgMessageSchema, type ImsgMessage } from './message.js';
 import {
+  MessagesAfterResultSchema,
+  SendStatusResultSchema,
+  SendV1ResultSchema,
+  WatchOverflowNotificationSchema,
+  type MessagesAfterResult,
+  type SendStatusResult,
+  type SendV1Result,
+} from './v1/results-v1.js';
+import { IMSG_PROTOCOL_VERSION, StatusResultSchema, type StatusResult } from './v1/status-schema.js';
+import {
   ChatsListResultSchema,
   ErrorNotificationSchema,
   HistoryResultSchema,
@@ -25,6 +35,20 @@ export interface WatchHandlers {
   error?(message: string): void;
   /** A `message` notification whose payload did not validate; `raw` is what arrived. */
   invalid?(raw: unknown, reason: string): void;
+  /**
+   * imsg 0.14+: the watch's buffer filled and the subscription ended (terminal `watch.overflow`).
+   * Resume with `messages.after` or a new watch from `resumeAfterRowid`; nothing more follows.
+   */
+  overflow?(resumeAfterRowid: number): void;
+}
+
+/** `messages.after` params (imsg 0.14+, reference/imsg-protocol-v1.md §3.5). */
+export interface MessagesAfterParams {
+  since_rowid: number;
+  limit?: number;
+  chat_id?: number;
+  attachments?: boolean;
+  include_reactions?: boolean;
 }
 
 export interface Subscription {
@@ -82,6 +106,34 @@ export class ImsgClient {
 
   async read(params: ReadParams, timeoutMs?: number): Promise<{ ok: boolean }> {
     return this.#call('read', params, OkResultSchema, timeoutMs);
+  }
+
+  /**
+   * imsg 0.14+ handshake (reference/imsg-protocol-v1.md §1.3): the status result. An imsg before
+   * 0.14 answers -32601 (an RpcError), which is how a caller tells 0.9–0.13 apart.
+   */
+  async initialize(timeoutMs?: number): Promise<StatusResult> {
+    return this.#call('initialize', { protocol_version: IMSG_PROTOCOL_VERSION }, StatusResultSchema, timeoutMs);
+  }
+
+  /** imsg 0.14+: what the process can do now (database and bridge readiness, usable methods). */
+  async status(timeoutMs?: number): Promise<StatusResult> {
+    return this.#call('status', {}, StatusResultSchema, timeoutMs);
+  }
+
+  /** imsg 0.14+: one page of rows after `since_rowid`, in ROWID order; `next_rowid` is the cursor. */
+  async messagesAfter(params: MessagesAfterParams, timeoutMs?: number): Promise<MessagesAfterResult> {
+    return this.#call('messages.after', params, MessagesAfterResultSchema, timeoutMs);
+  }
+
+  /** imsg 0.15: a text send whose message guid is the caller's `attempt_id` (§3.13). */
+  async sendTracked(params: SendParams & { attempt_id: string }, timeoutMs?: number): Promise<SendV1Result> {
+    return this.#call('send.tracked', params, SendV1ResultSchema, timeoutMs);
+  }
+
+  /** imsg 0.10+: the state of the newest row with this guid; `status_fields: null` when none exists (§3.14). */
+  async sendStatus(guid: string, timeoutMs?: number): Promise<SendStatusResult> {
+    return this.#call('message.send_status', { guid }, SendStatusResultSchema, timeoutMs);
   }
 
   /** Starts a watch; `handlers` receive its messages, including any that raced the response. */
@@ -144,6 +196,15 @@ export class ImsgClient {
     } else if (n.method === 'error') {
       const parsed = ErrorNotificationSchema.safeParse(n.params);
       handlers.error?.(parsed.success ? parsed.data.error.message : JSON.stringify(n.params));
+    } else if (n.method === 'watch.overflow') {
+      const parsed = WatchOverflowNotificationSchema.safeParse(n.params);
+      if (!parsed.success) {
+        this.#onProtocolError?.(new TypeError(`imsg watch.overflow does not validate: ${describeZod(parsed.error)}`));
+        return;
+      }
+      // Terminal: the subscription is gone on imsg's side.
+      this.#handlers.delete(parsed.data.subscription);
+      handlers.overflow?.(parsed.data.resume_after_rowid);
     }
   }
 }
