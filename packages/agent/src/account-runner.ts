@@ -141,6 +141,10 @@ export class AccountRunner {
   }
 
   start(): void {
+    const open = this.#o.ledger.openCounts(this.name);
+    if (open.in_doubt + open.passing > 0) {
+      this.#log.warn({ ...open }, 'sends whose outcome is not known yet: tracked ones are settled with message.send_status, others stay in doubt');
+    }
     this.#loop ??= this.#runImsg();
     this.#receipts.start();
   }

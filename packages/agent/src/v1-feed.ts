@@ -85,7 +85,7 @@ export class V1Feed {
   /** Pages `messages.after` into the stream (as replays when `replay`); returns the cursor the watch starts after. */
   async #catchUp(from: number, replay: boolean): Promise<number> {
     const { client, stream, timeoutMs } = this.#o;
-    const highWater = this.#o.highWater ?? CATCH_UP_PAGE * 5;
+    const highWater = this.#o.highWater ?? CATCH_UP_PAGE * 12;
     let since = from;
     let pages = 0;
     const fetch = (cursor: number) => {
