@@ -15,7 +15,7 @@ export interface ReceiptTrackerOptions {
   windowMs: number;
   /** Bounds on the per-message poll interval (it grows from the first to the second). */
   pollMs?: { first: number; max: number };
-  /** Messages looked up per tick, at most. */
+  /** Lookups per tick (every 250 ms), at most: imsg answers each with a scan of chat.db. */
   perTick?: number;
   timeoutMs: number;
   log: Logger;
@@ -29,12 +29,13 @@ interface Tracked {
   interval: number;
 }
 
-const TICK_MS = 200;
+const TICK_MS = 250;
 
 /**
  * Receipts of the account's recent sends (issue 12: sent → delivered → read): each message sent
- * with a guid in the last `windowMs` is looked up with imsg's `message.send_status`, more rarely as
- * it ages (bounded: a few lookups per tick), and each step the recipient's device reports reaches
+ * with a guid in the last `windowMs` is looked up with imsg's `message.send_status`, half as often
+ * each time (1 s, 2 s, … up to a minute), and never more than 4 lookups a second in all (imsg
+ * answers each with a scan of chat.db: ~15 ms at 100,000 rows); each step the recipient's device reports reaches
  * the hub once as `send.receipt` (delivered before read; the ledger remembers what was reported, so
  * a restart resumes). imsg never re-emits a row whose receipts change, so polling is the way.
  */
@@ -74,7 +75,7 @@ export class ReceiptTracker {
   }
 
   #add(key: string, guid: string, sentAt: number, reported: Tracked['reported']): void {
-    const first = this.#o.pollMs?.first ?? 500;
+    const first = this.#o.pollMs?.first ?? 1000;
     this.#tracked.set(key, { guid, sentAt, reported, nextAt: Date.now() + first, interval: first });
   }
 
@@ -86,7 +87,10 @@ export class ReceiptTracker {
     this.#busy = true;
     try {
       const now = Date.now();
-      const due = [...this.#tracked].filter(([, t]) => t.nextAt <= now).slice(0, this.#o.perTick ?? 8);
+      const due = [...this.#tracked]
+        .filter(([, t]) => t.nextAt <= now)
+        .sort((a, b) => a[1].nextAt - b[1].nextAt)
+        .slice(0, this.#o.perTick ?? 1);
       for (const [key, t] of due) {
         if (now - t.sentAt > this.#o.windowMs) {
           this.#tracked.delete(key);
@@ -100,7 +104,7 @@ export class ReceiptTracker {
   }
 
   async #check(client: ImsgClient, peer: Peer, key: string, t: Tracked): Promise<void> {
-    t.interval = Math.min(this.#o.pollMs?.max ?? 30_000, Math.round(t.interval * 1.5));
+    t.interval = Math.min(this.#o.pollMs?.max ?? 60_000, t.interval * 2);
     t.nextAt = Date.now() + t.interval;
     const status = await lookupSent(client, t.guid, this.#o.timeoutMs).catch(() => undefined);
     if (!status) return;
