@@ -44,7 +44,7 @@ beforeAll(async () => {
     accounts: [
       { name: 'alice', handles: [ALICE], via: 'local', simArgs: ['--imsg-version', '0.15.10'] },
       { name: 'bob', handles: [BOB], via: 'local', simArgs: ['--imsg-version', '0.15.10', '--bridge', 'absent'] },
-      { name: 'carol', handles: [CAROL], via: 'local' },
+      { name: 'carol', handles: [CAROL], via: 'local', imsgVersion: '0.9.0' },
     ],
   });
   hubClient = await HubClient.connect({ url: fleet.hub.url, token: fleet.clientToken, reconnect: true });

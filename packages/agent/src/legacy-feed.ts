@@ -5,6 +5,8 @@ import type { InboundStream } from './inbound-stream.js';
 
 /** imsg 0.9's watch page (MessagesAfterQuery LIMIT 100, reference/imsg-protocol.md §2.3). */
 export const LEGACY_PAGE = 100;
+/** Quiet after a short page for this long: caught up (a page is written in one burst). */
+const CAUGHT_UP_QUIET_MS = 1000;
 
 export interface LegacyFeedOptions {
   client: ImsgClient;
@@ -26,6 +28,8 @@ interface Page {
   subscription?: Subscription;
   /** Notifications this subscription delivered (a row joined to two chats counts twice, as in imsg's page). */
   count: number;
+  /** When imsg answered the subscribe (performance.now()). */
+  subscribedAt: number;
 }
 
 /**
@@ -81,13 +85,15 @@ export class LegacyFeed {
   }
 
   async #subscribe(since: number): Promise<Page | undefined> {
-    const page: Page = { count: 0 };
+    const page: Page = { count: 0, subscribedAt: performance.now() };
     page.subscription = await this.#o.client.subscribe(
       { since_rowid: since, attachments: true, include_reactions: true, debounce_ms: this.#o.debounceMs },
       {
         message: (m) => {
           this.#lastNotificationAt = performance.now();
           page.count += 1;
+          // Until the backlog is behind us, what arrives existed before the watch caught up: replays.
+          if (this.#catchingUp) this.#o.stream.markReplayUpTo(m.id);
           this.#o.stream.push(m);
           if (page === this.#current) this.#checkPage(page);
         },
@@ -96,6 +102,7 @@ export class LegacyFeed {
       },
       this.#o.timeoutMs,
     );
+    page.subscribedAt = performance.now();
     if (this.#stopped) {
       await page.subscription.unsubscribe().catch(() => undefined);
       return undefined;
@@ -103,19 +110,20 @@ export class LegacyFeed {
     return page;
   }
 
-  /** A whole page delivered: there may be more behind it, and what it held is backlog (replays). */
+  /** A whole page delivered: there may be more behind it. */
   #checkPage(page: Page): void {
-    if (page.count > 0 && page.count % LEGACY_PAGE === 0) {
-      if (this.#catchingUp) this.#o.stream.markReplayUpTo(this.#o.stream.delivered);
-      this.#advance();
-    }
+    if (page.count > 0 && page.count % LEGACY_PAGE === 0) this.#advance();
   }
 
   #nudgeIfBehind(idleMs: number): void {
     if (this.#stopped || this.#advancing || !this.#current) return;
     if (performance.now() - this.#lastNotificationAt < idleMs) return;
-    // Quiet after a short page: the backlog is behind us, and what comes next is live.
-    if (this.#current.count % LEGACY_PAGE !== 0 || this.#current.count === 0) this.#catchingUp = false;
+    // Quiet for a while after a short (or empty) page: the backlog is behind us, what comes next is live.
+    const page = this.#current;
+    const quietFor = performance.now() - Math.max(this.#lastNotificationAt, page.subscribedAt);
+    if (page.count % LEGACY_PAGE !== 0 || page.count === 0) {
+      if (quietFor >= CAUGHT_UP_QUIET_MS) this.#catchingUp = false;
+    }
     if (this.#o.stream.delivered >= this.#o.newest()) return;
     this.#advance();
   }
