@@ -249,8 +249,24 @@ export function storeConformance(target: StoreTarget): void {
       const tapback = await store.outboxInsert(send('k3', 'alice', { method: 'tapback', params: { chat_guid: 'c', message_guid: 'g', reaction: 'love' } }));
       expect(tapback).toMatchObject({ method: 'tapback', params: { message_guid: 'g' } });
       expect((await store.outboxGet('k1'))!.method).toBe('send');
-      expect(await store.outboxCounts()).toEqual(new Map([['alice', { queued: 1, dispatched: 0 }]]));
+      expect(await store.outboxCounts()).toEqual(new Map([['alice', { queued: 1, dispatched: 0, in_doubt: 0 }]]));
       await expect(store.outboxUpdate('missing', { state: 'sent' })).rejects.toThrow(/missing/);
+      expect(await store.outboxGet('missing')).toBeUndefined();
+    });
+
+    it('keeps a send in doubt apart from the pending ones, and carries and clears a resolution', async () => {
+      await store.outboxInsert(send('d1', 'alice'));
+      await store.outboxInsert(send('d2', 'alice'));
+      const doubt = { code: -32019, message: 'maybe', data: { code: 'SEND_IN_DOUBT' } };
+      expect(await store.outboxUpdate('d1', { state: 'in_doubt', error: doubt })).toMatchObject({ state: 'in_doubt', error: doubt, resolution: undefined });
+      expect((await store.outbox({ account: 'alice', states: ['queued', 'dispatched'] })).map((r) => r.key)).toEqual(['d2']);
+      expect((await store.outbox({ account: 'alice', states: ['in_doubt'] })).map((r) => r.key)).toEqual(['d1']);
+      expect(await store.outboxCounts()).toEqual(new Map([['alice', { queued: 1, dispatched: 0, in_doubt: 1 }]]));
+      const resend = await store.outboxUpdate('d1', { state: 'queued', resolution: 'resend', error: null });
+      expect(resend).toMatchObject({ state: 'queued', resolution: 'resend' });
+      expect(resend.error).toBeUndefined();
+      expect((await store.outboxUpdate('d1', { state: 'dispatched', resolution: null })).resolution).toBeUndefined();
+      expect((await store.outboxGet('d1'))!.resolution).toBeUndefined();
       expect(await store.outboxGet('missing')).toBeUndefined();
     });
 
@@ -297,7 +313,7 @@ export function storeConformance(target: StoreTarget): void {
       const rows = await Promise.all(inserts);
       expect(rows.map((r) => r.n)).toEqual(rows.map((_, i) => i + 1));
       await Promise.all(updates);
-      expect(await counted).toEqual(new Map([['alice', { queued: 11, dispatched: 0 }]]));
+      expect(await counted).toEqual(new Map([['alice', { queued: 11, dispatched: 0, in_doubt: 0 }]]));
       expect(await store.outboxGet('o0')).toMatchObject({ state: 'sent', attempts: 2, result: { ok: true } });
       expect((await store.outbox({ states: ['queued'] })).map((r) => r.key)).toEqual(rows.slice(1).map((r) => r.key));
     });

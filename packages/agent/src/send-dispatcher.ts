@@ -68,10 +68,19 @@ export class SendDispatcher {
   }
 
   dispatch(p: SendDispatchParams): Promise<SendDispatchResult> {
-    // A redelivery while the first is still running shares its outcome.
+    // A redelivery (or a question about a key in doubt) while the first is still running shares its
+    // outcome; an operator's resolution waits for it and then applies.
     const running = this.#inFlight.get(p.key);
-    if (running) return running;
-    const job = this.#dispatch(p)
+    const operator = p.resolve === 'sent' || p.resolve === 'resend';
+    if (running && !operator) return running;
+    const job = (
+      running
+        ? running.then(
+            () => this.#dispatch(p),
+            () => this.#dispatch(p),
+          )
+        : this.#dispatch(p)
+    )
       .catch((err: unknown) => {
         throw this.#asAnswer(p.key, err);
       })
@@ -100,6 +109,13 @@ export class SendDispatcher {
 
   async #dispatch(p: SendDispatchParams): Promise<SendDispatchResult> {
     const entry = this.#o.ledger.get(p.key);
+    if (p.resolve === 'sent') return this.#operatorSent(p.key, entry);
+    if (p.resolve === 'check' && !entry) throw inDoubt(p.key, 'this agent has no record of it');
+    if (p.resolve === 'resend' && entry?.state === 'in_doubt') {
+      const settled = await this.#resend(entry);
+      if (settled) return settled;
+      return this.#dispatch({ ...p, resolve: undefined });
+    }
     if (entry?.state === 'sent') return { status: 'sent', result: { ok: true, ...entry.result } };
     if (entry?.state === 'failed') return { status: 'failed', error: entry.error };
     if (entry?.state === 'in_doubt') return this.#settleDoubt(entry);
@@ -285,6 +301,32 @@ export class SendDispatcher {
       if (found) return this.#sent(entry.key, resultFromStatus(found, entry.attemptId));
     }
     throw inDoubt(entry.key, entry.doubt ? `imsg answered ${entry.doubt.message}` : 'its outcome is unknown', entry.doubt);
+  }
+
+  /** The operator saw it arrive: recorded sent (whatever the ledger still doubted); imsg is not asked. */
+  #operatorSent(key: string, entry: LedgerEntry | undefined): SendDispatchResult {
+    if (entry?.state === 'sent') return { status: 'sent', result: { ok: true, ...entry.result } };
+    const result = { resolved_by: 'operator' };
+    if (entry) this.#o.ledger.recordSent(key, result);
+    this.#o.log.info({ key }, 'send in doubt resolved as sent by the operator');
+    return { status: 'sent', result: { ok: true, ...result } };
+  }
+
+  /**
+   * The operator saw it did not arrive. A tracked send is looked up once more (found: sent, whatever
+   * the operator thought) and otherwise issued again under its guid, which cannot make a second
+   * message; an untracked one is forgotten, so it goes out as a new send (undefined is returned).
+   */
+  async #resend(entry: Extract<LedgerEntry, { state: 'in_doubt' }>): Promise<SendDispatchResult | undefined> {
+    this.#o.log.info({ key: entry.key, tracked: entry.attemptId !== undefined }, 'send in doubt resolved as not sent by the operator: sending it again');
+    if (!entry.attemptId) {
+      this.#o.ledger.release(entry.key);
+      return undefined;
+    }
+    const session = await this.#session();
+    const found = await lookupSent(session.client, entry.attemptId, this.#o.sendTimeoutMs);
+    if (found) return this.#sent(entry.key, resultFromStatus(found, entry.attemptId));
+    return this.#run(entry.key, { method: entry.method, params: entry.params, attemptId: entry.attemptId });
   }
 
   /** A live imsg whose mutation lane is not being restarted. */

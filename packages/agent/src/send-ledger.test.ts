@@ -56,6 +56,15 @@ describe('SendLedger: typed outcomes and receipts', () => {
     l.recordPassing('n', 'a', { to: '+1', text: 'x' }, 3);
     l.forget('n');
     expect(l.get('n')).toBeUndefined();
+    // Only the operator's word releases a key in doubt (forget never does); a sent key is never released.
+    l.recordPassing('d', 'a', { to: '+1', text: 'y' }, 4);
+    l.recordInDoubt('d');
+    l.forget('d');
+    expect(l.get('d')).toMatchObject({ state: 'in_doubt' });
+    l.release('d');
+    expect(l.get('d')).toBeUndefined();
+    l.release('k');
+    expect(l.get('k')).toMatchObject({ state: 'sent' });
     expect(new SendLedger(t.reopen().db).get('k')).toMatchObject({ state: 'sent' });
   });
 

@@ -59,6 +59,7 @@ export class SendLedger {
   readonly #failed: Database.Statement<[string, number, string]>;
   readonly #inDoubt: Database.Statement<[string | null, number, string]>;
   readonly #forget: Database.Statement<[string]>;
+  readonly #release: Database.Statement<[string]>;
   readonly #claimed: Database.Statement<[string], { echo_rowid: number }>;
   readonly #open: Database.Statement<[string], { state: string; n: number }>;
   readonly #receipt: Database.Statement<[string, string]>;
@@ -78,6 +79,7 @@ export class SendLedger {
     this.#failed = db.prepare(`UPDATE send_ledger SET state = 'failed', error = ?, updated_at = ? WHERE key = ? AND state = 'passing'`);
     this.#inDoubt = db.prepare(`UPDATE send_ledger SET state = 'in_doubt', doubt = ?, updated_at = ? WHERE key = ? AND state = 'passing'`);
     this.#forget = db.prepare(`DELETE FROM send_ledger WHERE key = ? AND state = 'passing'`);
+    this.#release = db.prepare(`DELETE FROM send_ledger WHERE key = ? AND state = 'in_doubt'`);
     this.#claimed = db.prepare('SELECT echo_rowid FROM send_ledger WHERE account = ? AND echo_rowid IS NOT NULL');
     this.#open = db.prepare(`SELECT state, COUNT(*) AS n FROM send_ledger WHERE account = ? AND state IN ('passing', 'in_doubt') GROUP BY state`);
     // Only forward: delivered never replaces read.
@@ -129,6 +131,11 @@ export class SendLedger {
   /** imsg proved it never started (not_started, -32004, -32002, -32000): as if never passed. */
   forget(key: string): void {
     this.#forget.run(key);
+  }
+
+  /** The operator saw a key in doubt did not go out: forgotten, so it may be sent once more. */
+  release(key: string): void {
+    this.#release.run(key);
   }
 
   /** Rowids of echo rows already matched to some key of this account. */

@@ -61,6 +61,7 @@ async function answer(ctx: FacadeContext, client: HubClient, outcome: SendOutcom
     }
     case 'queued':
     case 'dispatched':
+    case 'in_doubt':
       ctx.log.warn(
         { key: outcome.idempotency_key, account: outcome.account, state: outcome.state },
         'send not confirmed yet; answering queued (the hub sends it once the agent can)',

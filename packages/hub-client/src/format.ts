@@ -54,5 +54,9 @@ export function formatSend(o: SendOutcome): string {
   const err = o.error
     ? ` error: ${o.error.message}${o.error.data !== undefined ? ` (${typeof o.error.data === 'string' ? o.error.data : JSON.stringify(o.error.data)})` : ''}`
     : '';
-  return `${o.state} via ${o.account} (${o.route}) key=${o.idempotency_key}${id}${msg}${err}`;
+  const next =
+    o.state === 'in_doubt'
+      ? `\n  it may or may not have been sent: look at the chat, then run imsg-hub send --resolve ${o.idempotency_key} sent (it arrived) or resend (it did not)`
+      : '';
+  return `${o.state} via ${o.account} (${o.route}) key=${o.idempotency_key}${id}${msg}${err}${next}`;
 }

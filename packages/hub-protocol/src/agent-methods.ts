@@ -105,6 +105,12 @@ export const SendDispatchParamsSchema = z.object({
   file: BlobRefSchema.optional(),
   /** Unix ms: an agent that has not yet started this send refuses it after this (SEND_EXPIRED). */
   not_after: z.number().int().optional(),
+  /**
+   * A key that was in doubt: `check` asks the agent what it knows now (never sends; tracked sends
+   * are looked up); `sent` records the operator's word that it was sent; `resend` that it was not:
+   * the agent sends it once more (a tracked one is looked up first and issued under its guid).
+   */
+  resolve: z.enum(['check', 'sent', 'resend']).optional(),
 });
 export type SendDispatchParams = z.infer<typeof SendDispatchParamsSchema>;
 

@@ -17,7 +17,8 @@ export const AccountHealthSchema = z.object({
   /** Rows the Mac has that the hub has not stored yet, from the agent's latest probe. */
   lag: z.number().int().optional(),
   messages: z.number().int(),
-  outbox: z.object({ queued: z.number().int(), dispatched: z.number().int() }),
+  /** Sends not final: waiting, handed to the agent, and in doubt (resolve with `send.resolve`). */
+  outbox: z.object({ queued: z.number().int(), dispatched: z.number().int(), in_doubt: z.number().int() }),
   /** What the account's imsg can do now, as its agent last reported; absent until it does. */
   capabilities: ImsgInfoSchema.optional(),
 });

@@ -53,6 +53,7 @@ export const CLIENT_TO_HUB = {
   'watch.unsubscribe': { params: C.WatchUnsubscribeParamsSchema, result: A.PingResultSchema.partial() },
   send: { params: S.SendRequestSchema, result: S.SendOutcomeSchema },
   'send.status': { params: S.SendStatusParamsSchema, result: S.SendOutcomeSchema },
+  'send.resolve': { params: S.SendResolveParamsSchema, result: S.SendOutcomeSchema },
   'blob.get': { params: C.BlobGetParamsSchema, result: A.BlobReadResultSchema },
   'reactions.list': { params: C.ReactionsListParamsSchema, result: C.ReactionsListResultSchema },
   'messages.search': { params: C.SearchParamsSchema, result: C.SearchResultSchema },

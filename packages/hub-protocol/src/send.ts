@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { ImsgErrorSchema } from './agent-methods.js';
 
-export const SendStateSchema = z.enum(['queued', 'dispatched', 'sent', 'failed', 'expired']);
+/**
+ * Where a send stands. `in_doubt`: the account's imsg may or may not have sent it; it is never sent
+ * again on a guess (the agent looks it up where it can; `send.resolve` settles it otherwise).
+ */
+export const SendStateSchema = z.enum(['queued', 'dispatched', 'sent', 'failed', 'expired', 'in_doubt']);
 export type SendState = z.infer<typeof SendStateSchema>;
 
 /** `send` (client → hub). `target` uses the design's grammar, optionally `<account>/`-prefixed. */
@@ -54,6 +58,18 @@ export const SendStatusParamsSchema = z.object({
   wait_ms: z.number().int().nonnegative().max(120_000).optional(),
   wait_for: z.enum(['sent', 'delivered', 'read']).optional(),
 });
+
+/**
+ * `send.resolve` (client → hub): settles a send `in_doubt` by what the operator saw in the chat.
+ * `sent`: it arrived, record it so; `resend`: it did not, send it once more.
+ */
+export const SendResolveParamsSchema = z.object({
+  idempotency_key: z.string().min(1).max(200),
+  outcome: z.enum(['sent', 'resend']),
+  /** How long to wait for a resend's outcome before answering with the current one. */
+  wait_ms: z.number().int().nonnegative().max(120_000).optional(),
+});
+export type SendResolveParams = z.infer<typeof SendResolveParamsSchema>;
 
 /** How far a sent message got, as the recipient's device reported it (`result.delivery`). */
 export const DeliverySchema = z.enum(['sent', 'delivered', 'read']);

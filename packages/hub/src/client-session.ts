@@ -11,7 +11,7 @@ import {
   type ClientHelloResult,
 } from '@imsg-hub/hub-protocol';
 import { imsgError } from '@imsg-hub/imsg-protocol';
-import type { TokenRecord } from '@imsg-hub/store';
+import type { OutboxCounts, TokenRecord } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { blobVisible } from './blob-access.js';
@@ -117,6 +117,7 @@ export class ClientSession implements Session, NotificationSink {
       },
       send: (p) => this.#ctx.outbox.send(p, this.#token),
       'send.status': (p) => this.#ctx.outbox.status(p.idempotency_key, this.#token, { waitMs: p.wait_ms, waitFor: p.wait_for }),
+      'send.resolve': (p) => this.#ctx.outbox.resolve(p.idempotency_key, p.outcome, this.#token, p.wait_ms),
       'blob.get': async (p) => {
         if (!(await blobVisible(this.#ctx.store, this.#token, p.sha256)))
           throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);
@@ -197,13 +198,13 @@ export class ClientSession implements Session, NotificationSink {
     }
   }
 
-  #health(name: string, outboxCounts: Map<string, { queued: number; dispatched: number }>): AccountHealth {
+  #health(name: string, outboxCounts: Map<string, OutboxCounts>): AccountHealth {
     const { model, registry } = this.#ctx;
     const account = model.accounts.get(name);
     const link = registry.link(name);
     const h = registry.health(name);
     const hwm = account?.hwm ?? 0;
-    const outbox = outboxCounts.get(name) ?? { queued: 0, dispatched: 0 };
+    const outbox = outboxCounts.get(name) ?? { queued: 0, dispatched: 0, in_doubt: 0 };
     return {
       name,
       agent: link ? { connected: true, id: link.agentId, since: link.connectedAt } : { connected: false },

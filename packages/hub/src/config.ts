@@ -148,6 +148,8 @@ export const HubConfigSchema = z.strictObject({
           max_attempts: z.number().int().min(1).max(100).default(8),
         })
         .prefault({}),
+      /** Sends in doubt: the longest wait between two questions to the agent about one (the first comes after a second, then doubling). */
+      doubt_check_ms: z.number().int().min(100).default(60_000),
     })
     .prefault({}),
   webhooks: z.array(WebhookSchema).default([]),

@@ -111,6 +111,7 @@ export class Hub implements HubContext {
         defaultTtlS: this.config.send.queue_ttl_s,
         defaultWaitMs: this.config.send.wait_ms,
         retry: { baseMs: this.config.send.retry.base_ms, maxMs: this.config.send.retry.max_ms, maxAttempts: this.config.send.retry.max_attempts },
+        doubtCheckMs: this.config.send.doubt_check_ms,
         onStateChange: (r) => {
           this.metrics.sendChanged(r);
           this.watch.sendChanged(sendOutcome(r));

@@ -21,7 +21,7 @@ describe('HubMetrics', () => {
       now,
       accounts: [account('alice', 100, '2026-01-01T00:09:00Z'), account('idle', 0)],
       store: {
-        outboxCounts: async () => new Map([['alice', { queued: 2, dispatched: 1 }]]),
+        outboxCounts: async () => new Map([['alice', { queued: 2, dispatched: 1, in_doubt: 3 }]]),
         outbox: async () => [send('a', 'alice', 'queued', '2026-01-01T00:05:00Z'), send('b', 'alice', 'queued', '2026-01-01T00:08:00Z')],
       },
       registry: { link: (name) => (name === 'alice' ? ({} as never) : undefined), health: (name) => health.get(name), linkCount: () => 1 },
@@ -29,6 +29,7 @@ describe('HubMetrics', () => {
     expect(await value(metrics, 'imsg_hub_agent_links')).toBe(1);
     expect(await value(metrics, 'imsg_hub_sends', { account: 'alice', state: 'queued' })).toBe(2);
     expect(await value(metrics, 'imsg_hub_sends', { account: 'idle', state: 'dispatched' })).toBe(0);
+    expect(await value(metrics, 'imsg_hub_sends', { account: 'alice', state: 'in_doubt' })).toBe(3);
     expect(await value(metrics, 'imsg_hub_outbox_oldest_pending_seconds', { account: 'alice' })).toBe(300);
     expect(await value(metrics, 'imsg_hub_outbox_oldest_pending_seconds', { account: 'idle' })).toBe(0);
     expect(await value(metrics, 'imsg_hub_account_agent_connected', { account: 'idle' })).toBe(0);

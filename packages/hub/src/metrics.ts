@@ -5,7 +5,7 @@ import type { AgentRegistry } from './agent-registry.js';
 
 /** Every value `imsg_hub_account_imsg_state` can be 1 for (the agent's states, or unknown when none reported). */
 const IMSG_STATES = [...ImsgStateSchema.options, 'unknown'] as const;
-const FINAL_STATES = new Set(['sent', 'failed', 'expired']);
+const FINAL_STATES = new Set(['sent', 'failed', 'expired', 'in_doubt']);
 
 /** What a scrape reads to refresh the gauges that are cheaper to compute than to track. */
 export interface GaugeSources {
@@ -133,9 +133,10 @@ export class HubMetrics {
     for (const r of await store.outbox({ states: ['queued', 'dispatched'] })) if (!oldest.has(r.account)) oldest.set(r.account, Date.parse(r.createdAt));
     for (const a of accounts) {
       const account = a.name;
-      const c = counts.get(account) ?? { queued: 0, dispatched: 0 };
+      const c = counts.get(account) ?? { queued: 0, dispatched: 0, in_doubt: 0 };
       this.sends.set({ account, state: 'queued' }, c.queued);
       this.sends.set({ account, state: 'dispatched' }, c.dispatched);
+      this.sends.set({ account, state: 'in_doubt' }, c.in_doubt);
       const since = oldest.get(account);
       this.outboxOldest.set({ account }, since === undefined ? 0 : Math.max(0, (now - since) / 1000));
       const connected = registry.link(account) !== undefined;

@@ -52,7 +52,7 @@ beforeEach(async () => {
       limiter: new RateLimiter(6000, 1000),
       log: pino({ level: 'silent' }),
     },
-    { defaultTtlS: 3600, defaultWaitMs: 0, retry: { baseMs: 10, maxMs: 40, maxAttempts: 4 } },
+    { defaultTtlS: 3600, defaultWaitMs: 0, retry: { baseMs: 10, maxMs: 40, maxAttempts: 4 }, doubtCheckMs: 50 },
   );
 });
 afterEach(async () => {
@@ -78,16 +78,56 @@ describe('Outbox', () => {
     expect(done.error?.message).toMatch(/send failed after 4 attempts/);
   });
 
-  it('keeps a send in doubt dispatched and retrying until the agent resolves it', async () => {
-    const link = agent((_p, n) => {
-      if (n < 3) throw new RpcError(-32603, 'Internal error', { code: 'SEND_IN_DOUBT', retryable: true });
-      return { status: 'sent', result: { ok: true, guid: 'G' } };
+  it('records a send in doubt without holding its chat, and settles it when the agent can look it up', async () => {
+    const inDoubt = () => new RpcError(-32019, 'send may or may not have happened', { code: 'SEND_IN_DOUBT', retryable: true });
+    let lookups = 0;
+    const link = agent((p) => {
+      if (p.resolve === 'check') return ++lookups < 2 ? Promise.reject(inDoubt()) : { status: 'sent', result: { ok: true, guid: 'G' } };
+      if (p.key === 'c:k2') throw inDoubt();
+      return { status: 'sent', result: { ok: true, guid: 'G2' } };
     });
     registry.claim(['alice'], link);
-    await outbox.send({ target: '+14155550100', text: 'hi', idempotency_key: 'k2' }, client);
+    const first = await outbox.send({ target: '+14155550100', text: 'hi', idempotency_key: 'k2', wait_ms: 2000 }, client);
+    expect(first.state).toBe('in_doubt');
+    expect(first.error).toMatchObject({ code: -32019, data: { code: 'SEND_IN_DOUBT' } });
+    // The chat's next send is not held behind it.
+    expect((await outbox.send({ target: '+14155550100', text: 'next', idempotency_key: 'k3', wait_ms: 2000 }, client)).state).toBe('sent');
+    // The agent is asked again (never to send), every doubtCheckMs, until it knows: the first check stays in doubt, the next finds it.
     await waitFor(async () => (await outbox.status('k2', client)).state === 'sent', 5000);
+    const calls = link.calls.filter((c) => c.key === 'c:k2');
     // The agent sees the key scoped to the client's token (`c`): one tenant's key never meets another's.
-    expect(link.calls.map((c) => c.key)).toEqual(['c:k2', 'c:k2', 'c:k2']);
+    expect(calls.map((c) => c.resolve ?? 'send')).toEqual(['send', 'check', 'check']);
+    expect((await outbox.status('k2', client)).error).toBeUndefined();
+  });
+
+  it("resolves a send in doubt by the operator's word: sent is recorded, resend goes out once more", async () => {
+    const link = agent((p) => {
+      if (p.resolve === undefined && p.key === 'c:k4' && link.calls.length === 1) {
+        throw new RpcError(-32019, 'in doubt', { code: 'SEND_IN_DOUBT', retryable: true });
+      }
+      if (p.resolve === 'check') throw new RpcError(-32019, 'in doubt', { code: 'SEND_IN_DOUBT', retryable: true });
+      return { status: 'sent', result: { ok: true, guid: `G-${p.resolve ?? 'send'}` } };
+    });
+    registry.claim(['alice'], link);
+    expect((await outbox.send({ target: '+14155550100', text: 'a', idempotency_key: 'k4', wait_ms: 2000, queue_ttl_s: 60 }, client)).state).toBe('in_doubt');
+    await expect(outbox.resolve('k5', 'sent', client)).rejects.toThrow(/no send with idempotency key k5/);
+    const resent = await outbox.resolve('k4', 'resend', client, 2000);
+    expect(resent).toMatchObject({ state: 'sent', result: { guid: 'G-resend' } });
+    const resend = link.calls.find((c) => c.resolve === 'resend')!;
+    expect(resend.not_after).toBeUndefined(); // the operator asked now: the first wait's deadline is over
+    await expect(outbox.resolve('k4', 'sent', client)).rejects.toThrow(/is sent, not in doubt/);
+
+    link.calls.length = 0;
+    expect((await outbox.send({ target: '+14155550101', text: 'b', idempotency_key: 'k6', wait_ms: 2000 }, client)).state).toBe('sent');
+    const k7 = agent(() => {
+      throw new RpcError(-32019, 'in doubt', { code: 'SEND_IN_DOUBT', retryable: true });
+    });
+    registry.claim(['alice'], k7);
+    expect((await outbox.send({ target: '+14155550102', text: 'c', idempotency_key: 'k7', wait_ms: 2000 }, client)).state).toBe('in_doubt');
+    const sent = await outbox.resolve('k7', 'sent', client);
+    expect(sent).toMatchObject({ state: 'sent', result: { resolved_by: 'operator' } });
+    expect(sent.error).toBeUndefined();
+    await waitFor(() => k7.calls.some((c) => c.resolve === 'sent'), 2000); // the agent's ledger is told
   });
 
   it('passes the deadline to the agent and records its refusal as expired', async () => {

@@ -1,4 +1,4 @@
-import { type ActionMethod, type Delivery, HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { type Delivery, HUB_ERROR_CODES, HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import { PeerError, RpcError } from '@imsg-hub/jsonrpc';
 import type { OutboxRecord, Store, TokenRecord } from '@imsg-hub/store';
 import { sendOutcome } from './model/send-outcome.js';
@@ -9,6 +9,8 @@ import { blobVisible } from './blob-access.js';
 import type { BlobStore } from './blob-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Router } from './router.js';
+import { dispatchParams, SendDoubts } from './send-doubts.js';
+import { SendWaiters } from './send-waiters.js';
 import { tokenAllows } from './token-auth.js';
 import { clientKey, scopedKey } from './model/idempotency-key.js';
 import { type Mutation, requestHash } from './mutation.js';
@@ -27,9 +29,12 @@ export interface OutboxOptions {
   mayDispatch?: (account: string) => boolean;
   /** Several hubs on one store: whether the account's agent is linked to another hub (its sends don't expire). */
   onlineElsewhere?: (account: string) => Promise<boolean>;
+  /** How often the agent is asked again about each send in doubt. */
+  doubtCheckMs?: number;
 }
 
-const FINAL = new Set(['sent', 'failed', 'expired']);
+/** States a caller waiting for an outcome stops at: final ones, and in doubt (only the operator or a lookup settles it). */
+const SETTLED = new Set(['sent', 'failed', 'expired', 'in_doubt']);
 const DELIVERY: readonly Delivery[] = ['sent', 'delivered', 'read'];
 const deliveryOf = (r: OutboxRecord): Delivery => (DELIVERY.includes(r.result?.['delivery'] as Delivery) ? (r.result!['delivery'] as Delivery) : 'sent');
 
@@ -57,7 +62,8 @@ export class Outbox {
   readonly #limiter: RateLimiter;
   readonly #options: OutboxOptions;
   readonly #log: Logger;
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new SendWaiters();
+  readonly #doubts: SendDoubts;
   /** Per account, the chats with a dispatch in flight: one at a time per chat keeps per-chat order. */
   readonly #inFlight = new Map<string, Set<string>>();
   /** Keys whose last dispatch got no outcome: not before this time again. */
@@ -81,6 +87,17 @@ export class Outbox {
     this.#log = deps.log.child({ component: 'outbox' });
     this.#options = options;
     deps.registry.onChange((account, link) => link && this.#pump(account));
+    this.#doubts = new SendDoubts({
+      store: deps.store,
+      registry: deps.registry,
+      log: this.#log,
+      changed: (r) => this.#changed(r),
+      recordSent: (key, result) => this.#recordSent(key, result),
+      pump: (account) => this.#pump(account),
+      mayDispatch: (account) => options.mayDispatch?.(account) !== false,
+      checkEveryMs: options.doubtCheckMs ?? 60_000,
+      dispatchTimeoutMs: options.dispatchTimeoutMs ?? 180_000,
+    });
     this.#timer = setInterval(() => void this.#expire(), 1000);
     this.#timer.unref();
   }
@@ -195,10 +212,7 @@ export class Outbox {
 
   /** Another hub finished a send: callers waiting for its outcome read it now. */
   wake(key: string): void {
-    const set = this.#waiters.get(key);
-    if (!set) return;
-    this.#waiters.delete(key);
-    for (const wake of set) wake();
+    this.#waiters.wake(key);
   }
 
   /** Dispatches whatever is pending for accounts whose agent is connected (after a restart). */
@@ -210,32 +224,26 @@ export class Outbox {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     for (const w of this.#wakeTimers.values()) clearTimeout(w.timer);
-    for (const set of this.#waiters.values()) for (const wake of set) wake();
+    this.#doubts.close();
+    this.#waiters.wakeAll();
   }
 
   #outcome(record: OutboxRecord): SendOutcome {
     return sendOutcome(record);
   }
 
-  /** The record once it is final (and, when sent, got as far as `waitFor`), or when `waitMs` ran out. */
+  /**
+   * The record once it is settled — final, or in doubt — (and, when sent, got as far as `waitFor`),
+   * or when `waitMs` ran out.
+   */
   async #waitUntil(key: string, waitMs: number, waitFor: Delivery = 'sent'): Promise<OutboxRecord> {
     const deadline = Date.now() + waitMs;
-    const done = (r: OutboxRecord) => FINAL.has(r.state) && (r.state !== 'sent' || DELIVERY.indexOf(deliveryOf(r)) >= DELIVERY.indexOf(waitFor));
+    const done = (r: OutboxRecord) => SETTLED.has(r.state) && (r.state !== 'sent' || DELIVERY.indexOf(deliveryOf(r)) >= DELIVERY.indexOf(waitFor));
     for (;;) {
       const current = (await this.#store.outboxGet(key))!;
       const left = deadline - Date.now();
       if (done(current) || left <= 0 || this.#closed) return current;
-      await new Promise<void>((resolve) => {
-        const set = this.#waiters.get(key) ?? new Set();
-        const wake = () => {
-          clearTimeout(timer);
-          set.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        set.add(wake);
-        this.#waiters.set(key, set);
-      });
+      await this.#waiters.wait(key, left);
     }
   }
 
@@ -261,21 +269,29 @@ export class Outbox {
   }
 
   async status(clientKey: string, client: TokenRecord, wait: { waitMs?: number | undefined; waitFor?: Delivery | undefined } = {}): Promise<SendOutcome> {
+    const record = await this.#find(clientKey, client);
+    return this.#outcome(wait.waitMs ? await this.#waitUntil(record.key, wait.waitMs, wait.waitFor) : record);
+  }
+
+  /** The operator's word on a send in doubt: `sent`, or `resend` (answered once settled again, or when `waitMs` ran out). */
+  async resolve(clientKey: string, outcome: 'sent' | 'resend', client: TokenRecord, waitMs?: number): Promise<SendOutcome> {
+    const record = await this.#doubts.resolve(await this.#find(clientKey, client), outcome);
+    return this.#outcome(outcome === 'resend' ? await this.#waitUntil(record.key, waitMs ?? this.#options.defaultWaitMs) : record);
+  }
+
+  /** A send this token may see, by the key the client gave. */
+  async #find(clientKey: string, client: TokenRecord): Promise<OutboxRecord> {
     // A send from before keys were scoped per token is found under the client's key as given.
     const scoped = await this.#store.outboxGet(scopedKey(client, clientKey));
     const legacy = scoped ? undefined : await this.#store.outboxGet(clientKey);
     const record = scoped ?? (legacy?.client === client.id ? legacy : undefined);
-    const key = record?.key ?? clientKey;
     if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no send with idempotency key ${clientKey}`);
-    return this.#outcome(wait.waitMs ? await this.#waitUntil(key, wait.waitMs, wait.waitFor) : record);
+    return record;
   }
 
   #changed(record: OutboxRecord): void {
     this.#options.onStateChange?.(record);
-    const set = this.#waiters.get(record.key);
-    if (!set) return;
-    this.#waiters.delete(record.key);
-    for (const wake of set) wake();
+    this.#waiters.wake(record.key);
   }
 
   async #expire(): Promise<void> {
@@ -284,7 +300,8 @@ export class Outbox {
     try {
       const due = await this.#store.outbox({ expiresBy: Date.now() });
       for (const r of due) {
-        if (this.#registry.link(r.account) || (await this.#options.onlineElsewhere?.(r.account))) continue;
+        // A resend the operator asked for waits for the agent: its first wait is long over.
+        if (r.resolution === 'resend' || this.#registry.link(r.account) || (await this.#options.onlineElsewhere?.(r.account))) continue;
         const record = await this.#store.outboxUpdate(r.key, {
           state: 'expired',
           error: {
@@ -363,6 +380,11 @@ export class Outbox {
     }
     const data = err instanceof RpcError ? (err.data as { code?: unknown } | undefined) : undefined;
     const code = typeof data?.code === 'string' ? data.code : undefined;
+    if (code === 'SEND_IN_DOUBT') {
+      this.#retryAt.delete(record.key);
+      await this.#doubts.record(record, err as RpcError);
+      return;
+    }
     const unreadable = !(err instanceof PeerError) && code === undefined;
     const neverStarted = code === 'SEND_NOT_STARTED' || code === 'AGENT_OFFLINE' || code === 'PAYLOAD_TOO_LARGE';
     if ((neverStarted || unreadable) && attempts >= (this.#options.retry?.maxAttempts ?? MAX_ATTEMPTS)) {
@@ -407,20 +429,19 @@ export class Outbox {
   async #dispatch(account: string, link: NonNullable<ReturnType<AgentRegistry['link']>>, next: OutboxRecord, done: () => void): Promise<void> {
     let record: OutboxRecord;
     try {
-      record = await this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1 });
+      // An operator's resend goes with this dispatch only: a redelivery after a lost link is answered from the agent's ledger.
+      record = await this.#store.outboxUpdate(next.key, { state: 'dispatched', attempts: next.attempts + 1, ...(next.resolution ? { resolution: null } : {}) });
     } catch (err) {
       done();
       throw err;
     }
     this.#changed(record);
+    const resend = next.resolution === 'resend';
     const params = {
-      key: record.key,
-      account,
-      ...(record.method !== 'send' ? { method: record.method as ActionMethod } : {}),
-      params: record.params,
-      ...(record.file ? { file: record.file } : {}),
+      ...dispatchParams(record),
       // Past this, an agent that has not started the send refuses it (expired) instead of sending late.
-      ...(record.expiresAt !== undefined ? { not_after: record.expiresAt } : {}),
+      ...(record.expiresAt !== undefined && !resend ? { not_after: record.expiresAt } : {}),
+      ...(resend ? { resolve: 'resend' as const } : {}),
     };
     callAgent(link, 'send.dispatch', params, this.#options.dispatchTimeoutMs ?? 180_000)
       .then(async (result) => {
@@ -443,7 +464,7 @@ export class Outbox {
 
   /** Records imsg's answer; links the echo row if it was stored before the answer came back. */
   async #recordSent(key: string, result: Record<string, unknown>): Promise<OutboxRecord> {
-    let record = await this.#store.outboxUpdate(key, { state: 'sent', result });
+    let record = await this.#store.outboxUpdate(key, { state: 'sent', result, error: null });
     const guid = typeof result['guid'] === 'string' ? result['guid'] : undefined;
     if (guid && record.messageSeq === undefined) {
       const echo = (await this.#store.copies([guid])).find((c) => c.account === record.account);

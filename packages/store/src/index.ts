@@ -10,6 +10,7 @@ export type {
   MessageQuery,
   MessageSearch,
   MessageRecord,
+  OutboxCounts,
   OutboxInsert,
   OutboxPatch,
   OutboxQuery,

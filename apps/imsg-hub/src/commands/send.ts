@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { HubError } from '@imsg-hub/hub-protocol';
+import { HubError, type SendOutcome } from '@imsg-hub/hub-protocol';
 import type { Command } from 'commander';
 import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
 import { fail } from '../fail.js';
@@ -16,12 +16,13 @@ interface SendFlags extends ClientFlags {
   ttl?: string;
   wait?: string;
   json?: boolean;
+  resolve?: string;
 }
 
 export function registerSend(program: Command): void {
   withClientOptions(program.command('send'))
-    .description('send through the identity the route picks (or --as), exactly once per --key')
-    .argument('<target>', 'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix')
+    .description('send through the identity the route picks (or --as), exactly once per --key; or settle a send in doubt: send --resolve <key> sent|resend')
+    .argument('<target>', 'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix (with --resolve: sent or resend)')
     .option('--as <account>', 'send as this account')
     .option('--text <text>', 'message text')
     .option('--file <path>', 'a file to attach (uploaded through the hub)')
@@ -31,8 +32,10 @@ export function registerSend(program: Command): void {
     .option('--ttl <seconds>', 'how long to wait for an offline agent (0: fail at once)')
     .option('--wait <ms|delivered|read>', 'how long to wait for the outcome (ms), or wait (up to 2 min) until the message is delivered or read', '15000')
     .option('--json', 'print the outcome as JSON')
+    .option('--resolve <key>', 'a send in doubt: "sent" if it arrived (recorded, nothing is sent), "resend" if it did not (sent once more)')
     .action(async (target: string, flags: SendFlags) => {
       try {
+        if (flags.resolve !== undefined) return await resolve(flags.resolve, target, flags);
         if (!flags.text && !flags.file) throw new Error('nothing to send: give --text and/or --file');
         await using client = await connectClient(flags, 'imsg-hub send');
         let file: { sha256: string; name: string } | undefined;
@@ -60,12 +63,27 @@ export function registerSend(program: Command): void {
           },
           waitOption(flags.wait).wait_ms + 10_000,
         );
-        process.stdout.write((flags.json ? JSON.stringify(outcome) : formatSend(outcome)) + '\n');
-        if (outcome.state === 'failed' || outcome.state === 'expired') process.exitCode = 1;
+        print(outcome, flags);
       } catch (err) {
         fail(err);
       }
     });
+}
+
+/** Exit 1 when the send failed or expired, 2 while it is in doubt (see `--resolve`). */
+function print(outcome: SendOutcome, flags: SendFlags): void {
+  process.stdout.write((flags.json ? JSON.stringify(outcome) : formatSend(outcome)) + '\n');
+  if (outcome.state === 'failed' || outcome.state === 'expired') process.exitCode = 1;
+  if (outcome.state === 'in_doubt') process.exitCode = 2;
+}
+
+async function resolve(key: string, decision: string, flags: SendFlags): Promise<void> {
+  if (decision !== 'sent' && decision !== 'resend') {
+    throw new Error(`--resolve ${key} ${decision}: say "sent" if the message arrived, or "resend" if it did not (imsg-hub send --resolve ${key} sent)`);
+  }
+  const { wait_ms } = waitOption(flags.wait);
+  await using client = await connectClient(flags, 'imsg-hub send');
+  print(await client.call('send.resolve', { idempotency_key: key, outcome: decision, wait_ms }, wait_ms + 10_000), flags);
 }
 
 /** `--wait`: milliseconds, or a delivery state to wait for (within two minutes). */

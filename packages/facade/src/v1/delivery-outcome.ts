@@ -59,6 +59,8 @@ export function settledOutcome(outcome: SendOutcome, op: Operation): SendOutcome
       throw outcomeUnknown(op, outcome.idempotency_key, `waits at the hub for ${outcome.account}'s agent`);
     case 'dispatched':
       throw outcomeUnknown(op, outcome.idempotency_key, `was handed to ${outcome.account}'s agent`);
+    case 'in_doubt':
+      throw outcomeUnknown(op, outcome.idempotency_key, `may or may not have been sent by ${outcome.account}'s imsg (in doubt at the hub)`);
   }
 }
 

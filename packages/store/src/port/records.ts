@@ -101,18 +101,30 @@ export interface OutboxRecord {
   error: { code: number; message: string; data?: unknown } | undefined;
   messageSeq: number | undefined;
   expiresAt: number | undefined;
+  /** An operator's decision on a send that was in doubt, for its next dispatch: `resend`. */
+  resolution: 'resend' | undefined;
   createdAt: string;
   updatedAt: string;
 }
 
-export type OutboxInsert = Omit<OutboxRecord, 'n' | 'attempts' | 'result' | 'error' | 'messageSeq' | 'createdAt' | 'updatedAt' | 'state'>;
+export type OutboxInsert = Omit<OutboxRecord, 'n' | 'attempts' | 'result' | 'error' | 'messageSeq' | 'createdAt' | 'updatedAt' | 'state' | 'resolution'>;
+
+/** Sends not final, per account: waiting, handed to the agent, and in doubt. */
+export interface OutboxCounts {
+  queued: number;
+  dispatched: number;
+  in_doubt: number;
+}
 
 export interface OutboxPatch {
   state?: SendState;
   attempts?: number;
   result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
+  /** `null` clears it (a send resolved as sent no longer carries the doubt). */
+  error?: { code: number; message: string; data?: unknown } | null;
   messageSeq?: number;
+  /** `null` clears it (the dispatch that carries it takes it). */
+  resolution?: 'resend' | null;
 }
 
 /** Everything one group commit writes, in one transaction. */

@@ -8,6 +8,7 @@ import type {
   MessageRecord,
   MessageQuery,
   MessageSearch,
+  OutboxCounts,
   OutboxInsert,
   OutboxPatch,
   OutboxQuery,
@@ -75,7 +76,7 @@ export interface Store {
   outboxUpdate(key: string, patch: OutboxPatch): Promise<OutboxRecord>;
   /** Matching rows, oldest first. */
   outbox(query: OutboxQuery): Promise<OutboxRecord[]>;
-  outboxCounts(): Promise<Map<string, { queued: number; dispatched: number }>>;
+  outboxCounts(): Promise<Map<string, OutboxCounts>>;
 
   /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
   blobOwners(sha256: string): Promise<string[]>;

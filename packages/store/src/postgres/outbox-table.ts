@@ -1,61 +1,19 @@
-import type { OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
+import { OPEN_STATES, OUTBOX_STATES, type OutboxRow, outboxCounts, outboxRecord } from '../port/outbox-row.js';
+import type { OutboxCounts, OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
 import { OUTBOX_CHANNEL } from './notify-listener.js';
 import { type Queryable, stmt } from './pg-session.js';
 
 /** Returns the written rows and tells every listening hub of their new state (on commit). */
 const NOTIFYING = `SELECT r.*, pg_notify('${OUTBOX_CHANNEL}', json_build_object('account', r.account, 'key', r.key, 'state', r.state)::text) FROM r`;
 
-interface OutboxRow {
-  key: string;
-  n: number;
-  account: string;
-  method: string;
-  target: string;
-  route: string;
-  chat_id: number | null;
-  params: Record<string, unknown>;
-  file: OutboxRecord['file'] | null;
-  request_hash: string;
-  client: string | null;
-  state: OutboxRecord['state'];
-  attempts: number;
-  result: Record<string, unknown> | null;
-  error: OutboxRecord['error'] | null;
-  message_seq: number | null;
-  expires_at: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toRecord = (r: OutboxRow): OutboxRecord => ({
-  key: r.key,
-  n: r.n,
-  account: r.account,
-  method: r.method,
-  target: r.target,
-  route: r.route,
-  chatId: r.chat_id ?? undefined,
-  params: r.params,
-  file: r.file ?? undefined,
-  requestHash: r.request_hash,
-  client: r.client ?? undefined,
-  state: r.state,
-  attempts: r.attempts,
-  result: r.result ?? undefined,
-  error: r.error ?? undefined,
-  messageSeq: r.message_seq ?? undefined,
-  expiresAt: r.expires_at ?? undefined,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const STATES = new Set<string>(['queued', 'dispatched', 'sent', 'failed', 'expired']);
+type Row = OutboxRow<unknown>;
+const toRecord = (r: Row): OutboxRecord => outboxRecord(r, (v) => v);
 
 /** outbox: durable sends and their state machine. */
 export class OutboxTable {
   async insert(db: Queryable, r: OutboxInsert): Promise<OutboxRecord> {
     const now = new Date().toISOString();
-    const row = await db.query<OutboxRow>(
+    const row = await db.query<Row>(
       stmt(
         `WITH r AS (INSERT INTO outbox (key, account, method, target, route, chat_id, params, file, request_hash, client, state, expires_at, created_at, updated_at)
          VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11) RETURNING *) ${NOTIFYING}`,
@@ -79,7 +37,7 @@ export class OutboxTable {
   }
 
   async get(db: Queryable, key: string): Promise<OutboxRecord | undefined> {
-    const row = (await db.query<OutboxRow>(stmt('SELECT * FROM outbox WHERE key = $1', [key]))).rows[0];
+    const row = (await db.query<Row>(stmt('SELECT * FROM outbox WHERE key = $1', [key]))).rows[0];
     return row && toRecord(row);
   }
 
@@ -93,9 +51,10 @@ export class OutboxTable {
     if (p.state !== undefined) set('state', p.state, 'text');
     if (p.attempts !== undefined) set('attempts', p.attempts, 'integer');
     if (p.result !== undefined) set('result', JSON.stringify(p.result), 'json');
-    if (p.error !== undefined) set('error', JSON.stringify(p.error), 'json');
+    if (p.error !== undefined) set('error', p.error === null ? null : JSON.stringify(p.error), 'json');
+    if (p.resolution !== undefined) set('resolution', p.resolution, 'text');
     if (p.messageSeq !== undefined) set('message_seq', p.messageSeq, 'bigint');
-    const row = (await db.query<OutboxRow>(stmt(`WITH r AS (UPDATE outbox SET ${sets.join(', ')} WHERE key = $1 RETURNING *) ${NOTIFYING}`, values))).rows[0];
+    const row = (await db.query<Row>(stmt(`WITH r AS (UPDATE outbox SET ${sets.join(', ')} WHERE key = $1 RETURNING *) ${NOTIFYING}`, values))).rows[0];
     if (!row) throw new RangeError(`no send with idempotency key ${key}`);
     return toRecord(row);
   }
@@ -124,7 +83,7 @@ export class OutboxTable {
     if (q.account !== undefined) parts.push(`account = ${param(q.account, 'text')}`);
     if (q.states) {
       // Inlined (they are enum values, checked here) so the partial outbox_pending index applies.
-      const states = q.states.filter((x) => STATES.has(x));
+      const states = q.states.filter((x) => OUTBOX_STATES.has(x));
       parts.push(`state IN (${states.map((x) => `'${x}'`).join(', ') || 'NULL'})`);
     }
     if (q.expiresBy !== undefined) parts.push(`state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ${param(q.expiresBy, 'bigint')}`);
@@ -134,19 +93,14 @@ export class OutboxTable {
     }
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const limit = q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : '';
-    return (await db.query<OutboxRow>(stmt(`SELECT * FROM outbox ${where} ORDER BY n ${limit}`, values))).rows.map(toRecord);
+    return (await db.query<Row>(stmt(`SELECT * FROM outbox ${where} ORDER BY n ${limit}`, values))).rows.map(toRecord);
   }
 
-  async counts(db: Queryable): Promise<Map<string, { queued: number; dispatched: number }>> {
-    const out = new Map<string, { queued: number; dispatched: number }>();
-    const rows = await db.query<{ account: string; state: 'queued' | 'dispatched'; c: number }>(
-      stmt("SELECT account, state, COUNT(*) AS c FROM outbox WHERE state IN ('queued', 'dispatched') GROUP BY account, state"),
+  async counts(db: Queryable): Promise<Map<string, OutboxCounts>> {
+    const open = OPEN_STATES.map((x) => `'${x}'`).join(', ');
+    const rows = await db.query<{ account: string; state: string; c: number }>(
+      stmt(`SELECT account, state, COUNT(*) AS c FROM outbox WHERE state IN (${open}) GROUP BY account, state`),
     );
-    for (const r of rows.rows) {
-      const entry = out.get(r.account) ?? { queued: 0, dispatched: 0 };
-      entry[r.state] = r.c;
-      out.set(r.account, entry);
-    }
-    return out;
+    return outboxCounts(rows.rows);
   }
 }

@@ -8,6 +8,7 @@ import type {
   MessageQuery,
   MessageRecord,
   MessageSearch,
+  OutboxCounts,
   OutboxInsert,
   OutboxPatch,
   OutboxQuery,
@@ -197,7 +198,7 @@ export class PostgresStore implements Store {
   async outbox(query: OutboxQuery): Promise<OutboxRecord[]> {
     return this.#order.read(() => this.#outbox.query(this.pool, query));
   }
-  async outboxCounts(): Promise<Map<string, { queued: number; dispatched: number }>> {
+  async outboxCounts(): Promise<Map<string, OutboxCounts>> {
     return this.#order.read(() => this.#outbox.counts(this.pool));
   }
 

@@ -1,52 +1,10 @@
 import type Database from 'better-sqlite3';
 import { StatementCache } from './statement-cache.js';
-import type { OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
+import { OPEN_STATES, OUTBOX_STATES, type OutboxRow, outboxCounts, outboxRecord } from '../port/outbox-row.js';
+import type { OutboxCounts, OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
 
-interface OutboxRow {
-  key: string;
-  n: number;
-  account: string;
-  method: string;
-  target: string;
-  route: string;
-  chat_id: number | null;
-  params: string;
-  file: string | null;
-  request_hash: string;
-  client: string | null;
-  state: OutboxRecord['state'];
-  attempts: number;
-  result: string | null;
-  error: string | null;
-  message_seq: number | null;
-  expires_at: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toRecord = (r: OutboxRow): OutboxRecord => ({
-  key: r.key,
-  n: r.n,
-  account: r.account,
-  method: r.method,
-  target: r.target,
-  route: r.route,
-  chatId: r.chat_id ?? undefined,
-  params: JSON.parse(r.params) as Record<string, unknown>,
-  file: r.file ? (JSON.parse(r.file) as OutboxRecord['file']) : undefined,
-  requestHash: r.request_hash,
-  client: r.client ?? undefined,
-  state: r.state,
-  attempts: r.attempts,
-  result: r.result ? (JSON.parse(r.result) as Record<string, unknown>) : undefined,
-  error: r.error ? (JSON.parse(r.error) as OutboxRecord['error']) : undefined,
-  messageSeq: r.message_seq ?? undefined,
-  expiresAt: r.expires_at ?? undefined,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const STATES = new Set<string>(['queued', 'dispatched', 'sent', 'failed', 'expired']);
+type Row = OutboxRow<string>;
+const toRecord = (r: Row): OutboxRecord => outboxRecord(r, (v) => JSON.parse(v));
 
 /** outbox: durable sends and their state machine. */
 export class OutboxTable {
@@ -86,7 +44,7 @@ export class OutboxTable {
   }
 
   get(key: string): OutboxRecord | undefined {
-    const row = this.#get.get(key) as OutboxRow | undefined;
+    const row = this.#get.get(key) as Row | undefined;
     return row && toRecord(row);
   }
 
@@ -107,7 +65,11 @@ export class OutboxTable {
     }
     if (p.error !== undefined) {
       sets.push('error = @error');
-      values['error'] = JSON.stringify(p.error);
+      values['error'] = p.error === null ? null : JSON.stringify(p.error);
+    }
+    if (p.resolution !== undefined) {
+      sets.push('resolution = @resolution');
+      values['resolution'] = p.resolution;
     }
     if (p.messageSeq !== undefined) {
       sets.push('message_seq = @message_seq');
@@ -128,7 +90,7 @@ export class OutboxTable {
     }
     if (q.states) {
       // Inlined (they are enum values, checked here) so the partial outbox_pending index applies.
-      const states = q.states.filter((x) => STATES.has(x));
+      const states = q.states.filter((x) => OUTBOX_STATES.has(x));
       parts.push(`state IN (${states.map((x) => `'${x}'`).join(', ') || 'NULL'})`);
     }
     if (q.expiresBy !== undefined) {
@@ -147,21 +109,12 @@ export class OutboxTable {
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const limit = q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : '';
     const sql = `SELECT * FROM outbox ${where} ORDER BY n ${limit}`;
-    return (this.#queries.get(sql).all(params) as OutboxRow[]).map(toRecord);
+    return (this.#queries.get(sql).all(params) as Row[]).map(toRecord);
   }
 
-  counts(): Map<string, { queued: number; dispatched: number }> {
-    const out = new Map<string, { queued: number; dispatched: number }>();
-    const rows = this.#db.prepare("SELECT account, state, COUNT(*) AS c FROM outbox WHERE state IN ('queued', 'dispatched') GROUP BY account, state").all() as {
-      account: string;
-      state: 'queued' | 'dispatched';
-      c: number;
-    }[];
-    for (const r of rows) {
-      const entry = out.get(r.account) ?? { queued: 0, dispatched: 0 };
-      entry[r.state] = r.c;
-      out.set(r.account, entry);
-    }
-    return out;
+  counts(): Map<string, OutboxCounts> {
+    const open = OPEN_STATES.map((x) => `'${x}'`).join(', ');
+    const rows = this.#queries.get(`SELECT account, state, COUNT(*) AS c FROM outbox WHERE state IN (${open}) GROUP BY account, state`).all();
+    return outboxCounts(rows as { account: string; state: string; c: number }[]);
   }
 }

@@ -8,6 +8,7 @@ import type {
   MessageQuery,
   MessageSearch,
   MessageRecord,
+  OutboxCounts,
   OutboxInsert,
   OutboxPatch,
   OutboxQuery,
@@ -157,7 +158,7 @@ export class SqliteStore implements Store {
   async outbox(query: OutboxQuery): Promise<OutboxRecord[]> {
     return this.#outbox.query(query);
   }
-  async outboxCounts(): Promise<Map<string, { queued: number; dispatched: number }>> {
+  async outboxCounts(): Promise<Map<string, OutboxCounts>> {
     return this.#outbox.counts();
   }
 
