@@ -1,7 +1,6 @@
-import { imsgError, ParamKeys, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
+import { imsgError, normalizeTapbackReaction, ParamKeys, StrictParams, TAPBACK_REACTIONS, tapbackResultName, unionKeys } from '@imsg-hub/imsg-protocol';
 import { bridgeSend, invokeBridge, stageFile } from './bridge-dispatch.js';
 import { requireKnownChat, resolveChatGuid } from './chat-target.js';
-import { reactionCodeFor, normalizeTapback } from './tapback-kinds.js';
 import type { V1Context, V1Handler } from './v1-context.js';
 
 // Message actions through the simulated IMCore bridge (RPCServer+BridgeMessageHandlers.swift@002a9b92,
@@ -30,7 +29,7 @@ export const tapback: V1Handler = (ctx, call) => {
   let part = params.integer('part_index', ['partIndex']) ?? 0;
   const chatGuid = resolveChatGuid(ctx, params);
   const emoji = params.string('emoji');
-  const reaction = emoji ? undefined : normalizeTapback(params.string('reaction', ['kind']) ?? '', remove);
+  const reaction = emoji ? undefined : normalizeTapbackReaction(params.string('reaction', ['kind']) ?? '', remove);
   return invokeBridge(ctx, 'send-reaction', true, () => {
     let guid = target;
     if (target.startsWith('p:')) {
@@ -48,8 +47,9 @@ export const tapback: V1Handler = (ctx, call) => {
       ctx.actions.tapback(ref, remove ? 3006 : 2006, emoji);
       return { ok: true, emoji };
     }
-    ctx.actions.tapback(ref, reactionCodeFor(reaction!));
-    return { ok: true, reaction: reaction! };
+    // `love` → 2000 … `question` → 2005; removals 3000–3005.
+    ctx.actions.tapback(ref, (reaction!.remove ? 3000 : 2000) + TAPBACK_REACTIONS.indexOf(reaction!.kind));
+    return { ok: true, reaction: tapbackResultName(reaction!) };
   });
 };
 
