@@ -1,5 +1,5 @@
 import type { HubMessage } from '@imsg-hub/hub-protocol';
-import { imsgError, parseIsoDate, StrictParams } from '@imsg-hub/imsg-protocol';
+import { historyParams, imsgError, messagesAfterParams, type MessageWindow, positiveParam, requiredChatIdParam, StrictParams } from '@imsg-hub/imsg-protocol';
 import { chatById } from '../chat-directory.js';
 import { presentMessages, readHistory } from '../history-method.js';
 import { toImsgChat, toImsgChatDetail } from '../imsg-shape.js';
@@ -11,37 +11,15 @@ import type { V1Handler } from './v1-handler.js';
 
 const V1 = '0.15.10' as const;
 
-/** `start`/`end` as Unix ms; a bad value is -32602 `Invalid ISO8601 date: <v>` (0.9 said -32603). */
-export function isoDate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseIsoDate(value);
-  if (ms === undefined) throw imsgError.invalidParams(`Invalid ISO8601 date: ${value}`);
-  return ms;
-}
-
-/** `participants`/`start`/`end` of history and watch. */
-export function filterOf(params: StrictParams): MessageFilter {
-  const participants = (params.stringArray('participants') ?? []).map((p) => p.toLowerCase());
-  return { participants, startMs: isoDate(params.string('start')), endMs: isoDate(params.string('end')) };
-}
-
-function positive(params: StrictParams, key: string, fallback: number): number {
-  const value = params.integer(key) ?? fallback;
-  if (value <= 0) throw imsgError.invalidParams(`${key} must be a positive integer`);
-  return value;
-}
-
-function requiredChatId(params: StrictParams): number {
-  const chatId = params.integer('chat_id');
-  if (chatId === undefined) throw imsgError.invalidParams('chat_id is required');
-  if (chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
-  return chatId;
+/** `participants`/`start`/`end` of history and watch, as the hub's filter (participants lower-cased). */
+export function filterOf(w: MessageWindow): MessageFilter {
+  return { participants: w.participants.map((p) => p.toLowerCase()), startMs: w.startMs, endMs: w.endMs };
 }
 
 /** `chats.list {limit?, unread_only?}`: newest activity first. The hub keeps no read state. */
 export const chatsList: V1Handler = async (ctx, call, deadline) => {
   const params = new StrictParams(call.params, 'chats.list', ['limit', 'unread_only', 'unreadOnly']);
-  const limit = Math.min(positive(params, 'limit', 20), 10_000);
+  const limit = Math.min(positiveParam(params, 'limit', 20), 10_000);
   if (params.boolean('unread_only', ['unreadOnly'])) {
     // What imsg says over a chat.db without a read-state column: the hub's store has none either.
     throw imsgError.invalidParams('unread_only is unavailable because this Messages database has no read-state column');
@@ -54,20 +32,15 @@ export const chatsList: V1Handler = async (ctx, call, deadline) => {
 /** `chats.get {chat_id}`: the chat detail; an unknown id is -32602 `Chat not found: <id>`. */
 export const chatsGet: V1Handler = async (ctx, call, deadline) => {
   const params = new StrictParams(call.params, 'chats.get', ['chat_id']);
-  const chatId = requiredChatId(params);
+  const chatId = requiredChatIdParam(params);
   const chat = await chatById(ctx, await ctx.link.client(deadline), chatId, deadline);
   if (!chat) throw imsgError.invalidParams(`Chat not found: ${chatId}`);
   return toImsgChatDetail(chat);
 };
 
 export const messagesHistory: V1Handler = async (ctx, call, deadline) => {
-  const params = new StrictParams(call.params, 'messages.history', ['chat_id', 'limit', 'participants', 'start', 'end', 'attachments', 'convert_attachments']);
-  const chatId = requiredChatId(params);
-  const limit = positive(params, 'limit', 50);
-  const filter = filterOf(params);
-  const attachments = params.boolean('attachments') ?? false;
-  params.boolean('convert_attachments');
-  return readHistory(ctx, { chatId, limit, filter, attachments }, deadline, V1);
+  const p = historyParams(call.params);
+  return readHistory(ctx, { chatId: p.chatId, limit: p.limit, filter: filterOf(p), attachments: p.attachments }, deadline, V1);
 };
 
 /**
@@ -75,30 +48,7 @@ export const messagesHistory: V1Handler = async (ctx, call, deadline) => {
  * `next_rowid` the cursor to pass next (the last id returned, or `since_rowid` when none was).
  */
 export const messagesAfter: V1Handler = async (ctx, call, deadline) => {
-  const params = new StrictParams(call.params, 'messages.after', [
-    'since_rowid',
-    'chat_id',
-    'limit',
-    'attachments',
-    'convert_attachments',
-    'include_reactions',
-  ]);
-  const since = params.integer('since_rowid');
-  if (since === undefined) throw imsgError.invalidParams('since_rowid must be an integer');
-  let chatId: number | undefined;
-  if (params.has('chat_id')) {
-    chatId = params.integer('chat_id');
-    if (chatId === undefined || chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
-  }
-  let limit = 100;
-  if (params.has('limit')) {
-    const parsed = params.integer('limit');
-    if (parsed === undefined || parsed < 1 || parsed > 500) throw imsgError.invalidParams('limit must be an integer between 1 and 500');
-    limit = parsed;
-  }
-  const attachments = params.boolean('attachments') ?? false;
-  params.boolean('convert_attachments');
-  const includeReactions = params.boolean('include_reactions') ?? false;
+  const { since, chatId, limit, attachments, includeReactions } = messagesAfterParams(call.params);
   const client = await ctx.link.client(deadline);
   let rows: HubMessage[];
   try {

@@ -1,4 +1,4 @@
-import { AfterResponse, imsgError, imsgV1Error, StrictParams } from '@imsg-hub/imsg-protocol';
+import { AfterResponse, imsgError, imsgV1Error, type StrictJson, StrictParams, watchParams } from '@imsg-hub/imsg-protocol';
 import { FacadeSubscription } from '../facade-subscription.js';
 import type { WatchSpec } from '../watch-params.js';
 import { filterOf } from './read-methods.js';
@@ -10,50 +10,23 @@ import type { V1Handler } from './v1-handler.js';
 // its unsubscribe. A hub link that drops is announced with imsg's `error` notification and the
 // subscription resumes after its last message when the link is back (imsg would end it).
 
-const DEFAULT_BUFFER = 256;
-
 /** Validates like imsg 0.15 and maps `since_rowid` onto hub ids: absent or 0 → from now; N → after N; negative → everything. */
-export function parseWatchV1(params: StrictParams): WatchSpec & { bufferLimit: number } {
-  const chatId = params.integer('chat_id');
-  if (chatId !== undefined && chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
-  const since = params.integer('since_rowid');
-  const filter = filterOf(params);
-  const attachments = params.boolean('attachments') ?? false;
-  params.boolean('convert_attachments');
-  const includeReactions = params.boolean('include_reactions') ?? false;
+export function parseWatchV1(raw: Record<string, StrictJson>): WatchSpec & { bufferLimit: number } {
   // debounce batches file events in imsg; the hub pushes each message as it is stored.
-  const debounce = params.integer('debounce_ms', ['debounceMs']);
-  if (debounce !== undefined && debounce < 0) throw imsgError.invalidParams('debounce_ms must be a non-negative integer');
-  const bufferLimit = params.integer('buffer_limit', ['bufferLimit']) ?? DEFAULT_BUFFER;
-  if (bufferLimit < 1 || bufferLimit > 4096) throw imsgError.invalidParams('buffer_limit must be an integer between 1 and 4096');
+  const p = watchParams(raw);
   return {
-    since: since === undefined || since === 0 ? undefined : Math.max(since, 0),
-    chatId,
+    since: p.sinceRowId === undefined || p.sinceRowId === 0 ? undefined : Math.max(p.sinceRowId, 0),
+    chatId: p.chatId,
     matchesNothing: false,
-    filter,
-    attachments,
-    includeReactions,
-    bufferLimit,
+    filter: filterOf(p),
+    attachments: p.attachments,
+    includeReactions: p.includeReactions,
+    bufferLimit: p.bufferLimit,
   };
 }
 
-const WATCH_KEYS = [
-  'chat_id',
-  'since_rowid',
-  'participants',
-  'start',
-  'end',
-  'attachments',
-  'convert_attachments',
-  'include_reactions',
-  'debounce_ms',
-  'debounceMs',
-  'buffer_limit',
-  'bufferLimit',
-];
-
 export const watchSubscribe: V1Handler = async (ctx, call, deadline) => {
-  const spec = parseWatchV1(new StrictParams(call.params, 'watch.subscribe', WATCH_KEYS));
+  const spec = parseWatchV1(call.params);
   const client = await ctx.link.client(deadline);
   const store = call.session.subscriptions;
   const reserved = store.reserve();

@@ -87,3 +87,16 @@ export {
   type ImsgV1RpcServerOptions,
 } from './rpc-server-v1.js';
 export { TAPBACK_REACTIONS, normalizeTapbackReaction, tapbackResultName, type TapbackReaction, type NormalizedTapback } from './tapback-reaction.js';
+export {
+  bufferLimitParam,
+  historyParams,
+  isoDateV1,
+  messagesAfterParams,
+  positiveParam,
+  requiredChatIdParam,
+  watchParams,
+  type HistoryV1Params,
+  type MessagesAfterParams,
+  type MessageWindow,
+  type WatchParams,
+} from './read-params.js';

@@ -1,33 +1,12 @@
-import { appleNanosToIso, imsgError, parseIsoDate, StrictParams } from '@imsg-hub/imsg-protocol';
+import { appleNanosToIso, historyParams, imsgError, messagesAfterParams, positiveParam, requiredChatIdParam, StrictParams } from '@imsg-hub/imsg-protocol';
 import type { V1Handler } from './v1-context.js';
 
 // The database reads of imsg 0.15 (reference/imsg-protocol-v1.md §3.2–3.8, §3.14): strict params,
 // then the database (-32002 while unreadable), then the query.
 
-/** `start`/`end` as Unix ms; a bad value is -32602 `Invalid ISO8601 date: <v>` (0.9 said -32603). */
-export function isoDate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseIsoDate(value);
-  if (ms === undefined) throw imsgError.invalidParams(`Invalid ISO8601 date: ${value}`);
-  return ms;
-}
-
-function positive(params: StrictParams, key: string, fallback: number): number {
-  const value = params.integer(key) ?? fallback;
-  if (value <= 0) throw imsgError.invalidParams(`${key} must be a positive integer`);
-  return value;
-}
-
-function requiredChatId(params: StrictParams): number {
-  const chatId = params.integer('chat_id');
-  if (chatId === undefined) throw imsgError.invalidParams('chat_id is required');
-  if (chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
-  return chatId;
-}
-
 export const chatsList: V1Handler = (ctx, call) => {
   const params = new StrictParams(call.params, 'chats.list', ['limit', 'unread_only', 'unreadOnly']);
-  const limit = positive(params, 'limit', 20);
+  const limit = positiveParam(params, 'limit', 20);
   const unreadOnly = params.boolean('unread_only', ['unreadOnly']) ?? false;
   const reader = ctx.db.require();
   if (unreadOnly && !reader.schema.hasIsRead) {
@@ -38,51 +17,21 @@ export const chatsList: V1Handler = (ctx, call) => {
 
 export const chatsGet: V1Handler = (ctx, call) => {
   const params = new StrictParams(call.params, 'chats.get', ['chat_id']);
-  const chatId = requiredChatId(params);
+  const chatId = requiredChatIdParam(params);
   const detail = ctx.db.require().chatDetail(chatId);
   if (!detail) throw imsgError.invalidParams(`Chat not found: ${chatId}`);
   return detail;
 };
 
 export const messagesHistory: V1Handler = (ctx, call) => {
-  const params = new StrictParams(call.params, 'messages.history', ['chat_id', 'limit', 'participants', 'start', 'end', 'attachments', 'convert_attachments']);
-  const chatId = requiredChatId(params);
-  const limit = positive(params, 'limit', 50);
-  const participants = params.stringArray('participants') ?? [];
-  const start = params.string('start');
-  const end = params.string('end');
-  const attachments = params.boolean('attachments') ?? false;
-  params.boolean('convert_attachments');
+  const { chatId, limit, participants, startMs, endMs, attachments } = historyParams(call.params);
   const reader = ctx.db.require();
-  return { messages: reader.history({ chatId, limit, participants, startMs: isoDate(start), endMs: isoDate(end), attachments }) };
+  return { messages: reader.history({ chatId, limit, participants, startMs, endMs, attachments }) };
 };
 
 export const messagesAfter: V1Handler = (ctx, call) => {
-  const params = new StrictParams(call.params, 'messages.after', [
-    'since_rowid',
-    'chat_id',
-    'limit',
-    'attachments',
-    'convert_attachments',
-    'include_reactions',
-  ]);
   // @baeade48: any integer; a negative cursor reads like 0 (rpcMessagesAfterLegacyNegativeCursorMatchesZeroReplay).
-  const since = params.integer('since_rowid');
-  if (since === undefined) throw imsgError.invalidParams('since_rowid must be an integer');
-  let chatId: number | undefined;
-  if (params.has('chat_id')) {
-    chatId = params.integer('chat_id');
-    if (chatId === undefined || chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
-  }
-  let limit = 100;
-  if (params.has('limit')) {
-    const parsed = params.integer('limit');
-    if (parsed === undefined || parsed < 1 || parsed > 500) throw imsgError.invalidParams('limit must be an integer between 1 and 500');
-    limit = parsed;
-  }
-  const attachments = params.boolean('attachments') ?? false;
-  params.boolean('convert_attachments');
-  const includeReactions = params.boolean('include_reactions') ?? false;
+  const { since, chatId, limit, attachments, includeReactions } = messagesAfterParams(call.params);
   const reader = ctx.db.require();
   const cursor = Math.max(since, 0);
   // Scan one row past the limit: the page is full and more exist → has_more (MessagesAfterPage).

@@ -1,7 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { AfterResponse, imsgError, imsgV1Error, StrictParams, type ImsgV1Call, type SubscriptionStore } from '@imsg-hub/imsg-protocol';
+import {
+  AfterResponse,
+  bufferLimitParam,
+  imsgError,
+  imsgV1Error,
+  StrictParams,
+  watchParams,
+  type ImsgV1Call,
+  type SubscriptionStore,
+} from '@imsg-hub/imsg-protocol';
 import { BridgeEventTail } from './bridge-event-tail.js';
-import { isoDate } from './read-handlers.js';
 import type { V1Handler } from './v1-context.js';
 import { WatcherV1 } from './watcher-v1.js';
 
@@ -10,13 +18,6 @@ import { WatcherV1 } from './watcher-v1.js';
 // 64-subscription cap is shared, and unsubscribe awaits the stream so nothing follows its answer.
 
 const DEFAULT_DEBOUNCE_MS = 500;
-const DEFAULT_BUFFER = 256;
-
-function bufferLimit(params: StrictParams, aliases: readonly string[]): number {
-  const value = params.integer('buffer_limit', aliases) ?? DEFAULT_BUFFER;
-  if (value < 1 || value > 4096) throw imsgError.invalidParams('buffer_limit must be an integer between 1 and 4096');
-  return value;
-}
 
 function reserve(subscriptions: SubscriptionStore): number {
   const r = subscriptions.reserve();
@@ -33,39 +34,10 @@ function activate(call: ImsgV1Call, id: number, stream: { start(): void; stop():
 }
 
 export const watchSubscribe: V1Handler = (ctx, call) => {
-  const params = new StrictParams(call.params, 'watch.subscribe', [
-    'chat_id',
-    'since_rowid',
-    'participants',
-    'start',
-    'end',
-    'attachments',
-    'convert_attachments',
-    'include_reactions',
-    'debounce_ms',
-    'debounceMs',
-    'buffer_limit',
-    'bufferLimit',
-  ]);
-  const chatId = params.integer('chat_id');
-  if (chatId !== undefined && chatId <= 0) throw imsgError.invalidParams('chat_id must be a positive integer');
-  const sinceRowId = params.integer('since_rowid');
-  const participants = params.stringArray('participants') ?? [];
-  const start = params.string('start');
-  const end = params.string('end');
-  const attachments = params.boolean('attachments') ?? false;
-  params.boolean('convert_attachments');
-  const includeReactions = params.boolean('include_reactions') ?? false;
-  let debounceMs = DEFAULT_DEBOUNCE_MS;
-  if (params.has('debounce_ms') && params.has('debounceMs')) params.integer('debounce_ms', ['debounceMs']); // alias conflict
-  if (params.has('debounce_ms') || params.has('debounceMs')) {
-    const raw = call.params['debounce_ms'] ?? call.params['debounceMs'];
-    if (typeof raw !== 'number' || raw < 0) throw imsgError.invalidParams('debounce_ms must be a non-negative integer');
-    debounceMs = raw;
-  }
-  const limit = bufferLimit(params, ['bufferLimit']);
-  const startMs = isoDate(start);
-  const endMs = isoDate(end);
+  const p = watchParams(call.params);
+  const { sinceRowId, chatId, includeReactions, attachments, participants, startMs, endMs } = p;
+  const debounceMs = p.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  const limit = p.bufferLimit;
   const reader = ctx.db.require();
   const id = reserve(call.session.subscriptions);
   const subscriptions = call.session.subscriptions;
@@ -113,7 +85,7 @@ export const watchUnsubscribe: V1Handler = async (_ctx, call) => {
 
 export const bridgeEventsSubscribe: V1Handler = (ctx, call) => {
   const params = new StrictParams(call.params, 'bridge.events.subscribe', ['buffer_limit']);
-  const limit = bufferLimit(params, []);
+  const limit = bufferLimitParam(params, []);
   if (!ctx.bridge.ready) throw imsgV1Error.bridgeEventsUnavailable(ctx.bridge.status().error ?? 'The bridge is not started.');
   if (!existsSync(ctx.eventLog) || !statSync(ctx.eventLog).isFile()) {
     throw imsgV1Error.bridgeEventsUnavailable('The existing v2 bridge event log is not a readable regular file.');
