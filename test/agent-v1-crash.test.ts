@@ -159,7 +159,9 @@ describe('kill -9 during 1,000 sends', () => {
       async () => {
         const ledgers = { alice: ledger(fleet, 'alice'), bob: ledger(fleet, 'bob') };
         const outcomes = await Promise.all(list.map((k) => client.call('send.status', { idempotency_key: k.key })));
-        const open = outcomes.filter((o, i) => o.state !== 'sent' && (o.state !== 'in_doubt' || ledgers[list[i]!.account].get(list[i]!.key)?.state !== 'in_doubt'));
+        const open = outcomes.filter(
+          (o, i) => o.state !== 'sent' && (o.state !== 'in_doubt' || ledgers[list[i]!.account].get(list[i]!.key)?.state !== 'in_doubt'),
+        );
         return open.length === 0 ? { outcomes, ledgers } : undefined;
       },
       60_000,
