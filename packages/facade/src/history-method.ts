@@ -41,15 +41,16 @@ export async function readHistory(ctx: FacadeContext, q: HistoryQuery, deadline:
   let before: number | undefined;
   while (picked.length < limit) {
     let messages: HubMessage[];
+    let truncated: boolean | undefined;
     try {
       const call = client.call('messages.history', { chat_id: chatId, limit: page, ...(before !== undefined ? { before } : {}), ...ctx.view.scope() });
-      ({ messages } = await deadline.race(call, 'reading history'));
+      ({ messages, truncated } = await deadline.race(call, 'reading history'));
     } catch (err) {
       if (HubError.from(err)?.hubCode === 'NOT_FOUND') return { messages: [] };
       throw err;
     }
     for (const m of messages) if (picked.length < limit && matchesFilter(m, filter)) picked.push(m);
-    if (messages.length < page) break;
+    if (messages.length < page && !truncated) break; // a page cut at the hub's answer budget goes on
     // Pages go back in hub order (arrival). With `start`, stop at a page that is entirely older than
     // it (by more than an hour of slack) and holds no replayed rows, which can arrive out of date order.
     if (filter.startMs !== undefined && messages.every((m) => !m.replay && Date.parse(m.created_at) < filter.startMs! - 3_600_000)) break;

@@ -32,7 +32,10 @@ export const ChatsListParamsSchema = z.object({
   /** Merged view: one entry per conversation (shared groups once). Default true without `account`. */
   merged: z.boolean().optional(),
 });
-export const ChatsListResultSchema = z.object({ chats: z.array(HubChatSchema) });
+/** Set when the answer reached `limits.max_answer_bytes` before `limit`: ask again from the last item. */
+const truncated = z.boolean().optional();
+
+export const ChatsListResultSchema = z.object({ chats: z.array(HubChatSchema), truncated });
 
 export const HistoryParamsSchema = z.object({
   chat_id: z.number().int().positive(),
@@ -44,7 +47,7 @@ export const HistoryParamsSchema = z.object({
   after: z.number().int().optional(),
   attachments: z.boolean().optional(),
 });
-export const HistoryResultSchema = z.object({ messages: z.array(HubMessageSchema) });
+export const HistoryResultSchema = z.object({ messages: z.array(HubMessageSchema), truncated });
 
 /**
  * `messages.after` (client → hub): stored messages with hub id > `after`, oldest first, across every
@@ -105,7 +108,7 @@ export const ReactionsListParamsSchema = z.object({
   guids: z.array(z.string().min(1).max(200)).max(500),
   accounts: z.array(z.string().max(64)).max(64).optional(),
 });
-export const ReactionsListResultSchema = z.object({ reactions: z.array(HubMessageSchema) });
+export const ReactionsListResultSchema = z.object({ reactions: z.array(HubMessageSchema), truncated });
 
 /**
  * `messages.search` (client → hub): full-text search over every stored message of the accounts in
@@ -130,6 +133,7 @@ export const SearchResultSchema = z.object({
   messages: z.array(HubMessageSchema),
   /** Pass as `before` for the next page; absent on the last page. */
   next_before: z.number().int().positive().optional(),
+  truncated,
 });
 
 /**

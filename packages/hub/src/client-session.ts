@@ -20,6 +20,7 @@ import { uploadHandlers } from './upload-methods.js';
 import { checkReachability } from './actions/reachability.js';
 import { callAgent } from './agent-registry.js';
 import type { HubContext } from './hub-context.js';
+import { fitAnswer } from './answer-budget.js';
 import { tokenAllows, tokenScope } from './token-auth.js';
 import type { NotificationSink } from './watch-hub.js';
 
@@ -72,7 +73,8 @@ export class ClientSession implements Session, NotificationSink {
       },
       'chats.list': (p) => {
         if (p.account) this.#allow(p.account);
-        return { chats: this.#ctx.model.chats({ scope: this.#scope, account: p.account, merged: p.merged ?? !p.account, limit: p.limit ?? 100 }) };
+        const fit = this.#fit(this.#ctx.model.chats({ scope: this.#scope, account: p.account, merged: p.merged ?? !p.account, limit: p.limit ?? 100 }));
+        return { chats: fit.items, ...fit.more };
       },
       'messages.history': async (p) => {
         const { model } = this.#ctx;
@@ -86,14 +88,16 @@ export class ClientSession implements Session, NotificationSink {
           ...(p.after !== undefined ? { after: p.after } : {}),
           ...(p.account ? { accounts: [p.account] } : this.#scope ? { accounts: this.#scope } : {}),
         });
-        return { messages };
+        const fit = this.#fit(messages);
+        return { messages: fit.items, ...fit.more };
       },
       'messages.after': async (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
         const accounts = p.accounts ?? this.#scope;
         if (p.chat_id !== undefined) this.#visibleChat(p.chat_id);
         const filter = { accounts, chatId: p.chat_id, merged: p.merged ?? true, includeReactions: p.include_reactions ?? false };
-        return { messages: await this.#ctx.model.after(p.after, filter, p.limit ?? 100) };
+        const fit = this.#fit(await this.#ctx.model.after(p.after, filter, p.limit ?? 100));
+        return { messages: fit.items, ...fit.more };
       },
       'watch.subscribe': (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
@@ -125,7 +129,8 @@ export class ClientSession implements Session, NotificationSink {
       },
       'reactions.list': async (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
-        return { reactions: await this.#ctx.model.reactionsTo(p.guids, p.accounts ?? this.#scope) };
+        const fit = this.#fit(await this.#ctx.model.reactionsTo(p.guids, p.accounts ?? this.#scope));
+        return { reactions: fit.items, ...fit.more };
       },
       'messages.search': async (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
@@ -142,7 +147,10 @@ export class ClientSession implements Session, NotificationSink {
           before: p.before,
           limit: p.limit ?? 50,
         });
-        return { messages, ...(nextBefore !== undefined ? { next_before: nextBefore } : {}) };
+        const fit = this.#fit(messages);
+        // Cut short: the next page starts below the last message sent (newest first).
+        const next = fit.more.truncated ? fit.items.at(-1)!.id : nextBefore;
+        return { messages: fit.items, ...(next !== undefined ? { next_before: next } : {}), ...fit.more };
       },
       'handles.check': (p) => {
         for (const a of p.accounts ?? []) this.#allow(a);
@@ -155,6 +163,12 @@ export class ClientSession implements Session, NotificationSink {
       ping: () => ({ ts: Date.now() }),
       ...uploadHandlers(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }),
     };
+  }
+
+  /** A list cut to `limits.max_answer_bytes`, and `{truncated: true}` when it was. */
+  #fit<T>(list: readonly T[]): { items: T[]; more: { truncated?: true } } {
+    const { items, truncated } = fitAnswer(list, this.#ctx.config.limits.max_answer_bytes);
+    return { items, more: truncated ? { truncated: true } : {} };
   }
 
   handle(method: string, params: unknown): Promise<unknown> {

@@ -68,6 +68,15 @@ export const LimitsSchema = z
      * peer pouring in frames (thousands per socket read) cannot hold up everyone else.
      */
     max_frames_per_turn: z.number().int().min(1).default(64),
+    /**
+     * Bytes of one answer's list (history, messages.after, search, chats, reactions): a page that
+     * would pass it ends early with `truncated: true`, and the client asks again from its last item.
+     */
+    max_answer_bytes: z
+      .number()
+      .int()
+      .min(64 * KiB)
+      .default(8 * MiB),
     /** Calls of one connection handled at once; further frames wait unread. */
     max_inflight_requests: z.number().int().min(1).default(8),
     /** Above this much unsent output, a connection's frames are not read until it falls to half. */

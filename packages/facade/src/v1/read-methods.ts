@@ -51,6 +51,7 @@ export const messagesAfter: V1Handler = async (ctx, call, deadline) => {
   const { since, chatId, limit, attachments, includeReactions } = messagesAfterParams(call.params);
   const client = await ctx.link.client(deadline);
   let rows: HubMessage[];
+  let truncated: boolean | undefined;
   try {
     const call = client.call('messages.after', {
       after: Math.max(since, 0),
@@ -59,7 +60,7 @@ export const messagesAfter: V1Handler = async (ctx, call, deadline) => {
       include_reactions: includeReactions,
       limit: limit + 1,
     });
-    ({ messages: rows } = await deadline.race(call, 'reading messages'));
+    ({ messages: rows, truncated } = await deadline.race(call, 'reading messages'));
   } catch (err) {
     // A chat outside the accounts in view has no messages, as an unknown chat_id has none in imsg.
     if ((err as { data?: { code?: string } }).data?.code === 'NOT_FOUND') return { messages: [], next_rowid: since, has_more: false };
@@ -69,7 +70,8 @@ export const messagesAfter: V1Handler = async (ctx, call, deadline) => {
   return {
     messages: await presentMessages(ctx, page, { attachments, reactions: true }, deadline, V1),
     next_rowid: page.length > 0 ? page.at(-1)!.id : since,
-    has_more: rows.length > limit,
+    // The hub cut the page at its answer budget: more follow.
+    has_more: rows.length > limit || truncated === true,
   };
 };
 
