@@ -10,6 +10,8 @@ import type { BlobStore } from './blob-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Router } from './router.js';
 import { dispatchParams, SendDoubts } from './send-doubts.js';
+import { SendExpiry } from './send-expiry.js';
+import { DELIVERY, deliveryOf, SendReceipts } from './send-receipts.js';
 import { SendWaiters } from './send-waiters.js';
 import { tokenAllows } from './token-auth.js';
 import { clientKey, scopedKey } from './model/idempotency-key.js';
@@ -35,8 +37,6 @@ export interface OutboxOptions {
 
 /** States a caller waiting for an outcome stops at: final ones, and in doubt (only the operator or a lookup settles it). */
 const SETTLED = new Set(['sent', 'failed', 'expired', 'in_doubt']);
-const DELIVERY: readonly Delivery[] = ['sent', 'delivered', 'read'];
-const deliveryOf = (r: OutboxRecord): Delivery => (DELIVERY.includes(r.result?.['delivery'] as Delivery) ? (r.result!['delivery'] as Delivery) : 'sent');
 
 /** Dispatches in flight per account (each to a different chat). */
 const WINDOW = 8;
@@ -73,9 +73,8 @@ export class Outbox {
   readonly #pumping = new Map<string, boolean>();
   /** Keys being accepted now: a second request with the same key waits for the first. */
   readonly #accepting = new Map<string, Promise<unknown>>();
-  /** Per key, the receipt being applied now. */
-  readonly #receipts = new Map<string, Promise<void>>();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #receiptsIn: SendReceipts;
+  readonly #expiry: SendExpiry;
   #closed = false;
 
   constructor(deps: { store: Store; registry: AgentRegistry; router: Router; blobs: BlobStore; limiter: RateLimiter; log: Logger }, options: OutboxOptions) {
@@ -87,6 +86,7 @@ export class Outbox {
     this.#log = deps.log.child({ component: 'outbox' });
     this.#options = options;
     deps.registry.onChange((account, link) => link && this.#pump(account));
+    this.#receiptsIn = new SendReceipts(deps.store, (r) => this.#changed(r));
     this.#doubts = new SendDoubts({
       store: deps.store,
       registry: deps.registry,
@@ -98,8 +98,12 @@ export class Outbox {
       checkEveryMs: options.doubtCheckMs ?? 60_000,
       dispatchTimeoutMs: options.dispatchTimeoutMs ?? 180_000,
     });
-    this.#timer = setInterval(() => void this.#expire(), 1000);
-    this.#timer.unref();
+    this.#expiry = new SendExpiry({
+      store: deps.store,
+      log: this.#log,
+      online: async (account) => this.#registry.link(account) !== undefined || (await options.onlineElsewhere?.(account)) === true,
+      changed: (r) => this.#changed(r),
+    });
   }
 
   async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
@@ -222,7 +226,7 @@ export class Outbox {
 
   close(): void {
     this.#closed = true;
-    if (this.#timer) clearInterval(this.#timer);
+    this.#expiry.close();
     for (const w of this.#wakeTimers.values()) clearTimeout(w.timer);
     this.#doubts.close();
     this.#waiters.wakeAll();
@@ -252,20 +256,7 @@ export class Outbox {
    * `result.delivery` (only forward: sent → delivered → read), with its time.
    */
   receipt(account: string, key: string, status: 'delivered' | 'read', at: string | undefined): Promise<void> {
-    // One receipt of a key at a time, in arrival order: each reads what the one before wrote.
-    const next = (this.#receipts.get(key) ?? Promise.resolve()).then(() => this.#applyReceipt(account, key, status, at));
-    const tail = next.catch(() => undefined);
-    this.#receipts.set(key, tail);
-    void tail.then(() => this.#receipts.get(key) === tail && this.#receipts.delete(key));
-    return next;
-  }
-
-  async #applyReceipt(account: string, key: string, status: 'delivered' | 'read', at: string | undefined): Promise<void> {
-    const record = await this.#store.outboxGet(key);
-    if (!record || record.account !== account || record.state !== 'sent') return;
-    if (DELIVERY.indexOf(deliveryOf(record)) >= DELIVERY.indexOf(status)) return;
-    const updated = await this.#store.outboxUpdate(key, { result: { ...record.result, delivery: status, [`${status}_at`]: at ?? new Date().toISOString() } });
-    this.#changed(updated);
+    return this.#receiptsIn.apply(account, key, status, at);
   }
 
   async status(clientKey: string, client: TokenRecord, wait: { waitMs?: number | undefined; waitFor?: Delivery | undefined } = {}): Promise<SendOutcome> {
@@ -292,30 +283,6 @@ export class Outbox {
   #changed(record: OutboxRecord): void {
     this.#options.onStateChange?.(record);
     this.#waiters.wake(record.key);
-  }
-
-  async #expire(): Promise<void> {
-    if (this.#closed) return;
-    // A TTL bounds the wait for an *offline* agent; behind other sends to a live agent, sends wait.
-    try {
-      const due = await this.#store.outbox({ expiresBy: Date.now() });
-      for (const r of due) {
-        // A resend the operator asked for waits for the agent: its first wait is long over.
-        if (r.resolution === 'resend' || this.#registry.link(r.account) || (await this.#options.onlineElsewhere?.(r.account))) continue;
-        const record = await this.#store.outboxUpdate(r.key, {
-          state: 'expired',
-          error: {
-            code: HUB_ERROR_CODES.SEND_EXPIRED,
-            message: "send expired: the account's agent stayed offline past the queue TTL",
-            data: { code: 'SEND_EXPIRED' },
-          },
-        });
-        this.#log.warn({ key: record.key, account: record.account }, 'send expired: agent stayed offline past the TTL');
-        this.#changed(record);
-      }
-    } catch (err) {
-      if (!this.#closed) this.#log.error({ err: (err as Error).message }, 'outbox expiry check failed; will try again');
-    }
   }
 
   /**
