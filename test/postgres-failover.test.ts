@@ -1,7 +1,18 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError, type HubMessage, type SendOutcome } from '@imsg-hub/hub-protocol';
 import { type InjectSpec, SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, postgresAvailable, simSource, startHubProcess, startPostgres, startTcpProxy, tempDir, waitFor, withClient } from '@imsg-hub/testkit';
+import {
+  AgentProcess,
+  postgresAvailable,
+  simAttachmentsRoot,
+  simSource,
+  startHubProcess,
+  startPostgres,
+  startTcpProxy,
+  tempDir,
+  waitFor,
+  withClient,
+} from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +52,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('failover between tw
           dir: tmp.join(`agent-${name}`),
           hubUrl: name === 'carol' ? hubB.url : `ws://127.0.0.1:${toA.port}/`,
           token: await hubB.token('agent', [name]),
-          accounts: [{ name, source: simSource(world.info(name).dbPath) }],
+          accounts: [{ name, source: simSource(world.info(name).dbPath), attachments_root: simAttachmentsRoot(world.info(name).dbPath) }],
           config: {
             debounce_ms: 20,
             hub: { reconnect: { initial_ms: 100, max_ms: 800 } },

@@ -1,7 +1,7 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage } from '@imsg-hub/hub-protocol';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, postgresAvailable, simSource, startHubProcess, startPostgres, tempDir, waitFor } from '@imsg-hub/testkit';
+import { AgentProcess, postgresAvailable, simAttachmentsRoot, simSource, startHubProcess, startPostgres, tempDir, waitFor } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,7 +38,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs on one Pos
           dir: tmp.join(`agent-${name}`),
           hubUrl: hub.url,
           token: await hubA.token('agent', [name]),
-          accounts: [{ name, source: simSource(world.info(name).dbPath) }],
+          accounts: [{ name, source: simSource(world.info(name).dbPath), attachments_root: simAttachmentsRoot(world.info(name).dbPath) }],
           config: { debounce_ms: 20 },
         });
         a.start();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Peer, WebSocketTransport } from '@imsg-hub/jsonrpc';
 import type { ImsgAttachment, ImsgMessage } from '@imsg-hub/imsg-protocol';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 // The uploader is the agent core's; LocalFiles (imsg-source) is the file access it runs with.
 import { AttachmentUploader } from '../../packages/agent/src/attachment-uploader.js';
+import { PathGuard } from '../../packages/agent/src/path-guard.js';
 import { FakeHub, tempDir } from '@imsg-hub/testkit';
 
 async function hubPeer(hub: FakeHub): Promise<Peer & AsyncDisposable> {
@@ -48,7 +50,16 @@ function message(attachments: Partial<ImsgAttachment>[]): ImsgMessage {
   };
 }
 
-const uploader = (waitMs: number) => new AttachmentUploader({ files: new LocalFiles(), maxBytes: 1000, waitMs, pollMs: 20, log: pino({ level: 'silent' }) });
+const uploader = (waitMs: number) =>
+  new AttachmentUploader({
+    files: new LocalFiles(),
+    maxBytes: 1000,
+    waitMs,
+    pollMs: 20,
+    // The test's files live in temp dirs: the temp root stands in for the Messages attachments root.
+    root: new PathGuard(new LocalFiles(), tmpdir()),
+    log: pino({ level: 'silent' }),
+  });
 
 describe('AttachmentUploader', () => {
   it('waits for a live row’s file to appear and finish growing, then uploads all of it', async () => {

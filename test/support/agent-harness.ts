@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, parseConfig, type AgentConfig } from '@imsg-hub/agent';
 import { LocalSource, localSourceOptions, SOURCE_KINDS, type SourceConfig } from '@imsg-hub/imsg-source';
-import { FakeHub, SimAccount, simCommand, waitFor } from '@imsg-hub/testkit';
+import { FakeHub, SimAccount, simAttachmentsRoot, simCommand, waitFor } from '@imsg-hub/testkit';
 import type { Logger } from 'pino';
 
 // The agent core in-process over real local sources (imsg-sim children) and the hub stand-in:
@@ -24,7 +24,11 @@ export function testConfig(hubUrl: string, stateDir: string, accounts: TestAccou
       agent_id: 'test-agent',
       hub: { url: hubUrl, token: 'test-token', reconnect: { initial_ms: 20, max_ms: 200 } },
       state_dir: stateDir,
-      accounts: accounts.map((a) => ({ name: a.name, source: { kind: 'local', cli_path: a.cliPath, db: a.db, args: a.args ?? [] } })),
+      accounts: accounts.map((a) => ({
+        name: a.name,
+        source: { kind: 'local', cli_path: a.cliPath, db: a.db, args: a.args ?? [] },
+        attachments_root: simAttachmentsRoot(a.db),
+      })),
       watchdog: { probe_interval_ms: 200, stall_ms: 1000, probe_timeout_ms: 1500 },
       restart_backoff: { initial_ms: 20, max_ms: 200 },
       debounce_ms: 0,

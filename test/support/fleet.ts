@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, simSource, startHubProcess, type HubProcess, type HubProcessOptions, type SshdServer } from '@imsg-hub/testkit';
+import { AgentProcess, simAttachmentsRoot, simSource, startHubProcess, type HubProcess, type HubProcessOptions, type SshdServer } from '@imsg-hub/testkit';
 
 /** One simulated Apple ID: its name, handles, and how its agent reaches its imsg. */
 export interface FleetAccount {
@@ -61,7 +61,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
       dir: join(o.dir, `agent-${a.name}`),
       hubUrl: o.agentHubUrl ? o.agentHubUrl(hub) : hub.url,
       token,
-      accounts: [{ name: a.name, source: sourceFor(a, world, o.sshd) }],
+      accounts: [{ name: a.name, source: sourceFor(a, world, o.sshd), attachments_root: simAttachmentsRoot(world.info(a.name).dbPath) }],
       config: { debounce_ms: 20, ...o.agentConfig },
       ...(o.agentEnv ? { env: { ...process.env, ...o.agentEnv } } : {}),
     });

@@ -9,6 +9,7 @@ import { profileFromStatus, sameInfo, type ImsgProfile } from './imsg-profile.js
 import { ImsgSession, exitText } from './imsg-session.js';
 import type { ImsgSource } from './imsg-source.js';
 import { InboundPipeline } from './inbound-pipeline.js';
+import { PathGuard } from './path-guard.js';
 import { probeNewest, type ProbeResult } from './probe.js';
 import { ReceiptTracker } from './receipt-tracker.js';
 import { ReplacementDetector } from './replacement-detector.js';
@@ -23,7 +24,7 @@ export interface RunnerSettings {
   restart_backoff: BackoffSettings;
   debounce_ms: number;
   watch_buffer_limit: number;
-  attachments: { max_bytes: number; wait_ms: number };
+  attachments: { max_bytes: number; wait_ms: number; outbound_dir?: string | undefined };
   send: { timeout_ms: number; resolve_wait_ms: number; receipt_window_ms: number };
 }
 
@@ -33,6 +34,8 @@ export interface AccountRunnerOptions {
   cursor: CursorStore;
   ledger: SendLedger;
   settings: RunnerSettings;
+  /** Where Messages keeps this account's files; only attachments under it are uploaded. */
+  attachmentsRoot: string;
   log: Logger;
 }
 
@@ -73,6 +76,7 @@ export class AccountRunner {
       files: options.source.files,
       maxBytes: settings.attachments.max_bytes,
       waitMs: settings.attachments.wait_ms,
+      root: new PathGuard(options.source.files, options.attachmentsRoot),
       log: options.log,
     });
     this.#inbound = new InboundPipeline({
@@ -103,6 +107,7 @@ export class AccountRunner {
       ledger: options.ledger,
       imsg: () => this.#liveSession(),
       files: options.source.files,
+      outbound: settings.attachments.outbound_dir ? new PathGuard(options.source.files, settings.attachments.outbound_dir) : undefined,
       peer: () => this.#link?.peer,
       maxBytes: settings.attachments.max_bytes,
       sendTimeoutMs: settings.send.timeout_ms,

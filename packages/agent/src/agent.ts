@@ -42,7 +42,18 @@ export class Agent<S extends SourceConfigBase = SourceConfigBase> {
     try {
       for (const account of config.accounts) {
         const log = this.#log.child({ account: account.name });
-        this.#runners.set(account.name, new AccountRunner({ name: account.name, source: options.sourceFor(account), cursor, ledger, settings: config, log }));
+        this.#runners.set(
+          account.name,
+          new AccountRunner({
+            name: account.name,
+            source: options.sourceFor(account),
+            cursor,
+            ledger,
+            settings: config,
+            attachmentsRoot: account.attachments_root,
+            log,
+          }),
+        );
       }
     } catch (err) {
       this.#state.close();

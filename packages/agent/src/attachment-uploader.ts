@@ -5,6 +5,7 @@ import { BLOB_CHUNK_BYTES, HubError, callHub, type RowBlob } from '@imsg-hub/hub
 import type { ImsgAttachment, ImsgMessage } from '@imsg-hub/imsg-protocol';
 import type { Logger } from 'pino';
 import type { SourceFiles } from './imsg-source.js';
+import type { PathGuard } from './path-guard.js';
 
 export interface AttachmentUploaderOptions {
   files: SourceFiles;
@@ -12,6 +13,8 @@ export interface AttachmentUploaderOptions {
   /** How long to wait for a live row's file to appear or finish materialising. */
   waitMs: number;
   pollMs?: number;
+  /** The account's attachments_root: files whose real path lies elsewhere are never read. */
+  root: PathGuard;
   log: Logger;
 }
 
@@ -19,6 +22,8 @@ export interface AttachmentUploaderOptions {
  * Ships the bytes of inbound attachments to the hub before their row (docs/hub-protocol.md,
  * attachments in). Messages may still be writing a file when its row appears (openclaw#135860):
  * a live row's file is awaited, bounded by `waitMs`, while it is missing or smaller than announced.
+ * Only files whose real path lies under the account's attachments root are read (issue 10, point 4):
+ * a row naming any other file is forwarded without its bytes (`failed`), with a warning.
  */
 export class AttachmentUploader {
   readonly #o: AttachmentUploaderOptions;
@@ -43,7 +48,9 @@ export class AttachmentUploader {
     if (a.total_bytes > this.#o.maxBytes) return { state: 'too_large', size: a.total_bytes };
     try {
       if (live) await this.#awaitMaterialised(path, a.total_bytes);
-      const read = await this.#o.files.read(path, this.#o.maxBytes);
+      const real = await this.#o.root.inside(path);
+      if (real === undefined) return await this.#outside(path);
+      const read = await this.#o.files.read(real, this.#o.maxBytes);
       if (read.state === 'missing') return { state: 'missing' };
       if (read.state === 'too_large') return { state: 'too_large', size: read.size };
       if (read.bytes.length === 0) return { state: 'missing' };
@@ -52,9 +59,22 @@ export class AttachmentUploader {
       if (err instanceof PeerError) throw err; // the link is gone: the row is sent again later
       const hub = HubError.from(err);
       if (hub?.hubCode === 'PAYLOAD_TOO_LARGE') return { state: 'too_large' };
-      this.#o.log.warn({ err: (err as Error).message, path }, 'attachment upload failed');
+      this.#o.log.warn({ code: hub?.hubCode ?? (err as { code?: unknown }).code, err: hub?.message }, 'attachment upload failed');
+      this.#o.log.debug({ err: (err as Error).message, path }, 'attachment upload failed');
       return { state: 'failed' };
     }
+  }
+
+  /** A file imsg reports outside the attachments root: missing if it is not there, else never read. */
+  async #outside(path: string): Promise<Omit<RowBlob, 'index'>> {
+    if ((await this.#o.files.size(path)) === undefined) return { state: 'missing' };
+    // The path may name private files: only at debug.
+    this.#o.log.warn(
+      { attachments_root: this.#o.root.root },
+      "attachment not uploaded: its real path is outside the account's attachments_root (set attachments_root if Messages keeps files elsewhere)",
+    );
+    this.#o.log.debug({ path }, 'attachment outside attachments_root');
+    return { state: 'failed' };
   }
 
   async #awaitMaterialised(path: string, totalBytes: number): Promise<void> {

@@ -10,6 +10,11 @@ import { AgentError } from './errors.js';
 
 const ms = z.number().int().positive();
 const path = z.string().min(1);
+/** A folder where imsg runs: absolute, or `~/…` (that machine's home). */
+const macFolder = z.string().regex(/^(\/|~\/)\S*/, 'expected an absolute path or ~/…, on the machine where imsg runs');
+/** Where Messages keeps received and sent files (issue 10, point 4: uploads come only from under it). */
+export const DEFAULT_ATTACHMENTS_ROOT = '~/Library/Messages/Attachments';
+
 const accountName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit');
 
 /** An account's `source` entry as the core sees it: its kind; the source package owns the rest. */
@@ -51,7 +56,14 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       }),
     state_dir: path.default(() => join(homedir(), '.imsg-agent')),
     accounts: z
-      .array(z.strictObject({ name: accountName, source }))
+      .array(
+        z.strictObject({
+          name: accountName,
+          source,
+          /** Only attachments whose real path lies under this folder are uploaded (docs/agent.md, "Files"). */
+          attachments_root: macFolder.default(DEFAULT_ATTACHMENTS_ROOT),
+        }),
+      )
       .min(1, 'expected at least one account')
       .max(64)
       .superRefine((accounts, ctx) => {
@@ -77,6 +89,8 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
           .positive()
           .default(16 * 1024 * 1024),
         wait_ms: z.number().int().nonnegative().default(10_000),
+        /** A folder whose files a send may name by path; absent: only files the hub hands over as blobs are sent. */
+        outbound_dir: macFolder.optional(),
       })
       .default({ max_bytes: 16 * 1024 * 1024, wait_ms: 10_000 }),
     send: z

@@ -33,6 +33,11 @@ export interface SourceFiles {
   size(path: string): Promise<number | undefined>;
   read(path: string, maxBytes: number): Promise<FileReadResult>;
   writeTemp(name: string, bytes: Uint8Array): Promise<TempFile>;
+  /**
+   * The canonical absolute path (symlinks resolved, `.`/`..` gone; a leading `~/` is the home dir
+   * where imsg runs), or undefined when the path does not exist.
+   */
+  realpath(path: string): Promise<string | undefined>;
 }
 
 /** Where one account's imsg runs. `spawn` may be called again after each exit. */

@@ -10,6 +10,8 @@ import { tracksSends } from './imsg-profile.js';
 import type { ImsgSession } from './imsg-session.js';
 import type { SourceFiles, TempFile } from './imsg-source.js';
 import { LaneGuard } from './lane-guard.js';
+import { namedLocalPaths, withPathAt } from './local-path-params.js';
+import type { PathGuard } from './path-guard.js';
 import { stageOutboundFile } from './outbound-file.js';
 import { awaitSent, lookupSent, resultFromStatus } from './sent-lookup.js';
 import type { ImsgErrorObject, LedgerEntry, SendLedger } from './send-ledger.js';
@@ -20,6 +22,8 @@ export interface SendDispatcherOptions {
   /** A live imsg; waits (bounded) for one and throws AGENT_OFFLINE when imsg is not running. */
   imsg: () => Promise<ImsgSession>;
   files: SourceFiles;
+  /** attachments.outbound_dir: the one folder a send may name files in; absent, none may be named. */
+  outbound?: PathGuard | undefined;
   /** The current hub link, for `blob.read`. */
   peer: () => Peer | undefined;
   maxBytes: number;
@@ -121,6 +125,8 @@ export class SendDispatcher {
     if (entry?.state === 'in_doubt') return this.#settleDoubt(entry);
     if (entry?.state === 'passing') return this.#recover(entry);
     if (p.not_after !== undefined && Date.now() > p.not_after) return this.#expired(p);
+    const checked = await this.#checkLocalPaths(p);
+    if ('status' in checked) return checked;
     let temp: TempFile | undefined;
     try {
       if (p.file) {
@@ -129,7 +135,7 @@ export class SendDispatcher {
         temp = staged;
       }
       const session = await this.#session();
-      return await this.#run(p.key, this.#plan(p, session, temp));
+      return await this.#run(p.key, this.#plan({ ...p, params: checked.params }, session, temp));
     } finally {
       await temp?.remove();
     }
@@ -345,6 +351,38 @@ export class SendDispatcher {
     this.#o.ledger.recordPassing(p.key, this.#o.account, p.params, Date.now(), { method: p.method ?? 'send' });
     this.#o.ledger.recordFailed(p.key, error);
     this.#o.log.warn({ key: p.key }, 'send expired before it started; not sending');
+    return { status: 'failed', error };
+  }
+
+  /**
+   * Files a send names by path (issue 10, point 4): only under attachments.outbound_dir, by real
+   * path (the params then carry the real path). Anything else is refused before imsg sees it:
+   * whoever controls the hub must not make this Mac send its files. The agent's own staged blob is added later.
+   */
+  async #checkLocalPaths(p: SendDispatchParams): Promise<{ params: SendDispatchParams['params'] } | SendDispatchResult> {
+    const named = namedLocalPaths(p.params);
+    if (named.length === 0) return { params: p.params };
+    let params = p.params;
+    for (const { key, at, path } of named) {
+      const real = this.#o.outbound ? await this.#o.outbound.inside(path).catch(() => undefined) : undefined;
+      if (real === undefined) return this.#refusePath(p, key, path);
+      params = withPathAt(params, at, real);
+    }
+    return { params };
+  }
+
+  #refusePath(p: SendDispatchParams, key: string, path: string): SendDispatchResult {
+    const rule = this.#o.outbound
+      ? `it is not a file under attachments.outbound_dir (${this.#o.outbound.root}), symlinks and .. resolved`
+      : 'this agent sends only files the hub hands it as blobs; set attachments.outbound_dir in the agent config to allow files from one folder';
+    const error = {
+      code: HUB_ERROR_CODES.LOCAL_PATH_REFUSED,
+      message: `send refused, never started: its params name the local path ${JSON.stringify(path.slice(0, 300))} (${key}); ${rule}. Upload the file to the hub and send it as a file instead.`,
+      data: { code: 'LOCAL_PATH_REFUSED', param: key },
+    };
+    this.#o.ledger.recordPassing(p.key, this.#o.account, p.params, Date.now(), { method: p.method ?? 'send' });
+    this.#o.ledger.recordFailed(p.key, error);
+    this.#o.log.warn({ key: p.key, param: key }, 'send refused: its params name a local path outside attachments.outbound_dir');
     return { status: 'failed', error };
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatAccount, formatMessage, formatSend, HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
 import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, HubProcess, simSource, startSshd, type SshdServer } from '@imsg-hub/fleet';
+import { AgentProcess, HubProcess, simAttachmentsRoot, simSource, startSshd, type SshdServer } from '@imsg-hub/fleet';
 import { DEMO_ACCOUNTS, PEOPLE, PHOTO_PNG, SCENARIO } from './scenario.js';
 
 export interface DemoOptions {
@@ -89,7 +89,7 @@ export async function runDemo(o: DemoOptions): Promise<{ messages: HubMessage[];
         dir: join(o.dir, `agent-${a.name}`),
         hubUrl: hub.url,
         token: await hub.token('agent', [a.name], `${a.name}'s Mac`),
-        accounts: [{ name: a.name, source }],
+        accounts: [{ name: a.name, source, attachments_root: simAttachmentsRoot(db) }],
         config: { debounce_ms: 50 },
         env: { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error' },
       });

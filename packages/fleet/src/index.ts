@@ -3,6 +3,6 @@
 export { HubProcess, startHubProcess, type HubProcessOptions } from './hub-process.js';
 export { AgentProcess, startAgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { startSshd, type SshdServer } from './sshd.js';
-export { simSource, type SimImsgVersion, type SimSourceOptions } from './sim-source.js';
+export { simAttachmentsRoot, simSource, type SimImsgVersion, type SimSourceOptions } from './sim-source.js';
 export { binPath, repoRoot } from './bin-path.js';
 export { freePort } from './free-port.js';

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { binPath } from './bin-path.js';
 import type { SshdServer } from './sshd.js';
 
@@ -31,4 +32,12 @@ export function simSource(db: string, options: SimSourceOptions = {}): Record<st
     remote_command: [process.execPath, binPath('imsg-sim'), 'rpc', ...version, ...(args ?? [])],
     db,
   };
+}
+
+/**
+ * Where imsg-sim keeps a simulated account's files: `Attachments` beside its chat.db, as Messages
+ * does in ~/Library/Messages. An agent account over the simulator sets it as `attachments_root`.
+ */
+export function simAttachmentsRoot(db: string): string {
+  return join(dirname(db), 'Attachments');
 }

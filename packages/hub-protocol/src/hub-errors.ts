@@ -27,10 +27,14 @@ export const HUB_ERROR_CODES = {
   ACTION_UNAVAILABLE: -32021,
   /** An agent's batch follows rows the hub has not stored (an earlier batch failed): resend from the hub's mark. */
   ROWS_GAP: -32022,
+  /** Agent → hub, in a failed outcome: the send named a local file the agent may not send (never started). */
+  LOCAL_PATH_REFUSED: -32023,
   FRAME_TOO_LARGE: -32030,
   PAYLOAD_TOO_LARGE: -32031,
   FRAME_TOO_DEEP: -32032,
   TOO_MANY_CONNECTIONS: -32033,
+  /** upload.begin over the token's upload quota (bytes or count of blobs it stored). */
+  QUOTA_EXCEEDED: -32034,
   INVALID_PARAMS: -32602,
   INTERNAL: -32603,
 } as const;

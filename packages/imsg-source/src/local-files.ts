@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, open, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceError } from './errors.js';
 import type { FileReadResult, SourceFiles, TempFile } from '@imsg-hub/agent';
@@ -36,6 +36,16 @@ export class LocalFiles implements SourceFiles {
     }
     // The file may have grown between stat and read.
     return bytes.length > maxBytes ? { state: 'too_large', size: bytes.length } : { state: 'ok', bytes };
+  }
+
+  async realpath(path: string): Promise<string | undefined> {
+    const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+    try {
+      return await realpath(expanded);
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw accessError(path, err);
+    }
   }
 
   async writeTemp(name: string, bytes: Uint8Array): Promise<TempFile> {

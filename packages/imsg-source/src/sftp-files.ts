@@ -36,6 +36,15 @@ export class SftpFiles implements SourceFiles {
     return bytes.length > maxBytes ? { state: 'too_large', size: bytes.length } : { state: 'ok', bytes };
   }
 
+  async realpath(path: string): Promise<string | undefined> {
+    const sftp = await this.#sftp();
+    // SFTP resolves relative paths against the login (home) directory: `~/x` is `x` there.
+    const remote = path === '~' ? '.' : path.startsWith('~/') ? path.slice(2) || '.' : path;
+    return new Promise<string | undefined>((resolve, reject) =>
+      sftp.realpath(remote, (err, abs) => (err ? (isMissing(err) ? resolve(undefined) : reject(accessError(path, err))) : resolve(abs))),
+    );
+  }
+
   async writeTemp(name: string, bytes: Uint8Array): Promise<TempFile> {
     const sftp = await this.#sftp();
     const dir = `${this.#tempRoot === '/' ? '' : this.#tempRoot}/${tempDirName()}`;

@@ -12,6 +12,7 @@ export {
   AgentProcess,
   startAgentProcess,
   startSshd,
+  simAttachmentsRoot,
   simSource,
   binPath,
   repoRoot,
