@@ -1,6 +1,7 @@
 import type { ChatRecord, CommitRecords, MessageRecord, OutboxInsert, Store } from '@imsg-hub/store';
 import { StoreConflictError } from '@imsg-hub/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blobConformance } from './blob-conformance.js';
 
 /** An adapter under test: opens a fresh, empty store; `reopen` opens the same data again. */
 export interface StoreTarget {
@@ -300,6 +301,8 @@ export function storeConformance(target: StoreTarget): void {
       await store.setWebhookCursor('w', 9);
       expect(await store.webhookCursor('w')).toBe(9);
     });
+
+    blobConformance(() => store);
 
     it('applies calls in the order they were made, awaited or not', async () => {
       // The hub fires sends' inserts and a send's updates without waiting for each (per-chat order).

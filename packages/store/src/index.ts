@@ -20,4 +20,4 @@ export type {
   TokenRecord,
   TokenRole,
 } from './port/records.js';
-export { type OutboxChange, type Store, StoreConflictError } from './port/store.js';
+export { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from './port/store.js';

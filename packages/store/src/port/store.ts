@@ -17,6 +17,12 @@ import type {
   TokenRecord,
 } from './records.js';
 
+/** An uploader's record of a blob: its size and when it was uploaded (Unix ms). */
+export interface BlobUpload {
+  size: number;
+  at: number;
+}
+
 /** An outbox row's new state, as a shared database announces it. */
 export interface OutboxChange {
   account: string;
@@ -80,7 +86,19 @@ export interface Store {
 
   /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
   blobOwners(sha256: string): Promise<string[]>;
-  addBlobOwner(sha256: string, owner: string): Promise<void>;
+  /**
+   * Records an owner of a blob. An uploader (`token:<id>`) passes the blob's size and the upload
+   * time (Unix ms); uploading the same blob again refreshes both.
+   */
+  addBlobOwner(sha256: string, owner: string, upload?: BlobUpload): Promise<void>;
+  /** Bytes and count of the blobs `owner` uploaded that no stored message references (an upload quota's usage). */
+  blobUsage(owner: string): Promise<{ bytes: number; count: number }>;
+  /**
+   * Forgets up to `limit` blobs nothing references any more: no stored message carries them (every
+   * owner is a `token:` uploader), no queued or dispatched send names them, and every upload was
+   * before `before` (Unix ms). Returns their sha256s (each once); deleting the files is the caller's.
+   */
+  collectBlobs(before: number, limit: number): Promise<string[]>;
 
   /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
   webhookCursor(id: string): Promise<number | undefined>;

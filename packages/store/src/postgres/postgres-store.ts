@@ -16,7 +16,7 @@ import type {
   OwnHandleRecord,
   TokenRecord,
 } from '../port/records.js';
-import { type OutboxChange, type Store, StoreConflictError } from '../port/store.js';
+import { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from '../port/store.js';
 import { AccountsTable } from './accounts-table.js';
 import { BlobRefsTable } from './blob-refs-table.js';
 import { CallOrder } from './call-order.js';
@@ -205,8 +205,15 @@ export class PostgresStore implements Store {
   async blobOwners(sha256: string): Promise<string[]> {
     return this.#order.read(() => this.#blobRefs.owners(this.pool, sha256));
   }
-  async addBlobOwner(sha256: string, owner: string): Promise<void> {
+  async addBlobOwner(sha256: string, owner: string, upload?: BlobUpload): Promise<void> {
+    if (upload) return this.#order.write(() => this.#blobRefs.addUpload(this.pool, sha256, owner, upload));
     return this.#order.write(() => this.#blobRefs.add(this.pool, [{ sha256, owner }]));
+  }
+  async blobUsage(owner: string): Promise<{ bytes: number; count: number }> {
+    return this.#order.read(() => this.#blobRefs.usage(this.pool, owner));
+  }
+  async collectBlobs(before: number, limit: number): Promise<string[]> {
+    return this.#order.write(() => this.#blobRefs.collect(this.pool, before, limit));
   }
 
   async webhookCursor(id: string): Promise<number | undefined> {

@@ -16,7 +16,8 @@ import type {
   OwnHandleRecord,
   TokenRecord,
 } from '../port/records.js';
-import { type Store, StoreConflictError } from '../port/store.js';
+import { type BlobUpload, type Store, StoreConflictError } from '../port/store.js';
+import { BlobRefsTable } from './blob-refs-table.js';
 import { AccountsTable } from './accounts-table.js';
 import { Checkpointer } from './checkpointer.js';
 import { ChatsTable } from './chats-table.js';
@@ -47,8 +48,7 @@ export class SqliteStore implements Store {
   readonly #outbox: OutboxTable;
   readonly #commitTx: (records: CommitRecords) => void;
   readonly #checkpointer: Checkpointer | undefined;
-  readonly #blobOwners: Database.Statement;
-  readonly #addBlobOwner: Database.Statement;
+  readonly #blobRefs: BlobRefsTable;
   readonly #webhookCursor: Database.Statement;
   readonly #setWebhookCursor: Database.Statement;
 
@@ -64,8 +64,7 @@ export class SqliteStore implements Store {
     this.#handles = new HandlesTable(this.db);
     this.#messages = new MessagesTable(this.db);
     this.#outbox = new OutboxTable(this.db);
-    this.#blobOwners = this.db.prepare('SELECT account FROM blob_refs WHERE sha256 = ? ORDER BY account');
-    this.#addBlobOwner = this.db.prepare('INSERT OR IGNORE INTO blob_refs (sha256, account) VALUES (?, ?)');
+    this.#blobRefs = new BlobRefsTable(this.db);
     this.#webhookCursor = this.db.prepare('SELECT seq FROM webhook_cursors WHERE id = ?');
     this.#setWebhookCursor = this.db.prepare(
       'INSERT INTO webhook_cursors (id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at',
@@ -102,7 +101,7 @@ export class SqliteStore implements Store {
     for (const h of c.handles) this.#handles.put(h);
     for (const a of c.affinity) this.#handles.putAffinity(a);
     for (const p of c.accounts) this.#accounts.progress(p);
-    for (const b of c.blobRefs) this.#addBlobOwner.run(b.sha256, b.owner);
+    for (const b of c.blobRefs) this.#blobRefs.add(b.sha256, b.owner);
     for (const l of c.outboxLinks) this.#outbox.update(l.key, { messageSeq: l.messageSeq });
   }
 
@@ -163,10 +162,16 @@ export class SqliteStore implements Store {
   }
 
   async blobOwners(sha256: string): Promise<string[]> {
-    return (this.#blobOwners.all(sha256) as { account: string }[]).map((r) => r.account);
+    return this.#blobRefs.owners(sha256);
   }
-  async addBlobOwner(sha256: string, owner: string): Promise<void> {
-    this.#addBlobOwner.run(sha256, owner);
+  async addBlobOwner(sha256: string, owner: string, upload?: BlobUpload): Promise<void> {
+    this.#blobRefs.add(sha256, owner, upload);
+  }
+  async blobUsage(owner: string): Promise<{ bytes: number; count: number }> {
+    return this.#blobRefs.usage(owner);
+  }
+  async collectBlobs(before: number, limit: number): Promise<string[]> {
+    return this.#blobRefs.collect(before, limit);
   }
 
   async webhookCursor(id: string): Promise<number | undefined> {

@@ -1,0 +1,6 @@
+-- Uploads: each uploader's (`token:<id>`) blob size and upload time (Unix ms), for per-token upload
+-- quotas and collecting blobs nothing references. Rows from before count as uploaded now.
+ALTER TABLE blob_refs ADD COLUMN size bigint, ADD COLUMN created_at bigint;
+UPDATE blob_refs SET created_at = (extract(epoch FROM now()) * 1000)::bigint;
+CREATE INDEX blob_refs_account ON blob_refs (account);
+CREATE INDEX outbox_pending_file ON outbox ((file->>'sha256')) WHERE file IS NOT NULL AND state IN ('queued', 'dispatched');
