@@ -44,4 +44,23 @@ describe('BlobStore', () => {
     blobs.abortOwner('greedy');
     expect(readdirSync(join(dir, 'uploads'))).toHaveLength(1);
   });
+
+  it('counts open uploads per quota holder, and removes a collected blob only if it was not written again since', () => {
+    const a = blobs.begin('c1', 100, 'token:t1');
+    blobs.begin('c2', 50, 'token:t1');
+    blobs.begin('c3', 7, 'token:t2');
+    expect(blobs.pending('token:t1')).toEqual({ bytes: 150, count: 2 });
+    blobs.abort(a.upload_id);
+    expect(blobs.pending('token:t1')).toEqual({ bytes: 50, count: 1 });
+    const bytes = Buffer.from('collect me');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const up = blobs.begin('c1', bytes.length);
+    blobs.chunk('c1', up.upload_id, 0, bytes);
+    blobs.finish('c1', up.upload_id, sha);
+    expect(blobs.remove(sha, Date.now() - 60_000)).toBe(false); // written after the cut-off: kept
+    expect(blobs.path(sha)).toBeDefined();
+    expect(blobs.remove(sha, Date.now() + 1000)).toBe(true);
+    expect(blobs.path(sha)).toBeUndefined();
+    expect(blobs.remove(sha, Date.now() + 1000)).toBe(false);
+  });
 });

@@ -7,6 +7,8 @@ import { nanoid } from 'nanoid';
 interface Upload {
   id: string;
   owner: string;
+  /** Whose quota the upload counts against (the token's uploader ref). */
+  quota: string;
   size: number;
   written: number;
   fd: number;
@@ -50,7 +52,19 @@ export class BlobStore {
     return this.#maxBytes;
   }
 
-  begin(owner: string, size: number): { upload_id: string; chunk_bytes: number } {
+  /** Bytes and count of uploads open now that count against `quota`. */
+  pending(quota: string): { bytes: number; count: number } {
+    let bytes = 0;
+    let count = 0;
+    for (const u of this.#open.values()) {
+      if (u.quota !== quota) continue;
+      bytes += u.size;
+      count++;
+    }
+    return { bytes, count };
+  }
+
+  begin(owner: string, size: number, quota = owner): { upload_id: string; chunk_bytes: number } {
     this.#sweep();
     const open = [...this.#open.values()].filter((u) => u.owner === owner).length;
     if (open >= MAX_OPEN_UPLOADS) {
@@ -64,7 +78,7 @@ export class BlobStore {
     }
     const id = nanoid();
     const path = join(this.#uploads, id);
-    this.#open.set(id, { id, owner, size, written: 0, fd: openSync(path, 'wx', 0o600), path, hash: createHash('sha256'), lastActiveAt: Date.now() });
+    this.#open.set(id, { id, owner, quota, size, written: 0, fd: openSync(path, 'wx', 0o600), path, hash: createHash('sha256'), lastActiveAt: Date.now() });
     return { upload_id: id, chunk_bytes: this.#chunkBytes };
   }
 
@@ -115,6 +129,22 @@ export class BlobStore {
   /** Aborts every upload of a connection that went away. */
   abortOwner(owner: string): void {
     for (const u of [...this.#open.values()]) if (u.owner === owner) this.abort(u.id);
+  }
+
+  /**
+   * Deletes a collected blob's file unless it was written at or after `before` (Unix ms): the same
+   * bytes uploaded again while it was being collected stay. Whether it was deleted.
+   */
+  remove(sha256: string, before: number): boolean {
+    const p = this.path(sha256);
+    if (!p) return false;
+    try {
+      if (statSync(p).mtimeMs >= before) return false;
+      rmSync(p, { force: true });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   path(sha256: string): string | undefined {

@@ -100,6 +100,21 @@ export const LimitsSchema = z
   });
 export type Limits = z.infer<typeof LimitsSchema>;
 
+const GiB = 1024 * MiB;
+
+/** Uploaded files (docs/security.md "Limits"): per-token quotas and collection of unreferenced blobs. */
+export const BlobsSchema = z.strictObject({
+  /** Bytes of blobs one token uploaded that no stored message references (pending sends and unused uploads). */
+  quota_bytes: z.number().int().min(0).default(GiB),
+  /** How many such blobs one token may keep. */
+  quota_count: z.number().int().min(0).default(10_000),
+  /** A blob no message and no queued or dispatched send references is deleted once its last upload is this old. */
+  grace_s: z.number().int().min(0).default(86_400),
+  /** How often unreferenced blobs are looked for. */
+  sweep_interval_ms: z.number().int().min(100).default(3_600_000),
+});
+export type BlobsConfig = z.infer<typeof BlobsSchema>;
+
 export const HubConfigSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -162,6 +177,7 @@ export const HubConfigSchema = z.strictObject({
     })
     .prefault({}),
   webhooks: z.array(WebhookSchema).default([]),
+  blobs: BlobsSchema.prefault({}),
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { MessageActions } from './actions/message-actions.js';
 import { AgentRegistry } from './agent-registry.js';
 import { AccountClaims } from './account-claims.js';
+import { BlobCollector } from './blob-collector.js';
 import { BlobStore } from './blob-store.js';
 import type { HubConfig } from './config.js';
 import { Connection, type ConnectionOptions } from './connection.js';
@@ -46,6 +47,7 @@ export class Hub implements HubContext {
   readonly actions: MessageActions;
   readonly router: Router;
   readonly blobs: BlobStore;
+  readonly blobCollector: BlobCollector;
   readonly metrics: HubMetrics;
   readonly version = HUB_VERSION;
   readonly #connections = new Set<Connection>();
@@ -75,6 +77,7 @@ export class Hub implements HubContext {
     this.model = model;
     this.metrics = new HubMetrics();
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes);
+    this.blobCollector = new BlobCollector({ store: this.store, blobs: this.blobs, log: this.log }, this.config.blobs);
     this.watch = new WatchHub(model, this.feed, {
       onError: (err) => this.log.error({ err: err.message }, 'watch delivery could not read the store; it resumes on the next commit'),
     });
@@ -163,6 +166,7 @@ export class Hub implements HubContext {
 
   async close(): Promise<void> {
     clearInterval(this.#revocationTimer);
+    this.blobCollector.close();
     for (const w of this.webhooks) w.close();
     this.outbox.close();
     this.#stopAbsorbing?.();

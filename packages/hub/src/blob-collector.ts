@@ -1,0 +1,60 @@
+import type { Store } from '@imsg-hub/store';
+import type { Logger } from 'pino';
+import type { BlobStore } from './blob-store.js';
+import type { BlobsConfig } from './config.js';
+
+/** Blobs forgotten per store call; a sweep goes on until fewer come back. */
+const BATCH = 500;
+
+/**
+ * Deletes blobs nothing references any more (issue 10, point 8): no stored message carries them, no
+ * queued or dispatched send names them, and their last upload is older than `blobs.grace_s`. Runs
+ * every `blobs.sweep_interval_ms`; the store forgets the owner rows, then the file goes (unless the
+ * same bytes were uploaded again meanwhile). Blobs of messages and of sends in progress stay.
+ */
+export class BlobCollector {
+  readonly #store: Store;
+  readonly #blobs: BlobStore;
+  readonly #config: BlobsConfig;
+  readonly #log: Logger;
+  readonly #timer: NodeJS.Timeout;
+  #running: Promise<number> | undefined;
+
+  constructor(deps: { store: Store; blobs: BlobStore; log: Logger }, config: BlobsConfig) {
+    this.#store = deps.store;
+    this.#blobs = deps.blobs;
+    this.#config = config;
+    this.#log = deps.log;
+    this.#timer = setInterval(() => void this.sweep(), config.sweep_interval_ms);
+    this.#timer.unref();
+  }
+
+  /** One sweep (a sweep already running is shared); resolves with the number of files deleted. */
+  sweep(): Promise<number> {
+    this.#running ??= this.#sweep()
+      .catch((err: unknown) => {
+        this.#log.warn({ err: (err as Error).message }, 'could not collect unreferenced blobs; will try again');
+        return 0;
+      })
+      .finally(() => {
+        this.#running = undefined;
+      });
+    return this.#running;
+  }
+
+  async #sweep(): Promise<number> {
+    const before = Date.now() - this.#config.grace_s * 1000;
+    let deleted = 0;
+    for (;;) {
+      const shas = await this.#store.collectBlobs(before, BATCH);
+      for (const sha of shas) if (this.#blobs.remove(sha, before)) deleted++;
+      if (shas.length < BATCH) break;
+    }
+    if (deleted > 0) this.#log.info({ deleted, grace_s: this.#config.grace_s }, 'deleted unreferenced blobs');
+    return deleted;
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+}
