@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HUB_ERROR_CODES } from '@imsg-hub/hub-protocol';
+import { HUB_ERROR_CODES, HubError } from '@imsg-hub/hub-protocol';
 import { binPath, FakeHub, PEER_HANDLE, runAgentProcess, SimAccount, simAttachmentsRoot, tempDir, waitFor, writeAgentConfig } from '@imsg-hub/testkit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,9 @@ describe('hardening: what the agent reads from the Mac', () => {
       expect(sim.countOutgoing()).toBe(0);
       // A plain text send still goes.
       expect(await dispatch({ text: 'hello' })).toMatchObject({ status: 'sent' });
+      // Pass-through calls take no files: one naming a path is refused too.
+      const call = await hub.imsgCall('alice', 'typing', { to: PEER_HANDLE, file: dir.join('secret.key') }).catch((e: unknown) => e);
+      expect(HubError.from(call)?.hubCode).toBe('LOCAL_PATH_REFUSED');
       agent.kill('SIGTERM');
       await agent.exited;
     }

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { AccountRunner } from './account-runner.js';
 import type { AccountConfig, AgentConfig, SourceConfigBase } from './config.js';
 import { CursorStore } from './cursor-store.js';
+import { namedLocalPaths } from './local-path-params.js';
 import { HubLink } from './hub-link.js';
 import type { ImsgSource } from './imsg-source.js';
 import { SendLedger } from './send-ledger.js';
@@ -119,6 +120,10 @@ export class Agent<S extends SourceConfigBase = SourceConfigBase> {
       }
       case 'imsg.call': {
         const p = parseParams('imsg.call', params);
+        // typing, read and handles.check take no files: a param naming one is never passed on.
+        const named = namedLocalPaths(p.params)[0];
+        if (named)
+          throw new HubError('LOCAL_PATH_REFUSED', `imsg.call ${p.method} refused: its params name a local path (${named.key}); these methods take no files`);
         return this.#runnerFor(p.account).imsgCall(p.method, p.params);
       }
       default:
