@@ -62,8 +62,13 @@ export function blobConformance(store: () => Store): void {
     expect(await s.blobUsage('token:t1')).toEqual({ bytes: 10, count: 2 });
     expect(await s.blobUsage('token:t2')).toEqual({ bytes: 0, count: 0 });
     expect(await s.collectBlobs(6_000, 100)).toEqual([]);
-    // Once d's send fails, d is collected too; the limit bounds each call.
+    // A send in doubt may be resent: d stays while it is in doubt; once it fails, d is collected too.
+    await s.outboxUpdate('k-d', { state: 'dispatched' });
+    await s.outboxUpdate('k-d', { state: 'in_doubt' });
+    expect(await s.collectBlobs(10_000, 100)).toEqual([sha('e')]);
+    await s.addBlobOwner(sha('e'), 'token:t1', { size: 1, at: 9_000 });
     await s.outboxUpdate('k-d', { state: 'failed' });
+    // The limit bounds each call.
     expect(await s.collectBlobs(10_000, 1)).toHaveLength(1);
     expect(await s.collectBlobs(10_000, 100)).toHaveLength(1);
     expect(await s.blobUsage('token:t1')).toEqual({ bytes: 0, count: 0 });

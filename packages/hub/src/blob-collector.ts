@@ -8,7 +8,7 @@ const BATCH = 500;
 
 /**
  * Deletes blobs nothing references any more (issue 10, point 8): no stored message carries them, no
- * queued or dispatched send names them, and their last upload is older than `blobs.grace_s`. Runs
+ * queued, dispatched or in-doubt send names them, and their last upload is older than `blobs.grace_s`. Runs
  * every `blobs.sweep_interval_ms`; the store forgets the owner rows, then the file goes (unless the
  * same bytes were uploaded again meanwhile). Blobs of messages and of sends in progress stay.
  */

@@ -108,7 +108,7 @@ export const BlobsSchema = z.strictObject({
   quota_bytes: z.number().int().min(0).default(GiB),
   /** How many such blobs one token may keep. */
   quota_count: z.number().int().min(0).default(10_000),
-  /** A blob no message and no queued or dispatched send references is deleted once its last upload is this old. */
+  /** A blob no message and no queued, dispatched or in-doubt send references is deleted once its last upload is this old. */
   grace_s: z.number().int().min(0).default(86_400),
   /** How often unreferenced blobs are looked for. */
   sweep_interval_ms: z.number().int().min(100).default(3_600_000),

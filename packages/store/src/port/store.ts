@@ -95,7 +95,7 @@ export interface Store {
   blobUsage(owner: string): Promise<{ bytes: number; count: number }>;
   /**
    * Forgets up to `limit` blobs nothing references any more: no stored message carries them (every
-   * owner is a `token:` uploader), no queued or dispatched send names them, and every upload was
+   * owner is a `token:` uploader), no queued, dispatched or in-doubt send names them (a send in doubt may be resent), and every upload was
    * before `before` (Unix ms). Returns their sha256s (each once); deleting the files is the caller's.
    */
   collectBlobs(before: number, limit: number): Promise<string[]>;

@@ -47,7 +47,7 @@ export class BlobRefsTable {
         `DELETE FROM blob_refs WHERE sha256 IN (
            SELECT b.sha256 FROM blob_refs b GROUP BY b.sha256
            HAVING bool_and(left(b.account, 6) = 'token:') AND MAX(COALESCE(b.created_at, 0)) < $1
-             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file IS NOT NULL AND o.state IN ('queued', 'dispatched') AND o.file->>'sha256' = b.sha256)
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file IS NOT NULL AND o.state IN ('queued', 'dispatched', 'in_doubt') AND o.file->>'sha256' = b.sha256)
            LIMIT $2)
          RETURNING sha256`,
         [before, limit],

@@ -26,7 +26,7 @@ export class BlobRefsTable {
       `DELETE FROM blob_refs WHERE sha256 IN (
          SELECT b.sha256 FROM blob_refs b GROUP BY b.sha256
          HAVING SUM(substr(b.account, 1, 6) <> 'token:') = 0 AND MAX(COALESCE(b.created_at, 0)) < ?
-           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file IS NOT NULL AND o.state IN ('queued', 'dispatched') AND json_extract(o.file, '$.sha256') = b.sha256)
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file IS NOT NULL AND o.state IN ('queued', 'dispatched', 'in_doubt') AND json_extract(o.file, '$.sha256') = b.sha256)
          LIMIT ?)
        RETURNING sha256`,
     );

@@ -3,4 +3,4 @@
 ALTER TABLE blob_refs ADD COLUMN size bigint, ADD COLUMN created_at bigint;
 UPDATE blob_refs SET created_at = (extract(epoch FROM now()) * 1000)::bigint;
 CREATE INDEX blob_refs_account ON blob_refs (account);
-CREATE INDEX outbox_pending_file ON outbox ((file->>'sha256')) WHERE file IS NOT NULL AND state IN ('queued', 'dispatched');
+CREATE INDEX outbox_pending_file ON outbox ((file->>'sha256')) WHERE file IS NOT NULL AND state IN ('queued', 'dispatched', 'in_doubt');
