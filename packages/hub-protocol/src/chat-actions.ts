@@ -39,9 +39,12 @@ export const PollSendParamsSchema = z
     question: z.string().min(1).max(1000),
     options: z.array(z.string().trim().min(1).max(300)).min(2).max(12),
     reply_to: z.string().min(1).max(200).optional(),
+    /** imsg's caption row after the poll (imsg writes one by default); or none with suppress_comment. */
+    comment: z.string().min(1).max(1000).optional(),
     suppress_comment: z.boolean().optional(),
   })
   .refine(oneChat, ONE_CHAT)
+  .refine((p) => !(p.comment !== undefined && p.suppress_comment), { message: 'comment and suppress_comment are mutually exclusive' })
   .refine((p) => new Set(p.options).size === p.options.length, { message: 'poll options must be distinct' });
 export type PollSendParams = z.infer<typeof PollSendParamsSchema>;
 

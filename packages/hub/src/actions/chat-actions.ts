@@ -67,6 +67,7 @@ export class ChatActions {
       question: p.question,
       options: p.options,
       ...(p.reply_to ? { reply_to: p.reply_to } : {}),
+      ...(p.comment ? { comment: p.comment } : {}),
       ...(p.suppress_comment ? { suppress_comment: true } : {}),
     };
     return this.#act(p, client, { method: 'poll.send', groupOnly: false, extra, request: [extra] });
