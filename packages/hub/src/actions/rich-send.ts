@@ -85,7 +85,10 @@ export class RichSends {
     const copy = chooseCopy(copies, { account: p.account ?? routed?.account, preferred: [defaultAccount] });
     const chat = model.chatRecord(copy.chatId);
     if (!chat) throw new HubError('NOT_FOUND', `the chat of message ${guid} is not known to the hub`);
-    if (routed?.chatId !== undefined && !model.conversation(routed.chatId).some((c) => c.id === chat.id)) {
+    const inTarget =
+      routed === undefined ||
+      (routed.chatId !== undefined ? model.conversation(routed.chatId).some((c) => c.id === chat.id) : !chat.isGroup && chat.identifier === routed.params.to);
+    if (!inTarget) {
       throw new HubError('BAD_TARGET', `message ${guid} is not in ${p.target}; leave the target out to reply in the message's own chat`);
     }
     return { account: copy.account, chat, route: p.account ? 'explicit' : 'holder', target: p.target ?? `chat_id:${chat.id}` };
