@@ -26,7 +26,7 @@ export function actionFields(flags: ActionRunFlags): { account?: string; idempot
   return { ...(flags.as ? { account: flags.as } : {}), ...(flags.key ? { idempotency_key: flags.key } : {}), wait_ms: Number(flags.wait) };
 }
 
-/** Runs one action against the hub and prints its outcome (exit 1 when it failed or expired). */
+/** Runs one action against the hub and prints its outcome (exit 1 when it failed or expired, 2 while in doubt). */
 export async function runAction(
   flags: ActionRunFlags,
   name: string,
@@ -37,6 +37,7 @@ export async function runAction(
     const outcome = await call(client);
     process.stdout.write(`${flags.json ? JSON.stringify(outcome) : formatSend(outcome)}\n`);
     if (outcome.state === 'failed' || outcome.state === 'expired') process.exitCode = 1;
+    if (outcome.state === 'in_doubt') process.exitCode = 2;
   } catch (err) {
     fail(err);
   }
