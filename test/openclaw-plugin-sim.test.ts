@@ -153,4 +153,56 @@ describe('@openclaw/imessage 2026.9.6 → imsg-hub → imsg-agent → imsg-sim',
       expect(sql(other, 'SELECT COUNT(*) AS n FROM message WHERE associated_message_type BETWEEN 2000 AND 3006')).toEqual([{ n: 0 }]);
     }
   }, 60_000);
+
+  it('group actions, a threaded reply and an effect through the plugin’s own action code land in both member accounts’ chat.dbs', async (ctx) => {
+    if (ready) ctx.skip(ready);
+    // Dana's group with alice and bob (bob's imsg has no bridge: the route must pick alice).
+    const trip = fleet.world.inject({ from: OTHER, text: 'plan the trip', group: { name: 'Trip', members: [OTHER, ALICE, BOB] } });
+    const chat = await waitFor(
+      async () => (await hubClient.call('chats.list', { account: 'alice', merged: false })).chats.find((c) => c.guid === trip.chatGuid),
+      20_000,
+    );
+    await waitFor(
+      async () => (await hubClient.call('messages.history', { chat_id: chat.id, account: 'alice' })).messages.some((m) => m.guid === trip.guid) || undefined,
+      20_000,
+    );
+    await plugin.rememberReplyCache({
+      accountId: 'alice',
+      messageId: trip.guid,
+      chatGuid: trip.chatGuid,
+      chatIdentifier: chat.identifier,
+      chatId: chat.id,
+      timestamp: Date.now(),
+      isFromMe: false,
+    });
+    const probe = await plugin.probeIMessage(10_000, { cliPath: wrappers['alice']!, forceRefresh: true });
+    for (const m of ['send.rich', 'group.rename', 'group.addParticipant', 'group.removeParticipant', 'group.leave'])
+      expect(plugin.imessageRpcSupportsMethod(probe.privateApi, m), m).toBe(true);
+    expect(plugin.imessageRpcSupportsMethod(probe.privateApi, 'poll.send')).toBe(false);
+    const members = (account: string) =>
+      sql(
+        account,
+        'SELECT h.id AS id FROM chat c JOIN chat_handle_join j ON j.chat_id = c.ROWID JOIN handle h ON h.ROWID = j.handle_id WHERE c.guid = ?',
+        trip.chatGuid,
+      ).map((r) => r['id']);
+
+    await act('alice', 'renameGroup', { chatGuid: trip.chatGuid, displayName: 'Trip 2027' });
+    for (const account of ['alice', 'bob'])
+      expect(sql(account, 'SELECT display_name AS name FROM chat WHERE guid = ?', trip.chatGuid)).toEqual([{ name: 'Trip 2027' }]);
+    await act('alice', 'addParticipant', { chatGuid: trip.chatGuid, address: FRIEND });
+    for (const account of ['alice', 'bob']) expect(members(account)).toContain(FRIEND);
+    await act('alice', 'removeParticipant', { chatGuid: trip.chatGuid, address: FRIEND });
+    for (const account of ['alice', 'bob']) expect(members(account)).not.toContain(FRIEND);
+
+    const replied = await act('alice', 'reply', { chatGuid: trip.chatGuid, messageId: trip.guid, text: 'count me in' });
+    expect(replied.details).toMatchObject({ ok: true, repliedTo: trip.guid, messageId: expect.stringMatching(/^[0-9A-F-]{36}$/i) });
+    for (const account of ['alice', 'bob']) {
+      expect(sql(account, 'SELECT thread_originator_guid AS parent FROM message WHERE text = ?', 'count me in')).toEqual([{ parent: trip.guid }]);
+    }
+    await act('alice', 'sendWithEffect', { chatGuid: trip.chatGuid, text: 'road trip!', effect: 'confetti' });
+    // The plugin names the effect by its full id; it reaches the other member's Mac as sent.
+    expect(sql('bob', 'SELECT expressive_send_style_id AS effect FROM message WHERE text = ?', 'road trip!')).toEqual([
+      { effect: 'com.apple.MobileSMS.expressivesend.confetti' },
+    ]);
+  }, 60_000);
 });

@@ -29,6 +29,13 @@ const NO_BRIDGE: ImsgInfo = {
   bridge_ready: false,
   bridge_error: 'The bridge is not started. Run imsg launch explicitly before using bridge methods.',
 };
+/** A Mac whose Messages has polls and whose bridge offers group management and rich sends. */
+const RICH_METHODS = ['send.rich', 'send.attachment', 'group.rename', 'group.addParticipant', 'group.removeParticipant', 'group.leave', 'group.setIcon'];
+const POLLS: ImsgInfo = {
+  ...FULL,
+  methods: [...FULL.methods, ...RICH_METHODS, 'poll.send', 'poll.vote', 'poll.unvote'],
+  supported_methods: [...FULL.methods, ...RICH_METHODS, 'poll.send', 'poll.vote', 'poll.unvote'],
+};
 const OLD: ImsgInfo = { version: '0.9.0', methods: [...IMSG_090_METHODS], database_ready: true, bridge_ready: false };
 
 const FRIEND = '+14155550100';
@@ -93,6 +100,14 @@ class FakeAccount {
     if (method !== 'send.dispatch') return {};
     const d = params as SendDispatchParams;
     this.dispatches.push(d);
+    if (d.method === 'poll.send') {
+      // imsg answers with the options' ids (Messages mints them); the poll's row is in chat.db before.
+      const guid = `POLL-${this.name}-${this.dispatches.length}`;
+      await this.row(String(d.params['question']), { chat: GROUP, fromMe: true, guid });
+      const options = (d.params['options'] as string[]).map((text, i) => ({ id: `opt-${i + 1}`, text }));
+      return { status: 'sent', result: { ok: true, guid, message_id: guid, poll: { question: d.params['question'], options } } };
+    }
+    if (d.method === 'poll.vote') return { status: 'sent', result: { ok: true, option_text: 'Emma' } };
     if (d.method && d.method !== 'send') return { status: 'sent', result: { ok: true } };
     if (this.freeze.has(String(d.params['text']))) return new Promise(() => undefined);
     // imsg sent it: its row follows, as the agent forwards chat.db.
@@ -114,6 +129,7 @@ const accounts = {
   dave: new FakeAccount('dave', FULL),
   bob: new FakeAccount('bob', NO_BRIDGE),
   carol: new FakeAccount('carol', OLD),
+  polly: new FakeAccount('polly', POLLS),
 };
 const wrappers: Record<string, string> = {};
 let cfg: Record<string, unknown>;
@@ -135,7 +151,7 @@ beforeAll(async () => {
     config: { accounts: Object.fromEntries(Object.keys(accounts).map((a) => [a, { handles: [`${a}@example.com`] }])) },
   });
   for (const a of Object.values(accounts)) await a.connect(hub);
-  for (const name of ['alice', 'dave', 'bob', 'carol']) wrappers[name] = await wrapper(name, [name], name);
+  for (const name of ['alice', 'dave', 'bob', 'carol', 'polly']) wrappers[name] = await wrapper(name, [name], name);
   wrappers['pair'] = await wrapper('pair', ['alice', 'dave']); // merged over two full accounts
   wrappers['everyone'] = await wrapper('everyone', ['alice', 'dave', 'bob', 'carol']);
   cfg = pluginConfig({
@@ -147,6 +163,8 @@ beforeAll(async () => {
     everyone: { cliPath: wrappers['everyone']! },
     // The same identity, with its actions over JSON-RPC (what a remoteHost account does).
     'alice-rpc': { cliPath: wrappers['alice']!, remoteHost: 'mac-alice.example' },
+    polly: { cliPath: wrappers['polly']! },
+    'polly-rpc': { cliPath: wrappers['polly']!, remoteHost: 'mac-polly.example' },
   });
   plugin = await loadOpenClawIMessage();
   plugin.setRuntime(memoryRuntime());
@@ -304,4 +322,49 @@ describe('@openclaw/imessage 2026.9.6 against imsg-hub', () => {
     }
     expect(accounts.alice.dispatches.filter((d) => d.params['text'] === 'frozen send')).toHaveLength(1);
   }, 30_000);
+
+  it('group actions, a reply and polls, where the account’s imsg offers them: local one-shots and JSON-RPC reach it as imsg’s methods', async () => {
+    const status = (await probe(wrappers['polly']!)).privateApi!;
+    for (const m of ['send.rich', 'group.rename', 'group.addParticipant', 'poll.send', 'poll.vote'])
+      expect(plugin.imessageRpcSupportsMethod(status, m), m).toBe(true);
+    expect(status.selectors).toMatchObject({ setDisplayName: true, pollPayloadMessage: true, pollVoteMessage: true });
+    expect(status.cliCapabilities).toEqual({ sendRichSupportsAttachment: true, pollSendSupportsNoComment: true });
+    expect(plugin.describeMessageTool({ cfg, accountId: 'polly', chatType: 'group' })?.actions).toEqual(
+      expect.arrayContaining(['reply', 'sendWithEffect', 'renameGroup', 'addParticipant', 'leaveGroup', 'poll', 'poll-vote']),
+    );
+    const before = accounts.polly.dispatches.length;
+    const inbound = await accounts.polly.row('book for May?', { chat: GROUP, from: OTHER });
+    for (const id of ['polly', 'polly-rpc']) {
+      await receive(id, { params: { message: inbound } });
+      await act(id, 'renameGroup', { chatGuid: GROUP.chat_guid, displayName: `Books (${id})` });
+      await act(id, 'addParticipant', { chatGuid: GROUP.chat_guid, address: FRIEND });
+      await act(id, 'reply', { chatGuid: GROUP.chat_guid, messageId: inbound.guid, text: `yes (${id})` });
+      const poll = await act(id, 'poll', { chatGuid: GROUP.chat_guid, pollQuestion: 'Which one?', pollOption: ['Dune', 'Emma'] });
+      await act(id, 'poll-vote', { chatGuid: GROUP.chat_guid, pollId: poll.details['messageId'], pollOptionId: 'opt-2' });
+    }
+    const seen = accounts.polly.dispatches.slice(before).map((d) => [d.method ?? 'send', d.params]);
+    expect(seen).toEqual(
+      ['polly', 'polly-rpc'].flatMap((id, i) => [
+        ['group.rename', { chat_guid: GROUP.chat_guid, name: `Books (${id})` }],
+        ['group.addParticipant', { chat_guid: GROUP.chat_guid, address: FRIEND }],
+        ['send.rich', { chat_guid: GROUP.chat_guid, text: `yes (${id})`, reply_to: inbound.guid, part_index: 0 }],
+        ['poll.send', { chat_guid: GROUP.chat_guid, question: 'Which one?', options: ['Dune', 'Emma'] }],
+        ['poll.vote', { chat_guid: GROUP.chat_guid, poll_guid: `POLL-polly-${before + 5 * i + 4}`, option_id: 'opt-2' }],
+      ]),
+    );
+  });
+
+  it('poll send --help mentions --no-comment only where polls are offered; gated accounts refuse group actions saying what enables them', async () => {
+    const help = async (name: string) =>
+      await plugin.runCliJson({ cliPath: wrappers[name]!, args: ['poll', 'send', '--help'], timeoutMs: 10_000 }).catch((e: Error) => e.message);
+    expect(String(await help('polly'))).toContain('--no-comment');
+    expect(String(await help('alice'))).not.toContain('--no-comment');
+    // alice's imsg has no group actions: the hub refuses before anything reaches her Mac.
+    await accounts.alice.row('anyone for books?', { chat: GROUP, from: OTHER });
+    const before = accounts.alice.dispatches.length;
+    await expect(act('alice-rpc', 'renameGroup', { chatGuid: GROUP.chat_guid, displayName: 'nope' })).rejects.toThrow(
+      /account alice cannot rename groups: its imsg 0\.15\.10 has no group\.rename/,
+    );
+    expect(accounts.alice.dispatches.length).toBe(before);
+  });
 });

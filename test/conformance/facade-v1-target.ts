@@ -43,7 +43,7 @@ export async function makeFacadeV1Target(): Promise<V1ConformanceTarget> {
       transportChoice: false,
       // The attempt id is the hub's idempotency key; the message guid is the one imsg chose.
       trackedGuid: false,
-      unimplemented: ['handles.check', 'send.multipart', 'message.delete', 'chats.create'],
+      unimplemented: ['handles.check', 'message.delete', 'chats.create'],
     },
     spawnRpc: () => spawnFacade(f),
     // As the wrapper runs it: `--version` reports the imsg it plays.

@@ -42,7 +42,7 @@ export interface RpcClient {
 export interface OpenClawIMessage {
   probeIMessage(timeoutMs: number | undefined, opts: { cliPath: string; dbPath?: string; remoteHost?: string; forceRefresh?: boolean }): Promise<ProbeResult>;
   imessageRpcSupportsMethod(status: PrivateApiStatus | undefined, method: string): boolean;
-  describeMessageTool(p: { cfg: unknown; accountId?: string }): { actions: string[] } | null;
+  describeMessageTool(p: { cfg: unknown; accountId?: string; chatType?: string }): { actions: string[] } | null;
   invalidatePrivateApiStatus(cliPath?: string): void;
   handleAction(p: Record<string, unknown>): Promise<{ details: Record<string, unknown> }>;
   createRpcClient(o: { cliPath: string; dbPath?: string; onNotification?: (n: { method: string; params: any }) => void }): Promise<RpcClient>;

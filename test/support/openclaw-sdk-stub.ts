@@ -262,7 +262,17 @@ export const OPENCLAW_SDK: Record<string, Record<string, unknown>> = {
   },
   'plugin-config-runtime': { requireRuntimeConfig: (cfg: unknown, what: string) => cfg ?? missing(`requireRuntimeConfig(${what})`)() },
   'plugin-state-runtime': { createPluginStateErrorReporter: () => () => undefined },
-  'poll-runtime': { normalizePollInput: missing('normalizePollInput') },
+  'poll-runtime': {
+    // The host's poll check: a question and 2..maxOptions distinct, trimmed, non-empty options.
+    normalizePollInput: (input: { question: string; options: string[] }, o: { maxOptions?: number } = {}) => {
+      const question = input.question.trim();
+      const options = input.options.map((x) => x.trim()).filter((x) => x !== '');
+      if (question === '') throw new Error('Poll question is required');
+      if (options.length < 2) throw new Error('Poll requires at least 2 options');
+      if (o.maxOptions !== undefined && options.length > o.maxOptions) throw new Error(`Poll supports at most ${o.maxOptions} options`);
+      return { question, options };
+    },
+  },
   'process-runtime': { runCommandWithTimeout, resolveRuntimeWorkerUrl: missing('resolveRuntimeWorkerUrl') },
   'runtime-config-snapshot': { getRuntimeConfig: missing('getRuntimeConfig') },
   'runtime-env': { createSubsystemLogger: quietLogger, logVerbose: () => undefined, sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) },

@@ -17,6 +17,24 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('imsg-hub').showHelpAfterError('(run imsg-hub --help for every command)');
   registerRpc(program);
   registerStatus(program);
-  registerImsgOneShots(program);
+  registerImsgOneShots(program, argv[2] === 'poll' && argv.some((a) => a === '--help' || a === '-h') ? { pollsOffered: await pollsOffered(argv) } : {});
   await program.parseAsync(argv);
+}
+
+/** Whether the accounts behind this facade can send polls now (`poll send --help` then mentions `--no-comment`). */
+async function pollsOffered(argv: string[]): Promise<boolean> {
+  const flag = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+  };
+  const { facadeCliStatus } = await import('@imsg-hub/facade');
+  const status = await facadeCliStatus({
+    account: flag('--account'),
+    hubUrl: flag('--hub-url'),
+    token: flag('--token'),
+    tokenFile: flag('--token-file'),
+    ca: flag('--ca'),
+    imsgVersion: flag('--imsg-version'),
+  });
+  return Array.isArray(status['rpc_methods']) && status['rpc_methods'].includes('poll.send');
 }

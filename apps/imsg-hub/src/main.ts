@@ -16,6 +16,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [['check'], async () => (await import('./commands/check.js')).registerCheck],
   [['react', 'edit', 'unsend'], async () => (await import('./commands/actions.js')).registerActions],
   [['send'], async () => (await import('./commands/send.js')).registerSend],
+  [['group'], async () => (await import('./commands/group.js')).registerGroup],
   [['demo'], async () => (await import('./commands/demo.js')).registerDemo],
   [['install-systemd'], async () => (await import('./commands/install-systemd.js')).registerInstallSystemd],
   [['rpc'], async () => (await import('./commands/rpc.js')).registerRpc],
@@ -57,13 +58,16 @@ const FACADE = new Set([
   'chat-add-member',
   'chat-remove-member',
   'chat-leave',
+  'poll',
 ]);
 // Playing imsg 0.9.0 (IMSG_HUB_IMSG_VERSION / --imsg-version), there are no bridge one-shots, as in that imsg.
 const sub = process.argv[2] ?? '';
 const args = process.argv.slice(3);
 const imsgWay = (sub === 'edit' || sub === 'unsend') && args.some((a) => a === '--chat' || a.startsWith('--chat='));
+// `group rename|add|remove|leave|icon` are the hub's own; `group --chat-id <n>` is imsg's one-shot.
+const hubGroup = sub === 'group' && ['rename', 'add', 'remove', 'leave', 'icon'].includes(args[0] ?? '');
 const at = args.indexOf('--imsg-version');
 const plays09 = /^0\.9(\.|$)/.test((at >= 0 ? args[at + 1] : undefined) ?? process.env['IMSG_HUB_IMSG_VERSION'] ?? '');
 const oneShot = sub !== 'rpc' && sub !== 'status';
-if ((FACADE.has(sub) || imsgWay) && !(oneShot && plays09)) await (await loadFacadeMain()).main(process.argv);
+if ((FACADE.has(sub) || imsgWay) && !hubGroup && !(oneShot && plays09)) await (await loadFacadeMain()).main(process.argv);
 else await runCli(process.argv);

@@ -1,6 +1,6 @@
 import { IMSG_090_METHODS, type ImsgInfo } from '@imsg-hub/hub-protocol';
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, FACADE_V1_METHODS } from './facade-capabilities.js';
+import { capabilitiesOf, FACADE_V1_METHODS, HUB_SERVED_METHODS } from './facade-capabilities.js';
 import { cliStatus } from './status-v1.js';
 
 const V015: ImsgInfo = {
@@ -17,7 +17,8 @@ describe('what the facade offers', () => {
   it('one 0.15 account with its bridge: every action, the selectors OpenClaw checks, emoji tapbacks', () => {
     const caps = capabilitiesOf([{ name: 'work', connected: true, info: V015 }]);
     expect(caps.bridgeReady).toBe(true);
-    expect(caps.methods).toEqual(FACADE_V1_METHODS);
+    // Every method the facade has that this account's imsg can do (it reports only these actions).
+    expect(caps.methods).toEqual(FACADE_V1_METHODS.filter((m) => HUB_SERVED_METHODS.includes(m) || V015.methods.includes(m)));
     const status = cliStatus(caps, { ...ctx, account: 'work' });
     expect(status).toMatchObject({ advanced_features: true, v2_ready: true, bridge_version: 2, typing_indicators: true, read_receipts: true });
     expect(status.selectors).toEqual({
@@ -30,6 +31,39 @@ describe('what the facade offers', () => {
       emojiTapbackSend: true,
     });
     expect(status.capabilities?.features).toEqual({ 'tapback.emoji': 2 });
+  });
+
+  it('group actions, rich sends and polls are offered, with their selectors, only as far as the account’s imsg has them', () => {
+    const groups = [
+      'send.rich',
+      'send.attachment',
+      'send.multipart',
+      'group.rename',
+      'group.setIcon',
+      'group.addParticipant',
+      'group.removeParticipant',
+      'group.leave',
+    ];
+    const full = { ...V015, methods: [...V015.methods, ...groups] };
+    const status = cliStatus(capabilitiesOf([{ name: 'work', connected: true, info: full }]), { ...ctx, account: 'work' });
+    expect(status.rpc_methods).toEqual(expect.arrayContaining(groups));
+    expect(status.rpc_methods).not.toContain('poll.send');
+    expect(status.selectors).toMatchObject({ sendMessage: true, sendMultipart: true, setDisplayName: true, updateGroupPhoto: true, leaveChat: true });
+    expect(status.selectors['pollPayloadMessage']).toBeUndefined();
+    const polls = cliStatus(capabilitiesOf([{ name: 'work', connected: true, info: { ...full, methods: [...full.methods, 'poll.send', 'poll.vote'] } }]), ctx);
+    expect(polls.rpc_methods).toEqual(expect.arrayContaining(['poll.send', 'messages.poll.send', 'poll.vote', 'messages.poll.vote']));
+    expect(polls.rpc_methods).not.toContain('poll.unvote');
+    expect(polls.selectors).toMatchObject({ pollPayloadMessage: true, pollVoteMessage: true });
+    // Merged: only what every account can do (bob's imsg has no group actions).
+    const merged = cliStatus(
+      capabilitiesOf([
+        { name: 'work', connected: true, info: full },
+        { name: 'bob', connected: true, info: V015 },
+      ]),
+      ctx,
+    );
+    expect(merged.rpc_methods).not.toContain('group.rename');
+    expect(merged.selectors['setDisplayName']).toBeUndefined();
   });
 
   it.each([

@@ -23,10 +23,35 @@ export const HUB_SERVED_METHODS: readonly string[] = [
 ];
 
 /** imsg 0.15 methods the facade passes to the owning account's imsg: offered only where it has them. */
-export const ACCOUNT_METHODS: readonly string[] = ['tapback', 'typing', 'read', 'message.edit', 'message.unsend'];
+export const ACCOUNT_METHODS: readonly string[] = [
+  'tapback',
+  'typing',
+  'read',
+  'message.edit',
+  'message.unsend',
+  'send.rich',
+  'send.attachment',
+  'send.multipart',
+  'group.rename',
+  'group.setIcon',
+  'group.addParticipant',
+  'group.removeParticipant',
+  'group.leave',
+  'poll.send',
+  'poll.vote',
+  'poll.unvote',
+];
+
+/** imsg's aliases of account methods: offered with the method they stand for. */
+const ALIASES: Readonly<Record<string, string>> = {
+  'messages.poll.send': 'poll.send',
+  'messages.poll.vote': 'poll.vote',
+  'polls.unvote': 'poll.unvote',
+  'messages.poll.unvote': 'poll.unvote',
+};
 
 /** Every method `imsg-hub rpc` implements (its `supported_methods`), in imsg's descriptor order. */
-export const FACADE_V1_METHODS: readonly string[] = IMSG_V1_METHODS.filter((m) => HUB_SERVED_METHODS.includes(m) || ACCOUNT_METHODS.includes(m));
+export const FACADE_V1_METHODS: readonly string[] = IMSG_V1_METHODS.filter((m) => HUB_SERVED_METHODS.includes(m) || ACCOUNT_METHODS.includes(ALIASES[m] ?? m));
 
 /** The bridge selector each account-passed method stands for (imsg's method table). */
 const SELECTOR_OF: Readonly<Record<string, string>> = {
@@ -35,6 +60,17 @@ const SELECTOR_OF: Readonly<Record<string, string>> = {
   'message.unsend': 'retractMessagePart',
   typing: 'typing',
   read: 'read',
+  'send.rich': 'sendMessage',
+  'send.attachment': 'sendAttachment',
+  'send.multipart': 'sendMultipart',
+  'group.rename': 'setDisplayName',
+  'group.setIcon': 'updateGroupPhoto',
+  'group.addParticipant': 'addParticipant',
+  'group.removeParticipant': 'removeParticipant',
+  'group.leave': 'leaveChat',
+  'poll.send': 'pollPayloadMessage',
+  'poll.vote': 'pollVoteMessage',
+  'poll.unvote': 'pollVoteMessage',
 };
 
 /** One account behind the facade, as `accounts.list` shows it. */
@@ -81,7 +117,7 @@ export function capabilitiesOf(accounts: readonly BackingAccount[]): FacadeCapab
   const problems = accounts.map(bridgeProblem).filter((p): p is string => p !== undefined);
   const bridgeReady = any && problems.length === 0;
   const offered = new Set([...HUB_SERVED_METHODS, ...ACCOUNT_METHODS.filter((m) => any && accounts.every((a) => accountCan(a, m)))]);
-  const methods = FACADE_V1_METHODS.filter((m) => offered.has(m));
+  const methods = FACADE_V1_METHODS.filter((m) => offered.has(ALIASES[m] ?? m));
   const features: Record<string, number> = {};
   if (any && offered.has('tapback')) {
     const versions = accounts.map((a) => a.info?.features?.['tapback.emoji'] ?? 0);

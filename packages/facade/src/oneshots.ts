@@ -8,6 +8,8 @@ import { Deadline } from './request-clock.js';
 import { startFacadeContext } from './run-facade.js';
 import { messageEdit, messageUnsend, tapback } from './v1/action-methods.js';
 import { chatsGet } from './v1/read-methods.js';
+import { groupAddParticipant, groupLeave, groupRemoveParticipant, groupRename, groupSetIcon, pollSend, pollVote } from './v1/chat-methods.js';
+import { sendAttachment, sendRich } from './v1/rich-send-methods.js';
 import { send } from './v1/send-methods.js';
 import type { V1Handler } from './v1/v1-handler.js';
 
@@ -29,11 +31,13 @@ export const ONE_SHOTS = [
   'chat-add-member',
   'chat-remove-member',
   'chat-leave',
+  'poll-send',
+  'poll-vote',
 ] as const;
 export type OneShotName = (typeof ONE_SHOTS)[number];
 
-/** The command's options as commander parsed them (`--new-text` → `newText`). */
-export type OneShotOptions = Record<string, string | boolean | undefined>;
+/** The command's options as commander parsed them (`--new-text` → `newText`; repeated `--option` → an array). */
+export type OneShotOptions = Record<string, string | boolean | string[] | undefined>;
 
 /** What a one-shot printed and how it exits. */
 export interface OneShotResult {
@@ -45,19 +49,13 @@ export interface OneShotResult {
 /** Refused before anything is asked of the hub: what the user can do instead. */
 class Refusal extends Error {}
 
-const GROUP_ACTIONS: Partial<Record<OneShotName, string>> = {
-  'chat-name': 'renaming a group',
-  'chat-photo': 'setting a group photo',
-  'chat-add-member': 'adding a group member',
-  'chat-remove-member': 'removing a group member',
-  'chat-leave': 'leaving a group',
-};
-
 const need = (o: OneShotOptions, key: string, flag = key): string => {
   const v = o[key];
   if (typeof v !== 'string' || v === '') throw new Refusal(`missing option --${flag}`);
   return v;
 };
+
+const str = (o: OneShotOptions, key: string): string | undefined => (typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : undefined);
 
 function partOf(o: OneShotOptions): { part_index?: number } {
   if (o['part'] === undefined) return {};
@@ -80,69 +78,92 @@ async function sendTarget(ctx: FacadeContext, chat: string, deadline: Deadline):
 
 type Plan = { handler: V1Handler; method: string; params: (ctx: FacadeContext, deadline: Deadline) => Promise<Record<string, unknown>> };
 
+const fixed = (handler: V1Handler, method: string, params: Record<string, unknown>): Plan => ({ handler, method, params: async () => params });
+
+/** The group one-shots: imsg's `chat-*` commands, each a group.* method. */
+const CHAT_COMMANDS: Partial<Record<OneShotName, { handler: V1Handler; method: string; extra: (o: OneShotOptions) => Record<string, unknown> }>> = {
+  'chat-name': { handler: groupRename, method: 'group.rename', extra: (o) => ({ name: typeof o['name'] === 'string' ? o['name'] : need(o, 'name') }) },
+  'chat-photo': { handler: groupSetIcon, method: 'group.setIcon', extra: (o) => (str(o, 'file') ? { file: str(o, 'file') } : {}) },
+  'chat-add-member': { handler: groupAddParticipant, method: 'group.addParticipant', extra: (o) => ({ address: need(o, 'address') }) },
+  'chat-remove-member': { handler: groupRemoveParticipant, method: 'group.removeParticipant', extra: (o) => ({ address: need(o, 'address') }) },
+  'chat-leave': { handler: groupLeave, method: 'group.leave', extra: () => ({}) },
+};
+
 function plan(name: OneShotName, o: OneShotOptions): Plan {
-  const noThreads = (what: string) => {
-    if (o['replyTo'] !== undefined)
-      throw new Refusal(`imsg-hub: ${what} with --reply-to (a threaded reply) is not available through the hub; send it without --reply-to`);
-  };
+  const chatCommand = CHAT_COMMANDS[name];
+  if (chatCommand) return fixed(chatCommand.handler, chatCommand.method, { chat_guid: need(o, 'chat'), ...chatCommand.extra(o) });
   switch (name) {
-    case 'tapback': {
-      const params = {
+    case 'tapback':
+      return fixed(tapback, 'tapback', {
         chat_guid: need(o, 'chat'),
         message_id: need(o, 'message'),
         reaction: need(o, 'kind'),
         ...partOf(o),
         ...(o['remove'] ? { remove: true } : {}),
-      };
-      return { handler: tapback, method: 'tapback', params: async () => params };
-    }
+      });
     case 'edit': {
       const text = need(o, 'newText', 'new-text');
-      const params = {
+      return fixed(messageEdit, 'message.edit', {
         chat_guid: need(o, 'chat'),
         message_id: need(o, 'message'),
         text,
-        backwards_compatibility_message: typeof o['bcText'] === 'string' && o['bcText'] !== '' ? o['bcText'] : text,
+        backwards_compatibility_message: str(o, 'bcText') ?? text,
         ...partOf(o),
-      };
-      return { handler: messageEdit, method: 'message.edit', params: async () => params };
+      });
     }
-    case 'unsend': {
-      const params = { chat_guid: need(o, 'chat'), message_id: need(o, 'message'), ...partOf(o) };
-      return { handler: messageUnsend, method: 'message.unsend', params: async () => params };
-    }
+    case 'unsend':
+      return fixed(messageUnsend, 'message.unsend', { chat_guid: need(o, 'chat'), message_id: need(o, 'message'), ...partOf(o) });
     case 'send-rich': {
       const chat = need(o, 'chat');
-      noThreads('send-rich');
-      if (o['effect'] !== undefined) throw new Refusal('imsg-hub: send-rich with --effect is not available through the hub; send it without --effect');
-      if (o['subject'] !== undefined) throw new Refusal('imsg-hub: send-rich with --subject is not available through the hub; send it without --subject');
-      partOf(o);
-      const text = typeof o['text'] === 'string' ? o['text'] : '';
-      const file = typeof o['file'] === 'string' ? o['file'] : '';
+      const part = partOf(o);
+      const text = str(o, 'text') ?? '';
+      const file = str(o, 'file') ?? '';
       if (text === '' && file === '') throw new Refusal('missing option --text (or --file)');
-      return {
-        handler: send,
-        method: 'send',
-        params: async (ctx, deadline) => ({ ...(await sendTarget(ctx, chat, deadline)), ...(text ? { text } : {}), ...(file ? { file } : {}) }),
-      };
+      const rich = { ...(str(o, 'effect') ? { effect: str(o, 'effect') } : {}), ...(str(o, 'subject') ? { subject: str(o, 'subject') } : {}) };
+      const body = { ...(text ? { text } : {}), ...(file ? { file } : {}) };
+      if (str(o, 'replyTo') || Object.keys(rich).length > 0) {
+        // A reply, an effect or a subject: imsg's send.rich, through the account that holds the chat (and the message).
+        const reply = str(o, 'replyTo') ? { reply_to: str(o, 'replyTo'), ...part } : {};
+        return fixed(sendRich, 'send.rich', { chat_guid: chat, ...body, ...reply, ...rich });
+      }
+      return { handler: send, method: 'send', params: async (ctx, deadline) => ({ ...(await sendTarget(ctx, chat, deadline)), ...body }) };
     }
     case 'send-attachment': {
       const chat = need(o, 'chat');
       const file = need(o, 'file');
-      noThreads('send-attachment');
-      // `--audio` asks imsg to convert the file into a voice note; the hub sends the file as it is.
+      if (str(o, 'replyTo') || o['audio']) {
+        return fixed(sendAttachment, 'send.attachment', {
+          chat_guid: chat,
+          file,
+          ...(o['audio'] ? { audio: true } : {}),
+          ...(str(o, 'replyTo') ? { reply_to: str(o, 'replyTo') } : {}),
+        });
+      }
       return { handler: send, method: 'send', params: async (ctx, deadline) => ({ ...(await sendTarget(ctx, chat, deadline)), file }) };
     }
     case 'group': {
       const raw = need(o, 'chatId', 'chat-id');
       const chatId = Number(raw);
       if (!Number.isSafeInteger(chatId) || chatId <= 0) throw new Refusal(`--chat-id must be a positive integer (got ${raw})`);
-      return { handler: chatsGet, method: 'chats.get', params: async () => ({ chat_id: chatId }) };
+      return fixed(chatsGet, 'chats.get', { chat_id: chatId });
+    }
+    case 'poll-send': {
+      const options = Array.isArray(o['option']) ? o['option'] : typeof o['option'] === 'string' ? [o['option']] : [];
+      return fixed(pollSend, 'poll.send', {
+        chat_guid: need(o, 'chat'),
+        question: need(o, 'question'),
+        options,
+        ...(str(o, 'replyTo') ? { reply_to: str(o, 'replyTo') } : {}),
+        ...(o['comment'] === false ? { suppress_comment: true } : {}),
+      });
+    }
+    case 'poll-vote': {
+      const index = str(o, 'optionIndex');
+      const option = str(o, 'optionId') ? { option_id: str(o, 'optionId') } : index ? { option_index: Number(index) } : { option: need(o, 'option') };
+      return fixed(pollVote, 'poll.vote', { chat_guid: need(o, 'chat'), poll_guid: need(o, 'poll'), ...option });
     }
     default:
-      throw new Refusal(
-        `imsg-hub: ${GROUP_ACTIONS[name] ?? name} is not available through the hub yet; do it in Messages on the Mac of the account that holds the chat`,
-      );
+      throw new Refusal(`imsg-hub: ${name} is not an imsg command the hub answers`);
   }
 }
 
@@ -161,6 +182,9 @@ function successOf(method: string, result: Record<string, unknown>): Record<stri
   const out: Record<string, unknown> = { success: true, ...result };
   if (method === 'send' && typeof result['guid'] === 'string') out['messageGuid'] = result['guid'];
   if (method === 'chats.get' && typeof result['guid'] === 'string') out['chat_guid'] = result['guid'];
+  if ((method === 'send.rich' || method === 'send.attachment') && typeof result['guid'] === 'string') out['messageGuid'] = result['guid'];
+  // The local CLI's `poll vote` names the chosen option `optionText`; imsg's RPC says `option_text`.
+  if (method === 'poll.vote' && typeof result['option_text'] === 'string') out['optionText'] = result['option_text'];
   return out;
 }
 

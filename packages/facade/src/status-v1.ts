@@ -1,5 +1,5 @@
 import { IMSG_PROTOCOL_VERSION, type CliStatus, type StatusResult } from '@imsg-hub/imsg-protocol';
-import { FACADE_V1_METHODS, type FacadeCapabilities } from './facade-capabilities.js';
+import { ACCOUNT_METHODS, FACADE_V1_METHODS, type FacadeCapabilities } from './facade-capabilities.js';
 import { FACADE_VERSION, IMSG_V1_VERSION } from './status.js';
 
 // What `initialize`/`status` (RPC) and `status --json` (CLI) say when the facade plays imsg
@@ -53,7 +53,7 @@ function describe(caps: FacadeCapabilities, ctx: StatusContext): string {
   const names = caps.accounts.map((a) => a.name).join(', ') || 'no account';
   const scope = ctx.account ? `account ${ctx.account}` : `merged view of ${names}`;
   if (caps.bridgeReady) {
-    const actions = caps.methods.filter((m) => ['tapback', 'message.edit', 'message.unsend', 'typing', 'read'].includes(m));
+    const actions = caps.methods.filter((m) => ACCOUNT_METHODS.includes(m));
     return `${where} (${scope}): IMCore bridge ready; ${actions.join(', ') || 'no bridge action'} available`;
   }
   return `${where} (${scope}): bridge actions unavailable: ${caps.bridgeError ?? 'unknown reason'}`;

@@ -10,6 +10,8 @@ export * from './target.js';
 export * from './imsg-passthrough.js';
 export * from './imsg-info.js';
 export * from './actions.js';
+export * from './chat-actions.js';
+export * from './rich-send.js';
 export {
   AGENT_NOTIFICATIONS,
   AGENT_TO_HUB,

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import * as A from './agent-methods.js';
 import * as Act from './actions.js';
 import * as C from './client-methods.js';
+import * as G from './chat-actions.js';
 import { HubError } from './hub-errors.js';
 import * as S from './send.js';
 
@@ -61,6 +62,14 @@ export const CLIENT_TO_HUB = {
   'message.react': { params: Act.ReactParamsSchema, result: S.SendOutcomeSchema },
   'message.edit': { params: Act.EditParamsSchema, result: S.SendOutcomeSchema },
   'message.unsend': { params: Act.UnsendParamsSchema, result: S.SendOutcomeSchema },
+  'group.rename': { params: G.GroupRenameParamsSchema, result: S.SendOutcomeSchema },
+  'group.add_member': { params: G.GroupMemberParamsSchema, result: S.SendOutcomeSchema },
+  'group.remove_member': { params: G.GroupMemberParamsSchema, result: S.SendOutcomeSchema },
+  'group.leave': { params: G.GroupLeaveParamsSchema, result: S.SendOutcomeSchema },
+  'group.set_icon': { params: G.GroupIconParamsSchema, result: S.SendOutcomeSchema },
+  'poll.send': { params: G.PollSendParamsSchema, result: S.SendOutcomeSchema },
+  'poll.vote': { params: G.PollVoteParamsSchema, result: S.SendOutcomeSchema },
+  'poll.unvote': { params: G.PollVoteParamsSchema, result: S.SendOutcomeSchema },
   'imsg.call': { params: C.ClientImsgCallParamsSchema, result: A.ImsgCallResultSchema },
   ...upload,
   ...ping,

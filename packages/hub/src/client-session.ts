@@ -119,7 +119,7 @@ export class ClientSession implements Session, NotificationSink {
         this.#ctx.watch.unsubscribe(this, p.subscription);
         return {};
       },
-      send: (p) => this.#ctx.outbox.send(p, this.#token),
+      send: (p) => this.#ctx.actions.sends.send(p, this.#token),
       'send.status': (p) => this.#ctx.outbox.status(p.idempotency_key, this.#token, { waitMs: p.wait_ms, waitFor: p.wait_for }),
       'send.resolve': (p) => this.#ctx.outbox.resolve(p.idempotency_key, p.outcome, this.#token, p.wait_ms),
       'blob.get': async (p) => {
@@ -156,9 +156,17 @@ export class ClientSession implements Session, NotificationSink {
         for (const a of p.accounts ?? []) this.#allow(a);
         return checkReachability(this.#ctx.registry, p.accounts ?? this.#visibleAccounts(), p.handle);
       },
-      'message.react': (p) => this.#ctx.actions.react(p, this.#token),
-      'message.edit': (p) => this.#ctx.actions.edit(p, this.#token),
-      'message.unsend': (p) => this.#ctx.actions.unsend(p, this.#token),
+      'message.react': (p) => this.#ctx.actions.messages.react(p, this.#token),
+      'message.edit': (p) => this.#ctx.actions.messages.edit(p, this.#token),
+      'message.unsend': (p) => this.#ctx.actions.messages.unsend(p, this.#token),
+      'group.rename': (p) => this.#ctx.actions.chats.rename(p, this.#token),
+      'group.add_member': (p) => this.#ctx.actions.chats.member(p, this.#token, true),
+      'group.remove_member': (p) => this.#ctx.actions.chats.member(p, this.#token, false),
+      'group.leave': (p) => this.#ctx.actions.chats.leave(p, this.#token),
+      'group.set_icon': (p) => this.#ctx.actions.chats.setIcon(p, this.#token),
+      'poll.send': (p) => this.#ctx.actions.chats.pollSend(p, this.#token),
+      'poll.vote': (p) => this.#ctx.actions.messages.vote(p, this.#token),
+      'poll.unvote': (p) => this.#ctx.actions.messages.vote(p, this.#token, true),
       'imsg.call': (p) => this.#imsgCall(p),
       ping: () => ({ ts: Date.now() }),
       ...uploadHandlers(this.#ctx, { connection: this.#conn.id, tokenId: this.#token.id }),

@@ -1,6 +1,6 @@
 import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
-import type { MessageActions } from './actions/message-actions.js';
+import type { HubActions } from './actions/hub-actions.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { BlobStore } from './blob-store.js';
 import type { HubConfig } from './config.js';
@@ -23,7 +23,7 @@ export interface HubContext {
   readonly ingest: IngestQueue;
   readonly watch: WatchHub;
   readonly outbox: Outbox;
-  readonly actions: MessageActions;
+  readonly actions: HubActions;
   readonly router: Router;
   readonly blobs: BlobStore;
   readonly metrics: HubMetrics;

@@ -2,7 +2,7 @@ import { storedHandle } from '@imsg-hub/hub-protocol';
 import type { WebSocketLike } from '@imsg-hub/jsonrpc';
 import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
-import { MessageActions } from './actions/message-actions.js';
+import { HubActions } from './actions/hub-actions.js';
 import { AgentRegistry } from './agent-registry.js';
 import { AccountClaims } from './account-claims.js';
 import { BlobCollector } from './blob-collector.js';
@@ -44,7 +44,7 @@ export class Hub implements HubContext {
   readonly ingest: IngestQueue;
   readonly watch: WatchHub;
   readonly outbox: Outbox;
-  readonly actions: MessageActions;
+  readonly actions: HubActions;
   readonly router: Router;
   readonly blobs: BlobStore;
   readonly blobCollector: BlobCollector;
@@ -123,7 +123,15 @@ export class Hub implements HubContext {
       },
     );
     this.#claims?.attach(this.outbox);
-    this.actions = new MessageActions({ store: this.store, model, registry: this.registry, outbox: this.outbox, defaultAccount: this.config.default_account });
+    this.actions = new HubActions({
+      store: this.store,
+      model,
+      registry: this.registry,
+      outbox: this.outbox,
+      router,
+      blobs: this.blobs,
+      defaultAccount: this.config.default_account,
+    });
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
     this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, model, log: this.log }));
     // Whatever a receiver missed while the hub was down goes out now.

@@ -5,8 +5,8 @@ import { sendOutcome } from './model/send-outcome.js';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import { type AgentRegistry, callAgent } from './agent-registry.js';
-import { blobVisible } from './blob-access.js';
 import type { BlobStore } from './blob-store.js';
+import { outboundFile } from './outbound-file.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Router } from './router.js';
 import { dispatchParams, SendDoubts } from './send-doubts.js';
@@ -112,11 +112,17 @@ export class Outbox {
   }
 
   /**
-   * An imsg action (tapback, edit, unsend …) already routed to its account and gated: durable and
-   * idempotent like a send; `request` identifies what was asked, for the key's conflict check.
+   * A routed imsg mutation (a rich send, a tapback, a group action …): durable and idempotent like
+   * a send. `request` is what was asked (the key's conflict check); `prepare` routes and gates it
+   * and runs only for a new key, so a retry gets the first outcome whatever changed since.
    */
-  async act(action: Mutation, request: unknown[], client: TokenRecord, o: { key?: string | undefined; waitMs?: number | undefined }): Promise<SendOutcome> {
-    return this.#submit(scopedKey(client, o.key ?? nanoid()), requestHash([action.method, ...request]), client, o.waitMs, async () => action);
+  async submit(
+    request: unknown[],
+    client: TokenRecord,
+    o: { key?: string | undefined; waitMs?: number | undefined; waitFor?: Delivery | undefined },
+    prepare: () => Promise<Mutation>,
+  ): Promise<SendOutcome> {
+    return this.#submit(scopedKey(client, o.key ?? nanoid()), requestHash(request), client, o.waitMs, prepare, o.waitFor);
   }
 
   /** One request under one key at a time: the first is recorded, a repeat gets its outcome. */
@@ -189,14 +195,9 @@ export class Outbox {
   async #routeSend(req: SendRequest, client: TokenRecord): Promise<Mutation> {
     const text = req.text ?? '';
     if (text === '' && !req.file) throw new HubError('INVALID_PARAMS', 'text or file is required');
+    if (req.target === undefined) throw new HubError('INVALID_PARAMS', 'target is required');
     const route = this.#router.resolve({ target: req.target, account: req.account, service: req.service, region: req.region, client });
-    let file: OutboxRecord['file'];
-    if (req.file) {
-      const size = (await blobVisible(this.#store, client, req.file.sha256)) ? this.#blobs.size(req.file.sha256) : undefined;
-      if (size === undefined) throw new HubError('NOT_FOUND', `file ${req.file.sha256} is not in the hub; upload it first (upload.begin/chunk/finish)`);
-      if (size > this.#blobs.maxBytes) throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the limit of ${this.#blobs.maxBytes}`);
-      file = { sha256: req.file.sha256, name: req.file.name, size };
-    }
+    const file = req.file ? await outboundFile(this.#store, this.#blobs, client, req.file) : undefined;
     return {
       account: route.account,
       method: 'send',

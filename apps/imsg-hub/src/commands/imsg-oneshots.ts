@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { withHubFlags, type FacadeCommandFlags } from './hub-flags.js';
 
 // imsg's CLI one-shots, answered from the hub: OpenClaw runs them (`<cliPath> tapback --chat <guid>
@@ -13,6 +13,13 @@ const SUMMARY: Record<string, (o: Record<string, unknown>) => string> = {
   unsend: () => 'unsend: done',
   'send-rich': (o) => `send-rich: sent (guid=${String(o['guid'] ?? '')})`,
   'send-attachment': (o) => `send-attachment: sent (guid=${String(o['guid'] ?? '')})`,
+  'chat-name': () => 'chat-name: done',
+  'chat-photo': () => 'chat-photo: done',
+  'chat-add-member': () => 'chat-add-member: done',
+  'chat-remove-member': () => 'chat-remove-member: done',
+  'chat-leave': () => 'chat-leave: done',
+  'poll-send': (o) => `poll send: sent (guid=${String(o['guid'] ?? '')})`,
+  'poll-vote': (o) => `poll vote: ${String(o['optionText'] ?? o['option_text'] ?? 'done')}`,
   group: (o) => `${String(o['guid'])}\t${String(o['name'])}\t${(o['participants'] as string[] | undefined)?.join(', ') ?? ''}`,
   launch: (o) => String(o['message']),
 };
@@ -33,8 +40,14 @@ function oneShot(program: Command, name: string, description: string): Command {
   return withHubFlags(program.command(name).description(description));
 }
 
-/** `tapback`, `edit`, `unsend`, `send-rich`, `send-attachment`, `group`, `launch`, `chat-*`. */
-export function registerImsgOneShots(program: Command): void {
+/** Options of the one-shots whose help depends on what the backing accounts can do now. */
+export interface OneShotHelp {
+  /** `poll send --help` mentions `--no-comment` (OpenClaw reads it) only when the accounts can send polls. */
+  pollsOffered?: boolean;
+}
+
+/** `tapback`, `edit`, `unsend`, `send-rich`, `send-attachment`, `group`, `launch`, `chat-*`, `poll send|vote`. */
+export function registerImsgOneShots(program: Command, help: OneShotHelp = {}): void {
   oneShot(program, 'tapback', 'send a tapback (imsg one-shot), through the account that holds the message')
     .option('--chat <guid>', 'chat guid')
     .option('--message <guid>', 'target message guid')
@@ -54,14 +67,14 @@ export function registerImsgOneShots(program: Command): void {
     .option('--message <guid>', 'target message guid')
     .option('--part <n>', 'part index')
     .action(action('unsend'));
-  oneShot(program, 'send-rich', 'send a message into a chat (imsg one-shot); no effects or threaded replies through the hub')
+  oneShot(program, 'send-rich', 'send a message into a chat (imsg one-shot): a threaded reply, an effect or a subject where the account’s imsg offers them')
     .option('--chat <guid>', 'chat guid (e.g. iMessage;-;+15551234567)')
     .option('--text <text>', 'message body')
     .option('--file <path>', 'path to an attachment')
-    .option('--effect <id>', 'expressive send effect (not available through the hub)')
-    .option('--subject <text>', 'subject line (not available through the hub)')
-    .option('--reply-to <guid>', 'guid of the message to reply to (not available through the hub)')
-    .option('--part <n>', 'part index (default 0)')
+    .option('--effect <id>', 'expressive send effect (confetti, slam, … or a full effect id)')
+    .option('--subject <text>', 'subject line')
+    .option('--reply-to <guid>', 'guid of the message to reply to (a threaded reply)')
+    .option('--part <n>', 'part of the message replied to (default 0)')
     .option('--format <json>', 'formatting ranges (accepted; the hub sends plain text)')
     .option('--format-file <path>', 'formatting ranges from a file (accepted; the hub sends plain text)')
     .option('--no-dd-scan', 'accepted for imsg compatibility')
@@ -69,21 +82,36 @@ export function registerImsgOneShots(program: Command): void {
   oneShot(program, 'send-attachment', 'send a file into a chat (imsg one-shot)')
     .option('--chat <guid>', 'chat guid')
     .option('--file <path>', 'path to the file')
-    .option('--audio', 'a voice message (the hub sends the file as it is)')
-    .option('--reply-to <guid>', 'guid of the message to reply to (not available through the hub)')
+    .option('--audio', 'send it as a voice message (the account’s imsg converts it)')
+    .option('--reply-to <guid>', 'guid of the message to reply to (a threaded reply)')
     .option('--transport <transport>', 'auto|dylib|applescript (accepted; the account’s imsg decides)')
     .action(action('send-attachment'));
   oneShot(program, 'group', 'show a chat (imsg one-shot): guid, name, participants').option('--chat-id <id>', 'hub chat id').action(action('group'));
   oneShot(program, 'launch', 'accepted for imsg compatibility: each account’s imsg is launched on its own Mac').action(action('launch'));
   for (const [name, what, extra] of [
     ['chat-name', 'rename a group', ['--name <name>', 'new name']],
-    ['chat-photo', 'set a group photo', ['--file <path>', 'photo']],
+    ['chat-photo', 'set a group photo (no --file: remove it)', ['--file <path>', 'photo']],
     ['chat-add-member', 'add a group member', ['--address <handle>', 'member']],
     ['chat-remove-member', 'remove a group member', ['--address <handle>', 'member']],
     ['chat-leave', 'leave a group', undefined],
   ] as const) {
-    const c = oneShot(program, name, `${what} (imsg one-shot; not available through the hub yet)`).option('--chat <guid>', 'chat guid');
+    const c = oneShot(program, name, `${what} (imsg one-shot), through one of your accounts in the group`).option('--chat <guid>', 'chat guid');
     if (extra) c.option(extra[0], extra[1]);
     c.action(action(name));
   }
+  const poll = program.command('poll').description('send or vote in a poll (imsg one-shot), where the account’s imsg offers polls');
+  oneShot(poll, 'send', 'send a poll into a chat')
+    .option('--chat <guid>', 'chat guid')
+    .option('--question <text>', 'the question')
+    .option('--option <text>', 'one answer (repeat for each, at least two)', (v: string, all: string[] = []) => [...all, v])
+    .option('--reply-to <guid>', 'guid of the message to reply to')
+    .addOption(new Option('--no-comment', 'send the poll without its caption message').hideHelp(!help.pollsOffered))
+    .action(action('poll-send'));
+  oneShot(poll, 'vote', 'vote in a poll')
+    .option('--chat <guid>', 'chat guid')
+    .option('--poll <guid>', 'the poll message guid')
+    .option('--option-id <id>', 'the option id (from the poll)')
+    .option('--option-index <n>', 'the option by position (1 = the first)')
+    .option('--option <text>', 'the option by its text')
+    .action(action('poll-vote'));
 }

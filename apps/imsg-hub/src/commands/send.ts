@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { connectClient, withClientOptions, type ClientFlags } from '../client-options.js';
 import { fail } from '../fail.js';
 import { formatSend } from '@imsg-hub/hub-client';
+import { messageRef } from './actions.js';
 
 interface SendFlags extends ClientFlags {
   as?: string;
@@ -17,12 +18,34 @@ interface SendFlags extends ClientFlags {
   wait?: string;
   json?: boolean;
   resolve?: string;
+  replyTo?: string;
+  replyPart?: string;
+  effect?: string;
+  subject?: string;
+  part?: string[];
+  audio?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The rich-send fields (imsg 0.15's bridge methods) from the flags. */
+function richFields(flags: SendFlags) {
+  const reply = flags.replyTo
+    ? { reply_to: { ...messageRef(flags.replyTo), ...(flags.replyPart !== undefined ? { part_index: Number(flags.replyPart) } : {}) } }
+    : {};
+  return {
+    ...reply,
+    ...(flags.effect ? { effect: flags.effect } : {}),
+    ...(flags.subject ? { subject: flags.subject } : {}),
+    ...(flags.part?.length ? { parts: flags.part.map((text) => ({ text })) } : {}),
+    ...(flags.audio ? { audio: true } : {}),
+  };
 }
 
 export function registerSend(program: Command): void {
   withClientOptions(program.command('send'))
     .description('send through the identity the route picks (or --as), exactly once per --key; or settle a send in doubt: send --resolve <key> sent|resend')
-    .argument('<target>', 'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix (with --resolve: sent or resend)')
+    .argument('[target]', 'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix (a --reply-to may leave it out; with --resolve: sent or resend)')
     .option('--as <account>', 'send as this account')
     .option('--text <text>', 'message text')
     .option('--file <path>', 'a file to attach (uploaded through the hub)')
@@ -33,10 +56,17 @@ export function registerSend(program: Command): void {
     .option('--wait <ms|delivered|read>', 'how long to wait for the outcome (ms), or wait (up to 2 min) until the message is delivered or read', '15000')
     .option('--json', 'print the outcome as JSON')
     .option('--resolve <key>', 'a send in doubt: "sent" if it arrived (recorded, nothing is sent), "resend" if it did not (sent once more)')
-    .action(async (target: string, flags: SendFlags) => {
+    .option('--reply-to <message>', 'reply in the thread of this message (hub id or guid), through an account that holds it')
+    .option('--reply-part <n>', 'which part of the message replied to (0 = the first)')
+    .option('--effect <effect>', 'expressive send effect: confetti, balloons, slam, loud, gentle, invisible_ink, lasers, … or a full effect id')
+    .option('--subject <text>', 'subject line')
+    .option('--part <text>', 'one text part of a multipart message (repeat for each part; instead of --text)', collect)
+    .option('--audio', 'send --file as a voice message')
+    .action(async (target: string | undefined, flags: SendFlags) => {
       try {
-        if (flags.resolve !== undefined) return await resolve(flags.resolve, target, flags);
-        if (!flags.text && !flags.file) throw new Error('nothing to send: give --text and/or --file');
+        if (flags.resolve !== undefined) return await resolve(flags.resolve, target ?? '', flags);
+        if (!flags.text && !flags.file && !flags.part?.length) throw new Error('nothing to send: give --text, --file or --part');
+        if (!target && !flags.replyTo) throw new Error('give a target (or --reply-to, which replies in that message’s chat)');
         await using client = await connectClient(flags, 'imsg-hub send');
         let file: { sha256: string; name: string } | undefined;
         if (flags.file) {
@@ -51,7 +81,8 @@ export function registerSend(program: Command): void {
         const outcome = await client.call(
           'send',
           {
-            target,
+            ...(target ? { target } : {}),
+            ...richFields(flags),
             ...(flags.text ? { text: flags.text } : {}),
             ...(file ? { file } : {}),
             ...(flags.as ? { account: flags.as } : {}),

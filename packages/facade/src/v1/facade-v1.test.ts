@@ -198,7 +198,7 @@ describe('the facade as imsg 0.15', () => {
     ] as const) {
       expect(await f.refused(method, params), `${method} ${JSON.stringify(params)}`).toEqual({ code: -32602, message: 'Invalid params', data });
     }
-    expect(await f.refused('send.rich', { chat_guid: 'g', text: 'x' })).toMatchObject({ code: -32601, data: 'send.rich' });
+    expect(await f.refused('send.sticker', { chat_guid: 'g', file: 'x' })).toMatchObject({ code: -32601, data: 'send.sticker' });
     f.end();
     await f.exit;
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HubClient } from '@imsg-hub/hub-client';
 import { HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
+import { RpcError } from '@imsg-hub/jsonrpc';
 import { imsgError, ParamKeys, StrictParams, unionKeys, type ImsgV1Call } from '@imsg-hub/imsg-protocol';
 import { listChats } from '../chat-directory.js';
 import type { FacadeContext } from '../facade-context.js';
@@ -44,6 +45,8 @@ interface SendPlanV1 {
   file: string | undefined;
   region: string | undefined;
   attemptId: string | undefined;
+  /** A threaded reply: the hub sends it as imsg `send.rich` through an account that holds the message. */
+  replyTo: string | undefined;
 }
 
 /** imsg 0.15's checks, in its order and with its texts. */
@@ -71,13 +74,10 @@ function planSendV1(call: ImsgV1Call): SendPlanV1 {
     attemptId = attemptId.toLowerCase();
   }
   if (text === '' && file === '') throw imsgError.invalidParams('text or file is required');
+  if (replyTo.trim() !== '' && transport === 'applescript') throw imsgError.invalidParams(NO_THREADS);
   if (tracked) {
     if (text === '' || file !== '') throw imsgError.invalidParams('send.tracked supports exactly one text message');
     if (transport === 'applescript') throw imsgError.invalidParams('send.tracked requires bridge transport');
-  }
-  if (replyTo.trim() !== '') {
-    // The hub's sends are not threaded: say what imsg says without its bridge (OpenClaw then sends unthreaded).
-    throw imsgError.invalidParams('reply_to requires bridge transport; AppleScript fallback cannot send threaded replies');
   }
   return {
     method,
@@ -88,6 +88,7 @@ function planSendV1(call: ImsgV1Call): SendPlanV1 {
     file: localPath(file),
     region: regionOf(region),
     attemptId,
+    replyTo: replyTo.trim() || undefined,
   };
 }
 
@@ -106,6 +107,10 @@ export const send: V1Handler = async (ctx, call, deadline) => {
   const op = plan.attemptId ? TRACKED_OPERATION : SEND_OPERATION;
   try {
     const client = await ctx.link.client(deadline);
+    if (plan.replyTo && !(await ctx.capabilities.read(client)).accounts.some((a) => a.connected && a.info?.methods.includes('send.rich'))) {
+      // No account behind the facade can thread (no bridge): imsg's answer without one.
+      throw imsgError.invalidParams(NO_THREADS);
+    }
     const file = plan.file ? await uploadFile(ctx, client, plan.file, deadline) : undefined;
     const request: SendRequest = {
       target: plan.target,
@@ -113,6 +118,7 @@ export const send: V1Handler = async (ctx, call, deadline) => {
       ...(file ? { file } : {}),
       ...ctx.view.scope(),
       ...(plan.region ? { region: plan.region } : {}),
+      ...(plan.replyTo ? { reply_to: { guid: plan.replyTo } } : {}),
       idempotency_key: key,
       queue_ttl_s: queueTtlS(deadline),
     };
@@ -122,12 +128,26 @@ export const send: V1Handler = async (ctx, call, deadline) => {
     );
     return await sentAnswer(ctx, client, outcome, plan, deadline);
   } catch (err) {
+    if (err instanceof RpcError && err.data === NO_THREADS) throw err;
+    // An account whose imsg cannot thread: imsg's own words without its bridge (OpenClaw then sends unthreaded).
+    if (plan.replyTo && HubError.from(err)?.hubCode === 'ACTION_UNAVAILABLE') throw imsgError.invalidParams(NO_THREADS);
     throw refusal(err, op, { chatId: plan.chatId, tracked: plan.attemptId !== undefined });
   }
 };
 
+const NO_THREADS = 'reply_to requires bridge transport; AppleScript fallback cannot send threaded replies';
+
+/** What an answer to a send needs to know of the request. */
+export type AnswerPlan = Pick<SendPlanV1, 'target' | 'chatGuid' | 'attemptId'>;
+
 /** `{ok, transport, id, guid, message_id, chat_guid, service}` as imsg answers a send it made (§3.12). */
-async function sentAnswer(ctx: FacadeContext, client: HubClient, outcome: SendOutcome, plan: SendPlanV1, deadline: Deadline): Promise<unknown> {
+export async function sentAnswer(
+  ctx: FacadeContext,
+  client: HubClient,
+  outcome: SendOutcome,
+  plan: AnswerPlan,
+  deadline: Deadline,
+): Promise<Record<string, unknown>> {
   const result = outcome.result ?? {};
   const guid = typeof result.guid === 'string' && result.guid !== '' ? result.guid : undefined;
   const id = await echoOf(client, outcome, deadline);
@@ -147,7 +167,7 @@ async function sentAnswer(ctx: FacadeContext, client: HubClient, outcome: SendOu
  * The guid of the chat the message went to: imsg's answer (0.10+), else the chat it named, else
  * the hub's chat of that account for the chat id or handle. A later edit or unsend names it.
  */
-async function chatGuidOf(ctx: FacadeContext, client: HubClient, outcome: SendOutcome, plan: SendPlanV1, deadline: Deadline): Promise<string | undefined> {
+async function chatGuidOf(ctx: FacadeContext, client: HubClient, outcome: SendOutcome, plan: AnswerPlan, deadline: Deadline): Promise<string | undefined> {
   const answered = outcome.result?.['chat_guid'];
   if (typeof answered === 'string' && answered !== '') return answered;
   if (plan.chatGuid !== '') return plan.chatGuid;

@@ -4,6 +4,8 @@ import type { FacadeContext } from '../facade-context.js';
 import { FacadeError, toImsgRpcError } from '../facade-errors.js';
 import { Deadline } from '../request-clock.js';
 import { messageEdit, messageUnsend, tapback } from './action-methods.js';
+import { groupAddParticipant, groupLeave, groupRemoveParticipant, groupRename, groupSetIcon, pollSend, pollUnvote, pollVote } from './chat-methods.js';
+import { sendAttachment, sendMultipart, sendRich } from './rich-send-methods.js';
 import { ImsgVerbatim } from './delivery-outcome.js';
 import { read, typing } from './passthrough-methods.js';
 import { chatsGet, chatsList, messagesAfter, messagesHistory, messagesSearch } from './read-methods.js';
@@ -31,6 +33,21 @@ const HANDLERS: Readonly<Record<string, V1Handler>> = {
   'message.unsend': messageUnsend,
   typing,
   read,
+  'send.rich': sendRich,
+  'send.attachment': sendAttachment,
+  'send.multipart': sendMultipart,
+  'group.rename': groupRename,
+  'group.setIcon': groupSetIcon,
+  'group.addParticipant': groupAddParticipant,
+  'group.removeParticipant': groupRemoveParticipant,
+  'group.leave': groupLeave,
+  'poll.send': pollSend,
+  'messages.poll.send': pollSend,
+  'poll.vote': pollVote,
+  'messages.poll.vote': pollVote,
+  'poll.unvote': pollUnvote,
+  'polls.unvote': pollUnvote,
+  'messages.poll.unvote': pollUnvote,
 };
 
 /** Reads a hub that cannot be reached answer like imsg over a database it cannot open (§2.4). */

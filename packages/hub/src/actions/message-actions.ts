@@ -1,19 +1,8 @@
-import type { ActionMethod, EditParams, ReactParams, SendOutcome, UnsendParams } from '@imsg-hub/hub-protocol';
-import { HubError } from '@imsg-hub/hub-protocol';
-import type { CopyRecord, Store, TokenRecord } from '@imsg-hub/store';
-import type { AgentRegistry } from '../agent-registry.js';
-import type { MessageModel } from '../model/message-model.js';
-import type { Outbox } from '../outbox.js';
-import { tokenAllows } from '../token-auth.js';
+import type { ActionMethod, EditParams, PollVoteParams, ReactParams, SendOutcome, UnsendParams } from '@imsg-hub/hub-protocol';
+import type { TokenRecord } from '@imsg-hub/store';
+import { type ActionDeps, chatSelector } from './action-deps.js';
 import { gateAction } from './action-gate.js';
-
-export interface MessageActionDeps {
-  store: Store;
-  model: MessageModel;
-  registry: AgentRegistry;
-  outbox: Outbox;
-  defaultAccount: string | undefined;
-}
+import { chooseCopy, messageGuid, visibleCopies } from './message-target.js';
 
 interface Target {
   message_id?: number | undefined;
@@ -24,6 +13,20 @@ interface Target {
   wait_ms?: number | undefined;
 }
 
+/** One kind of action on a message: the imsg method, who may do it, and what it adds to imsg's params. */
+interface MessageActionSpec {
+  method: ActionMethod;
+  /** Only the account that sent the message (edit, unsend). */
+  senderOnly?: boolean;
+  /** The imsg key naming the message (default `message_guid`). */
+  messageKey?: string;
+  /** imsg params besides the chat, the message and the part. */
+  extra: Record<string, unknown>;
+  /** What was asked besides the message (the idempotency key's conflict check). */
+  request: unknown[];
+  gate?: { emoji?: boolean };
+}
+
 /**
  * Actions on a stored message (design.md "Capabilities and actions"): each goes through an account
  * that holds the message — edit and unsend only through the account that sent it — within the
@@ -31,83 +34,64 @@ interface Target {
  * under an idempotency key, so a retried action never applies twice.
  */
 export class MessageActions {
-  readonly #deps: MessageActionDeps;
+  readonly #deps: ActionDeps;
 
-  constructor(deps: MessageActionDeps) {
+  constructor(deps: ActionDeps) {
     this.#deps = deps;
   }
 
   react(p: ReactParams, client: TokenRecord): Promise<SendOutcome> {
     const extra = { ...(p.emoji !== undefined ? { emoji: p.emoji } : { reaction: p.kind }), ...(p.remove ? { remove: true } : {}) };
-    return this.#act('tapback', p, client, false, extra, [p.kind ?? null, p.emoji ?? null, p.remove ?? false], { emoji: p.emoji !== undefined });
+    return this.#act(p, client, {
+      method: 'tapback',
+      extra,
+      request: [p.kind ?? null, p.emoji ?? null, p.remove ?? false],
+      gate: { emoji: p.emoji !== undefined },
+    });
   }
 
   edit(p: EditParams, client: TokenRecord): Promise<SendOutcome> {
-    return this.#act('message.edit', p, client, true, { text: p.text }, [p.text]);
+    return this.#act(p, client, { method: 'message.edit', senderOnly: true, extra: { text: p.text }, request: [p.text] });
   }
 
   unsend(p: UnsendParams, client: TokenRecord): Promise<SendOutcome> {
-    return this.#act('message.unsend', p, client, true, {}, []);
+    return this.#act(p, client, { method: 'message.unsend', senderOnly: true, extra: {}, request: [] });
   }
 
-  async #act(
-    method: ActionMethod,
-    p: Target,
-    client: TokenRecord,
-    senderOnly: boolean,
-    extra: Record<string, unknown>,
-    request: unknown[],
-    gate: { emoji?: boolean } = {},
-  ): Promise<SendOutcome> {
-    const guid = await this.#guid(p, client);
-    const copies = (await this.#deps.store.copies([guid])).filter((c) => tokenAllows(client, c.account));
-    if (copies.length === 0) throw new HubError('NOT_FOUND', `no message ${p.message_id ?? guid} among the accounts this token sees`);
-    const copy = this.#choose(copies, p.account, senderOnly);
-    gateAction(copy.account, method, this.#deps.registry.health(copy.account)?.imsg, gate);
-    const chat = this.#deps.model.chatRecord(copy.chatId);
-    const chatSelector = !chat ? {} : chat.guid.startsWith('identifier:') ? { chat_identifier: chat.identifier } : { chat_guid: chat.guid };
-    const params = { ...chatSelector, message_guid: guid, ...(p.part_index !== undefined ? { part_index: p.part_index } : {}), ...extra };
-    return this.#deps.outbox.act(
-      {
+  /** A vote (or its withdrawal) in a poll, through an account that holds the poll. */
+  vote(p: PollVoteParams, client: TokenRecord, unvote = false): Promise<SendOutcome> {
+    const option =
+      p.option_id !== undefined ? { option_id: p.option_id } : p.option_index !== undefined ? { option_index: p.option_index } : { option: p.option };
+    return this.#act({ ...p, part_index: undefined }, client, {
+      method: unvote ? 'poll.unvote' : 'poll.vote',
+      messageKey: 'poll_guid',
+      extra: option,
+      request: [option],
+    });
+  }
+
+  #act(p: Target, client: TokenRecord, spec: MessageActionSpec): Promise<SendOutcome> {
+    const { store, model, registry, outbox, defaultAccount } = this.#deps;
+    const request = [spec.method, p.message_id ?? null, p.guid ?? null, p.account ?? null, p.part_index ?? 0, ...spec.request];
+    return outbox.submit(request, client, { key: p.idempotency_key, waitMs: p.wait_ms }, async () => {
+      const guid = await messageGuid(store, p, client);
+      const copies = await visibleCopies(store, guid, p, client);
+      const copy = chooseCopy(copies, { account: p.account, senderOnly: spec.senderOnly, preferred: [defaultAccount] });
+      gateAction(copy.account, spec.method, registry.health(copy.account)?.imsg, spec.gate);
+      const chat = model.chatRecord(copy.chatId);
+      return {
         account: copy.account,
-        method,
+        method: spec.method,
         target: `message:${guid}`,
-        route: p.account ? 'explicit' : senderOnly ? 'sender' : 'holder',
+        route: p.account ? 'explicit' : spec.senderOnly ? 'sender' : 'holder',
         chatId: copy.chatId,
-        params,
-      },
-      [guid, copy.account, p.part_index ?? 0, ...request],
-      client,
-      { key: p.idempotency_key, waitMs: p.wait_ms },
-    );
-  }
-
-  /** The message's guid, from its guid or its hub id. */
-  async #guid(p: Target, client: TokenRecord): Promise<string> {
-    if (p.guid !== undefined) return p.guid;
-    const [record] = await this.#deps.store.messages({ afterSeq: p.message_id! - 1, beforeSeq: p.message_id! + 1, order: 'asc', limit: 1 });
-    if (!record || !tokenAllows(client, record.account)) throw new HubError('NOT_FOUND', `no message ${p.message_id} among the accounts this token sees`);
-    if (!record.guid) throw new HubError('INVALID_PARAMS', `message ${p.message_id} has no guid in imsg, so no action can name it`);
-    return record.guid;
-  }
-
-  /** The copy to act through: the sender's for edit/unsend; else the named account, the default, or the first. */
-  #choose(copies: CopyRecord[], account: string | undefined, senderOnly: boolean): CopyRecord {
-    const holders = copies.map((c) => c.account).join(', ');
-    if (senderOnly) {
-      const sender = copies.find((c) => c.isFromMe);
-      if (!sender) throw new HubError('NO_ROUTE', `none of your accounts sent this message (it is held by ${holders}); only its sender can change it`);
-      if (account && account !== sender.account) {
-        throw new HubError('NO_ROUTE', `only ${sender.account}, which sent this message, can change it (not ${account})`, { candidates: [sender.account] });
-      }
-      return sender;
-    }
-    if (account) {
-      const named = copies.find((c) => c.account === account);
-      if (!named)
-        throw new HubError('NO_ROUTE', `account ${account} does not hold this message; it is held by ${holders}`, { candidates: copies.map((c) => c.account) });
-      return named;
-    }
-    return copies.find((c) => c.account === this.#deps.defaultAccount) ?? copies.find((c) => c.isFromMe) ?? copies[0]!;
+        params: {
+          ...(chat ? chatSelector(chat) : {}),
+          [spec.messageKey ?? 'message_guid']: guid,
+          ...(p.part_index !== undefined ? { part_index: p.part_index } : {}),
+          ...spec.extra,
+        },
+      };
+    });
   }
 }
