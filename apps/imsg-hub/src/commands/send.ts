@@ -45,7 +45,10 @@ function richFields(flags: SendFlags) {
 export function registerSend(program: Command): void {
   withClientOptions(program.command('send'))
     .description('send through the identity the route picks (or --as), exactly once per --key; or settle a send in doubt: send --resolve <key> sent|resend')
-    .argument('[target]', 'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix (a --reply-to may leave it out; with --resolve: sent or resend)')
+    .argument(
+      '[target]',
+      'chat_id:<n>, a phone or email, imessage:/sms:<handle>, chat_guid:<g>; optional "<account>/" prefix (a --reply-to may leave it out; with --resolve: sent or resend)',
+    )
     .option('--as <account>', 'send as this account')
     .option('--text <text>', 'message text')
     .option('--file <path>', 'a file to attach (uploaded through the hub)')
