@@ -271,6 +271,40 @@ export function storeConformance(target: StoreTarget): void {
       expect(await store.outboxGet('missing')).toBeUndefined();
     });
 
+    it('logs each outcome and receipt of an outbox row with the change, in order, and pages the log', async () => {
+      expect(await store.maxSendEventSeq()).toBe(0);
+      expect(await store.sendEvents({ afterSeq: 0, limit: 10 })).toEqual([]);
+      await store.outboxInsert(send('e1', 'alice'));
+      await store.outboxInsert(send('e2', 'bob'));
+      await store.outboxUpdate('e1', { state: 'dispatched', attempts: 1 });
+      await store.outboxUpdate('e1', { state: 'sent', result: { ok: true, guid: 'G1' } });
+      await store.outboxUpdate('e1', { attempts: 2 }); // neither state nor delivery: no entry
+      await store.outboxUpdate('e1', { result: { ok: true, guid: 'G1', delivery: 'delivered', delivered_at: NOW } });
+      await store.outboxUpdate('e1', { result: { ok: true, guid: 'G1', delivery: 'delivered', delivered_at: NOW, note: 1 } }); // same delivery
+      await store.outboxUpdate('e2', { state: 'failed', error: { code: -32014, message: 'no' } });
+      await store.outboxUpdate('e1', { result: { ok: true, guid: 'G1', delivery: 'read', read_at: NOW } });
+      await store.commit(
+        commitOf({
+          chats: [chatRecord(1, 'alice')],
+          messages: [messageRecord(1, 'alice', 1, { guid: 'G1', sendKey: 'e1' })],
+          outboxLinks: [{ key: 'e1', messageSeq: 1 }],
+        }),
+      );
+      const all = await store.sendEvents({ afterSeq: 0, limit: 10 });
+      expect(all.map((e) => [e.key, e.account, e.state, e.delivery])).toEqual([
+        ['e1', 'alice', 'sent', undefined],
+        ['e1', 'alice', 'sent', 'delivered'],
+        ['e2', 'bob', 'failed', undefined],
+        ['e1', 'alice', 'sent', 'read'],
+      ]);
+      expect(all.every((e, i) => i === 0 || e.seq > all[i - 1]!.seq)).toBe(true);
+      expect(all.every((e) => typeof e.at === 'string' && e.at.length > 0)).toBe(true);
+      expect(await store.maxSendEventSeq()).toBe(all[3]!.seq);
+      expect(await store.sendEvents({ afterSeq: all[0]!.seq, limit: 2 })).toEqual(all.slice(1, 3));
+      expect((await store.sendEvents({ afterSeq: 0, accounts: ['bob'], limit: 10 })).map((e) => e.key)).toEqual(['e2']);
+      expect(await store.sendEvents({ afterSeq: 0, accounts: [], limit: 10 })).toEqual([]);
+    });
+
     it('keeps tokens hashed, revokes once, and keeps blob owners and webhook cursors', async () => {
       const token = {
         id: 't1',

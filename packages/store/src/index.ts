@@ -16,6 +16,8 @@ export type {
   OutboxQuery,
   OutboxRecord,
   OwnHandleRecord,
+  SendEventQuery,
+  SendEventRecord,
   StoredBody,
   TokenRecord,
   TokenRole,

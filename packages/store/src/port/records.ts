@@ -204,3 +204,26 @@ export interface CopyRecord {
   /** This copy is the sender's own (the account sent the message). */
   isFromMe: boolean;
 }
+
+/**
+ * One entry of the send-event log: an outbox row reached an outcome (`state` other than queued and
+ * dispatched) or its `result.delivery` moved (delivered, read). The adapter writes it in the same
+ * transaction as the outbox change; `seq` ascends in the order entries become visible.
+ */
+export interface SendEventRecord {
+  seq: number;
+  key: string;
+  account: string;
+  state: string;
+  /** `result.delivery` after the change, when the result has one. */
+  delivery: string | undefined;
+  /** The outbox row's updated_at of the change. */
+  at: string;
+}
+
+/** A page of the send-event log, ascending. */
+export interface SendEventQuery {
+  afterSeq: number;
+  accounts?: readonly string[];
+  limit: number;
+}

@@ -14,6 +14,8 @@ import type {
   OutboxQuery,
   OutboxRecord,
   OwnHandleRecord,
+  SendEventQuery,
+  SendEventRecord,
   TokenRecord,
 } from './records.js';
 
@@ -83,6 +85,13 @@ export interface Store {
   /** Matching rows, oldest first. */
   outbox(query: OutboxQuery): Promise<OutboxRecord[]>;
   outboxCounts(): Promise<Map<string, OutboxCounts>>;
+
+  /**
+   * The send-event log (every outcome and receipt of an outbox row, written with the change):
+   * entries after `afterSeq`, ascending; and the newest seq (0 when empty).
+   */
+  sendEvents(query: SendEventQuery): Promise<SendEventRecord[]>;
+  maxSendEventSeq(): Promise<number>;
 
   /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
   blobOwners(sha256: string): Promise<string[]>;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { LOCK_SPACE, pgTypes } from './pg-session.js';
 
 /** Advisory lock key (second half) of the commit turn. */
-const TURN_LOCK = 3;
+export const TURN_LOCK = 3;
 
 /**
  * Hubs on one database take turns to plan and write commits: a session-level advisory lock on a

@@ -37,6 +37,7 @@ const TABLES: TableCopy[] = [
   { table: 'affinity', key: ['handle'], order: 'handle' },
   { table: 'outbox', key: ['key'], order: 'n', json: ['params', 'file', 'result', 'error'] },
   { table: 'webhook_cursors', key: ['id'], order: 'id' },
+  { table: 'send_events', key: ['seq'], order: 'seq' },
   { table: 'blob_refs', key: ['sha256', 'account'], order: 'sha256, account', update: [] },
 ];
 
@@ -63,9 +64,12 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: pg.Pool, on
     const counts: Record<string, number> = {};
     await inTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, COMMIT_LOCK]);
+      // The send-event log is copied as it is: outbox rows written here add no entries of their own.
+      await client.query("SELECT set_config('imsg_hub.copying', 'on', true)");
       for (const t of TABLES) counts[t.table] = await copyTable(db, client, t, onProgress);
       // Sends numbered from here on come after the copied ones.
       await client.query("SELECT setval(pg_get_serial_sequence('outbox', 'n'), GREATEST((SELECT MAX(n) FROM outbox), 1))");
+      await client.query("SELECT setval(pg_get_serial_sequence('send_events', 'seq'), GREATEST((SELECT MAX(seq) FROM send_events), 1))");
       const max = (await client.query<{ m: number }>('SELECT COALESCE(MAX(seq), 0)::bigint AS m FROM messages')).rows[0]!.m;
       if (max > 0) await client.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, String(max)]);
     });

@@ -14,6 +14,8 @@ import type {
   OutboxQuery,
   OutboxRecord,
   OwnHandleRecord,
+  SendEventQuery,
+  SendEventRecord,
   TokenRecord,
 } from '../port/records.js';
 import { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from '../port/store.js';
@@ -30,6 +32,7 @@ import { migratePostgres } from './migrate.js';
 import { OutboxTable } from './outbox-table.js';
 import { COMMIT_LOCK, inTransaction, LOCK_SPACE, pgTypes, redactUrl, uniqueViolation } from './pg-session.js';
 import { TokensTable } from './tokens-table.js';
+import { SendEventsTable } from './send-events-table.js';
 import { WebhookCursorsTable } from './webhook-cursors-table.js';
 
 export interface PostgresStoreOptions {
@@ -55,6 +58,7 @@ export class PostgresStore implements Store {
   readonly #outbox = new OutboxTable();
   readonly #blobRefs = new BlobRefsTable();
   readonly #webhooks = new WebhookCursorsTable();
+  readonly #sendEvents = new SendEventsTable();
   readonly #order = new CallOrder();
   #closed = false;
 
@@ -200,6 +204,13 @@ export class PostgresStore implements Store {
   }
   async outboxCounts(): Promise<Map<string, OutboxCounts>> {
     return this.#order.read(() => this.#outbox.counts(this.pool));
+  }
+
+  async sendEvents(query: SendEventQuery): Promise<SendEventRecord[]> {
+    return this.#order.read(() => this.#sendEvents.after(this.pool, query));
+  }
+  async maxSendEventSeq(): Promise<number> {
+    return this.#order.read(() => this.#sendEvents.maxSeq(this.pool));
   }
 
   async blobOwners(sha256: string): Promise<string[]> {

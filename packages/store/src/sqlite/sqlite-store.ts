@@ -14,6 +14,8 @@ import type {
   OutboxQuery,
   OutboxRecord,
   OwnHandleRecord,
+  SendEventQuery,
+  SendEventRecord,
   TokenRecord,
 } from '../port/records.js';
 import { type BlobUpload, type Store, StoreConflictError } from '../port/store.js';
@@ -25,6 +27,7 @@ import { type Durability, openDatabase } from './database.js';
 import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
 import { OutboxTable } from './outbox-table.js';
+import { SendEventsTable } from './send-events-table.js';
 import { TokensTable } from './tokens-table.js';
 
 export interface SqliteStoreOptions {
@@ -46,6 +49,7 @@ export class SqliteStore implements Store {
   readonly #messages: MessagesTable;
   readonly #handles: HandlesTable;
   readonly #outbox: OutboxTable;
+  readonly #sendEvents: SendEventsTable;
   readonly #commitTx: (records: CommitRecords) => void;
   readonly #checkpointer: Checkpointer | undefined;
   readonly #blobRefs: BlobRefsTable;
@@ -65,6 +69,7 @@ export class SqliteStore implements Store {
     this.#messages = new MessagesTable(this.db);
     this.#outbox = new OutboxTable(this.db);
     this.#blobRefs = new BlobRefsTable(this.db);
+    this.#sendEvents = new SendEventsTable(this.db);
     this.#webhookCursor = this.db.prepare('SELECT seq FROM webhook_cursors WHERE id = ?');
     this.#setWebhookCursor = this.db.prepare(
       'INSERT INTO webhook_cursors (id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at',
@@ -159,6 +164,13 @@ export class SqliteStore implements Store {
   }
   async outboxCounts(): Promise<Map<string, OutboxCounts>> {
     return this.#outbox.counts();
+  }
+
+  async sendEvents(query: SendEventQuery): Promise<SendEventRecord[]> {
+    return this.#sendEvents.after(query);
+  }
+  async maxSendEventSeq(): Promise<number> {
+    return this.#sendEvents.maxSeq();
   }
 
   async blobOwners(sha256: string): Promise<string[]> {
