@@ -33,3 +33,4 @@ export {
 } from './method-table.js';
 export * from './account-list.js';
 export { boundedJson, boundedLoose, jsonBoundsProblem, FIELD_BOUNDS, type JsonFieldBounds, type LooseBounds } from './json-bounds.js';
+export * from './webhook-events.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_MAX_FRAME_BYTES } from '@imsg-hub/hub-protocol';
+import { DEFAULT_MAX_FRAME_BYTES, WebhookEventFilterSchema } from '@imsg-hub/hub-protocol';
 import { z } from 'zod';
 
 /** A route rule: sends matching `match` leave through `account` (design.md "Routing"). */
@@ -33,6 +33,8 @@ export const WebhookSchema = z.strictObject({
   chats: z.array(z.number().int().positive()).optional(),
   /** For a webhook seen for the first time: deliver messages after this hub id (default: from now on). */
   since: z.number().int().nonnegative().optional(),
+  /** Event types to POST: `message`, send event types (`send.delivered` …) or `send.*`. */
+  events: z.array(WebhookEventFilterSchema).min(1).max(16).default(['message']),
   /** Events per POST. */
   batch: z.number().int().min(1).max(500).default(50),
   timeout_ms: z.number().int().min(100).default(10_000),

@@ -19,7 +19,7 @@ import { Outbox } from './outbox.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
 import { WatchHub } from './watch-hub.js';
-import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { WebhookSet } from './webhooks/webhook-set.js';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -51,7 +51,8 @@ export class Hub implements HubContext {
   readonly metrics: HubMetrics;
   readonly version = HUB_VERSION;
   readonly #connections = new Set<Connection>();
-  readonly webhooks: WebhookDispatcher[];
+  readonly webhooks: WebhookSet;
+  readonly #stopSendEvents: (() => void) | undefined;
   readonly #revocationTimer: NodeJS.Timeout;
   readonly #stopAbsorbing: (() => void) | undefined;
   readonly #claims: AccountClaims | undefined;
@@ -96,7 +97,7 @@ export class Hub implements HubContext {
         const now = performance.now();
         for (const at of arrivals) this.metrics.hubLatency.observe((now - at) / 1000);
       }
-      for (const w of this.webhooks) w.poke();
+      this.webhooks.pokeMessages();
     });
     const router = (this.router = new Router(model, this.config.routes, this.config.default_account));
     // Several hubs on one store: only the hub holding an account's agent link dispatches its sends.
@@ -118,6 +119,7 @@ export class Hub implements HubContext {
         onStateChange: (r) => {
           this.metrics.sendChanged(r);
           this.watch.sendChanged(sendOutcome(r));
+          this.webhooks.pokeSends();
         },
         ...this.#claims?.outboxOptions,
       },
@@ -133,9 +135,11 @@ export class Hub implements HubContext {
       defaultAccount: this.config.default_account,
     });
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
-    this.webhooks = this.config.webhooks.map((w) => new WebhookDispatcher(w, { store: this.store, model, log: this.log }));
+    this.webhooks = new WebhookSet(this.config.webhooks, { store: this.store, model, log: this.log });
+    // Several hubs on one store: sends another hub finished reach this hub's webhooks too.
+    this.#stopSendEvents = this.webhooks.sends.length ? this.store.onOutbox?.(() => this.webhooks.pokeSends()) : undefined;
     // Whatever a receiver missed while the hub was down goes out now.
-    for (const w of this.webhooks) w.poke();
+    this.webhooks.start();
     // Tokens revoked with the CLI while the hub runs end their live connections within seconds.
     this.#revocationTimer = setInterval(() => void this.#enforceRevocations(), 2000);
     this.#revocationTimer.unref();
@@ -175,7 +179,8 @@ export class Hub implements HubContext {
   async close(): Promise<void> {
     clearInterval(this.#revocationTimer);
     this.blobCollector.close();
-    for (const w of this.webhooks) w.close();
+    this.webhooks.close();
+    this.#stopSendEvents?.();
     this.outbox.close();
     this.#stopAbsorbing?.();
     this.#claims?.close();

@@ -7,7 +7,7 @@ export { RateLimiter } from './rate-limiter.js';
 export { BlobStore } from './blob-store.js';
 export { HubMetrics } from './metrics.js';
 export type { AgentLink } from './agent-registry.js';
-export { WebhookDispatcher, webhookId, type WebhookDelivery } from './webhooks/webhook-dispatcher.js';
+export { WebhookDispatcher, webhookId, type WebhookDelivery, type WebhookSendDelivery } from './webhooks/webhook-dispatcher.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhooks/webhook-signature.js';
 export { MessageModel, type MessageFilter } from './model/message-model.js';
 export type { IngestBatch, IngestOutcome } from './model/ingest-plan.js';

@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
-import type { HubMessage } from '@imsg-hub/hub-protocol';
+import type { WebhookSendEvent } from '@imsg-hub/hub-protocol';
 import type { Store } from '@imsg-hub/store';
 import type { MessageModel } from '../model/message-model.js';
 import type { Logger } from 'pino';
 import type { WebhookConfig } from '../config.js';
+import { MessageFeed, type MessageEvent } from './message-feed.js';
+import type { WebhookFeed } from './webhook-feed.js';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
 
+/** A POST body of message events (WebhookMessageBatchSchema). */
 export interface WebhookDelivery {
   webhook: string;
-  events: { id: number; type: 'message'; message: HubMessage }[];
+  events: MessageEvent[];
+}
+/** A POST body of send events (WebhookSendBatchSchema). */
+export interface WebhookSendDelivery {
+  webhook: string;
+  events: WebhookSendEvent[];
 }
 
 export interface WebhookDispatcherOptions {
@@ -20,6 +28,8 @@ export interface WebhookDispatcherOptions {
   /** Retry delays: exponential from `initialMs` to `maxMs`, with full jitter. */
   initialMs?: number;
   maxMs?: number;
+  /** What this dispatcher delivers: the merged message stream by default, or send events. */
+  feed?: WebhookFeed<{ id: number }>;
 }
 
 /** The id a webhook's cursor is kept under: its `id`, else a hash of its URL. */
@@ -28,16 +38,19 @@ export function webhookId(config: WebhookConfig): string {
 }
 
 /**
- * Delivers the merged stream to one webhook, in hub order, at least once: a batch is POSTed
- * (signed) until the receiver answers 2xx, and only then does the durable cursor move. A receiver
- * outage or a hub restart loses nothing; after a crash the last batch may arrive twice (dedupe by
- * event id).
+ * Delivers one feed (the merged stream, or send events) to one webhook, in order, at least once: a
+ * batch is POSTed (signed) until the receiver answers 2xx, and only then does the durable cursor
+ * move. A receiver outage or a hub restart loses nothing; after a crash the last batch may arrive
+ * twice (dedupe by event type and id).
  */
 export class WebhookDispatcher {
   readonly id: string;
   readonly #config: WebhookConfig;
   readonly #o: WebhookDispatcherOptions;
   readonly #log: Logger;
+  readonly #feed: WebhookFeed<{ id: number }>;
+  /** The cursor's key in the store: the webhook id, plus the feed's suffix. */
+  readonly #cursorId: string;
   #cursor: number | undefined;
   #running = false;
   #again = false;
@@ -48,20 +61,22 @@ export class WebhookDispatcher {
     this.#config = config;
     this.#o = options;
     this.id = webhookId(config);
-    this.#log = options.log.child({ webhook: this.id });
+    this.#feed = options.feed ?? new MessageFeed(config, options.model);
+    this.#cursorId = this.id + this.#feed.cursorSuffix;
+    this.#log = options.log.child({ webhook: this.#cursorId });
   }
 
-  /** The last hub sequence the receiver acknowledged; undefined until the first delivery run starts. */
+  /** The last sequence the receiver acknowledged; undefined until the first delivery run starts. */
   get cursor(): number | undefined {
     return this.#cursor;
   }
 
-  /** Loads the durable cursor; a webhook never seen starts at `since`, else at the newest message. */
+  /** Loads the durable cursor; a webhook never seen starts where its feed says (`since`, or now). */
   async #loadCursor(): Promise<number> {
     if (this.#cursor !== undefined) return this.#cursor;
-    const saved = await this.#o.store.webhookCursor(this.id);
-    const cursor = saved ?? this.#config.since ?? this.#o.model.maxSeq;
-    if (saved === undefined) await this.#o.store.setWebhookCursor(this.id, cursor);
+    const saved = await this.#o.store.webhookCursor(this.#cursorId);
+    const cursor = saved ?? (await this.#feed.start());
+    if (saved === undefined) await this.#o.store.setWebhookCursor(this.#cursorId, cursor);
     this.#cursor = cursor;
     return cursor;
   }
@@ -105,7 +120,7 @@ export class WebhookDispatcher {
       if (ok) {
         failures = 0;
         this.#cursor = events[events.length - 1]!.id;
-        await this.#o.store.setWebhookCursor(this.id, this.#cursor);
+        await this.#o.store.setWebhookCursor(this.#cursorId, this.#cursor);
         continue;
       }
       failures += 1;
@@ -120,21 +135,19 @@ export class WebhookDispatcher {
     }
   }
 
-  async #pending(): Promise<WebhookDelivery['events']> {
-    const c = this.#config;
-    // A loop, not recursion: a long run of messages the chat filter drops is skipped page by page.
+  async #pending(): Promise<{ id: number }[]> {
+    // A loop, not recursion: a long run of events the filters drop is skipped page by page.
     for (;;) {
-      const rows = await this.#o.model.after(this.#cursor!, { merged: true, includeReactions: true, ...(c.accounts ? { accounts: c.accounts } : {}) }, c.batch);
-      const events = rows.filter((m) => !c.chats || c.chats.includes(m.chat_id)).map((message) => ({ id: message.id, type: 'message' as const, message }));
-      if (events.length > 0 || rows.length === 0) return events;
-      // Skip past a page the chat filter emptied, without posting it.
-      this.#cursor = rows[rows.length - 1]!.id;
-      await this.#o.store.setWebhookCursor(this.id, this.#cursor);
+      const { events, last } = await this.#feed.page(this.#cursor!, this.#config.batch);
+      if (events.length > 0 || last === undefined) return events;
+      // Skip past a page the filters emptied, without posting it.
+      this.#cursor = last;
+      await this.#o.store.setWebhookCursor(this.#cursorId, this.#cursor);
     }
   }
 
-  async #post(events: WebhookDelivery['events']): Promise<boolean> {
-    const body = JSON.stringify({ webhook: this.id, events } satisfies WebhookDelivery);
+  async #post(events: { id: number }[]): Promise<boolean> {
+    const body = JSON.stringify({ webhook: this.id, events });
     const timestamp = Math.floor(Date.now() / 1000);
     try {
       const res = await fetch(this.#config.url, {
