@@ -15,6 +15,7 @@ import { ReceiptTracker } from './receipt-tracker.js';
 import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
+import { TypingFeed } from './typing-feed.js';
 import type { SendLedger } from './send-ledger.js';
 import { Watchdog } from './watchdog.js';
 
@@ -53,6 +54,7 @@ export class AccountRunner {
   readonly #dispatcher: SendDispatcher;
   readonly #uploader: AttachmentUploader;
   readonly #receipts: ReceiptTracker;
+  readonly #typing: TypingFeed;
   readonly #readyWaiters = new Set<() => void>();
   #session: ImsgSession | undefined;
   #link: HubSession | undefined;
@@ -102,6 +104,7 @@ export class AccountRunner {
       timeoutMs: settings.watchdog.probe_timeout_ms,
       log: options.log,
     });
+    this.#typing = new TypingFeed({ account: options.name, peer: () => this.#link?.peer, timeoutMs: settings.watchdog.probe_timeout_ms, log: options.log });
     this.#dispatcher = new SendDispatcher({
       account: options.name,
       ledger: options.ledger,
@@ -184,6 +187,7 @@ export class AccountRunner {
     if (this.#closed) return;
     this.#closed = true;
     this.#receipts.stop();
+    this.#typing.stop();
     for (const wake of [...this.#readyWaiters]) wake();
     await Promise.race([this.#dispatcher.drain(), sleep(this.#o.settings.send.timeout_ms)]);
     this.#inbound.sync();
@@ -252,9 +256,11 @@ export class AccountRunner {
     });
     dog.start();
     this.#inbound.sync();
+    this.#typing.sync(session);
     const outcome = await Promise.race([session.ended.then((exit) => ({ exit })), stalled.then((reason) => ({ reason }))]);
     dog.stop();
     this.#session = undefined;
+    this.#typing.sync(undefined);
     if ('reason' in outcome) {
       this.#log.warn({ reason: outcome.reason }, 'imsg stalled; restarting it');
       this.#setState('stalled', outcome.reason);
@@ -296,6 +302,7 @@ export class AccountRunner {
     const changed = !sameInfo(session.profile, profile);
     session.profile = profile;
     this.#profile = profile;
+    this.#typing.sync(session);
     if (!changed) return;
     const { info } = profile;
     this.#log.info({ imsg: info.version, database: info.database_ready, bridge: info.bridge_ready, methods: info.methods.length }, 'imsg capabilities changed');

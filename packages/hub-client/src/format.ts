@@ -1,4 +1,4 @@
-import type { AccountHealth, HubChat, HubMessage, SendOutcome } from '@imsg-hub/hub-protocol';
+import type { AccountHealth, HubChat, HubMessage, SendOutcome, TypingNotification } from '@imsg-hub/hub-protocol';
 
 /** Colour only for a terminal, and never with NO_COLOR (https://no-color.org). */
 const useColor = process.stdout.isTTY === true && !process.env['NO_COLOR'];
@@ -59,4 +59,10 @@ export function formatSend(o: SendOutcome): string {
       ? `\n  it may or may not have been sent: look at the chat, then run imsg-hub send --resolve ${o.idempotency_key} sent (it arrived) or resend (it did not)`
       : '';
   return `${o.state} via ${o.account} (${o.route}) key=${o.idempotency_key}${id}${msg}${err}${next}`;
+}
+
+/** One typing indicator as `imsg-hub tail --typing` prints it. */
+export function formatTyping(t: TypingNotification): string {
+  const chat = t.chat_id !== undefined ? `${t.account}:chat_id:${t.chat_id}` : `${t.account} ${t.chat_guid}`;
+  return `${t.typing ? 'typing' : 'stopped typing'} in ${chat}`;
 }

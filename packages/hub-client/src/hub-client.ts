@@ -7,6 +7,7 @@ import {
   HubMessageNotificationSchema,
   HubMessagesNotificationSchema,
   SendStatusNotificationSchema,
+  TypingNotificationSchema,
   type ClientHelloResult,
   type HubMessage,
   type HubMethod,
@@ -236,6 +237,11 @@ export class HubClient extends EventEmitter {
       const parsed = SendStatusNotificationSchema.safeParse(params);
       if (!parsed.success) return void this.emit('invalid', params, parsed.error);
       return void this.emit('send.status', parsed.data.outcome, parsed.data.subscription);
+    } else if (method === 'typing') {
+      // Someone typing in a chat of a watched account (watch.subscribe with include_typing).
+      const parsed = TypingNotificationSchema.safeParse(params);
+      if (!parsed.success) return void this.emit('invalid', params, parsed.error);
+      return void this.emit('typing', parsed.data);
     } else {
       return;
     }

@@ -7,4 +7,4 @@ export { retryForever, RetryStopped, type RetryOptions } from './retry-forever.j
 export { DEFAULT_HUB_URL } from './default-hub-url.js';
 export { resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from './hub-endpoint.js';
 export { HubClientError, type HubClientErrorCode } from './errors.js';
-export { formatMessage, formatChat, formatAccount, formatSend } from './format.js';
+export { formatMessage, formatChat, formatAccount, formatSend, formatTyping } from './format.js';

@@ -76,6 +76,8 @@ export const WatchSubscribeParamsSchema = z.object({
   batch: z.boolean().optional(),
   /** Also deliver `send.status {subscription, outcome}` whenever a send or action of an account in view changes (receipts included). */
   include_sends: z.boolean().optional(),
+  /** Also deliver `typing {subscription, account, chat_id?, chat_guid, typing, at}` from accounts in view whose imsg streams bridge events. */
+  include_typing: z.boolean().optional(),
 });
 export type WatchSubscribeParams = z.infer<typeof WatchSubscribeParamsSchema>;
 export const WatchSubscribeResultSchema = z.object({ subscription: z.number().int(), seq: z.number().int() });

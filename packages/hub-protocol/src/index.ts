@@ -34,3 +34,4 @@ export {
 export * from './account-list.js';
 export { boundedJson, boundedLoose, jsonBoundsProblem, FIELD_BOUNDS, type JsonFieldBounds, type LooseBounds } from './json-bounds.js';
 export * from './webhook-events.js';
+export * from './typing.js';

@@ -7,6 +7,7 @@ import * as C from './client-methods.js';
 import * as G from './chat-actions.js';
 import { HubError } from './hub-errors.js';
 import * as S from './send.js';
+import * as T from './typing.js';
 
 /** A method's params and result schemas: the single source of its wire types. */
 export interface MethodSpec {
@@ -35,6 +36,7 @@ export const AGENT_TO_HUB = {
 export const AGENT_NOTIFICATIONS = {
   'account.state': { params: A.AccountStateParamsSchema, result: A.PingResultSchema.partial() },
   'send.receipt': { params: A.SendReceiptParamsSchema, result: A.PingResultSchema.partial() },
+  'chat.typing': { params: T.ChatTypingParamsSchema, result: A.PingResultSchema.partial() },
 } as const satisfies MethodTable;
 
 /** Hub → agent requests. */
@@ -80,6 +82,7 @@ export const HUB_TO_CLIENT_NOTIFICATIONS = {
   message: { params: C.HubMessageNotificationSchema, result: A.PingResultSchema.partial() },
   messages: { params: C.HubMessagesNotificationSchema, result: A.PingResultSchema.partial() },
   'send.status': { params: C.SendStatusNotificationSchema, result: A.PingResultSchema.partial() },
+  typing: { params: T.TypingNotificationSchema, result: A.PingResultSchema.partial() },
 } as const satisfies MethodTable;
 
 /** Every request a hub, an agent or a client calls on a hub or an agent, by name (`imsg.call` as hub → agent). */

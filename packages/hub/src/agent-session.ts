@@ -116,6 +116,12 @@ export class AgentSession implements Session, AgentLink {
         await this.#ctx.outbox.receipt(p.account, p.key, p.status, p.at);
         return {};
       },
+      'chat.typing': (p) => {
+        this.#own(p.account);
+        const chat = this.#ctx.model.findChat({ account: p.account, guid: p.chat_guid })[0];
+        this.#ctx.watch.typing({ account: p.account, chatId: chat?.id, chatGuid: p.chat_guid, typing: p.typing, at: p.at ?? new Date().toISOString() });
+        return {};
+      },
       'blob.read': async (p) => {
         // Only files for its own accounts: attachments of their messages, or files of sends to them.
         const accounts = [...this.#accounts];

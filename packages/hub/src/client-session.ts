@@ -113,6 +113,7 @@ export class ClientSession implements Session, NotificationSink {
           p.since,
           p.batch ?? false,
           p.include_sends ?? false,
+          p.include_typing ?? false,
         );
       },
       'watch.unsubscribe': (p) => {

@@ -23,6 +23,18 @@ interface Subscription {
   retry: NodeJS.Timeout | undefined;
   /** Also deliver `send.status` notifications when a send of an account in view changes. */
   sends: boolean;
+  /** Also deliver `typing` notifications from accounts in view. */
+  typing: boolean;
+}
+
+/** Someone typing in a chat of an account, as its agent reported it (not stored). */
+export interface TypingEvent {
+  account: string;
+  /** The hub chat, when the hub knows it. */
+  chatId: number | undefined;
+  chatGuid: string;
+  typing: boolean;
+  at: string;
 }
 
 const PAGE = 256;
@@ -51,7 +63,14 @@ export class WatchHub {
   }
 
   /** Starts a subscription; delivery begins on the next turn, after the caller's response is written. */
-  subscribe(sink: NotificationSink, filter: MessageFilter, since: number | undefined, batch = false, sends = false): { subscription: number; seq: number } {
+  subscribe(
+    sink: NotificationSink,
+    filter: MessageFilter,
+    since: number | undefined,
+    batch = false,
+    sends = false,
+    typing = false,
+  ): { subscription: number; seq: number } {
     const mine = [...this.#subs.values()].filter((x) => x.sink === sink).length;
     if (mine >= MAX_SUBSCRIPTIONS) {
       throw new HubError('INVALID_PARAMS', `this connection already has ${mine} subscriptions; unsubscribe one first`);
@@ -69,6 +88,7 @@ export class WatchHub {
       closed: false,
       retry: undefined,
       sends,
+      typing,
     };
     this.#subs.set(sub.id, sub);
     setImmediate(() => void this.#pump(sub));
@@ -80,6 +100,24 @@ export class WatchHub {
     for (const sub of this.#subs.values()) {
       if (!sub.sends || (sub.filter.accounts && !sub.filter.accounts.includes(outcome.account))) continue;
       sub.sink.notify('send.status', { subscription: sub.id, outcome }).catch(() => undefined);
+    }
+  }
+
+  /** Someone started or stopped typing: tell watches that asked and whose view has the chat. */
+  typing(e: TypingEvent): void {
+    for (const sub of this.#subs.values()) {
+      if (!sub.typing || (sub.filter.accounts && !sub.filter.accounts.includes(e.account))) continue;
+      const chatId = e.chatId === undefined ? undefined : this.#model.chatIdInView(e.chatId, sub.filter);
+      if (sub.filter.chatId !== undefined && chatId === undefined) continue;
+      const params = {
+        subscription: sub.id,
+        account: e.account,
+        ...(chatId !== undefined ? { chat_id: chatId } : {}),
+        chat_guid: e.chatGuid,
+        typing: e.typing,
+        at: e.at,
+      };
+      sub.sink.notify('typing', params).catch(() => undefined);
     }
   }
 

@@ -2,12 +2,15 @@ import { describeZod, Peer, type MessageTransport, type PeerOptions } from '@ims
 import type { z } from 'zod';
 import { ImsgMessageSchema, type ImsgMessage } from './message.js';
 import {
+  BridgeEventNotificationSchema,
+  BridgeEventsSubscribeResultSchema,
   MessagesAfterResultSchema,
   SendStatusResultSchema,
   SendV1ResultSchema,
   WatchOverflowNotificationSchema,
   type MessagesAfterResult,
   type SendStatusResult,
+  type BridgeEvent,
   type SendV1Result,
 } from './v1/results-v1.js';
 import { IMSG_PROTOCOL_VERSION, StatusResultSchema, type StatusResult } from './v1/status-schema.js';
@@ -42,6 +45,13 @@ export interface WatchHandlers {
   overflow?(resumeAfterRowid: number): void;
 }
 
+/** Receives one `bridge.events.subscribe` stream (imsg 0.14+, reference/imsg-protocol-v1.md §3.11). */
+export interface BridgeEventHandlers {
+  event(event: BridgeEvent): void;
+  /** The stream ended (`bridge.events.overflow` or `bridge.events.error`, both terminal): subscribe again to go on. */
+  ended?(reason: string): void;
+}
+
 /** `messages.after` params (imsg 0.14+, reference/imsg-protocol-v1.md §3.5). */
 export interface MessagesAfterParams {
   since_rowid: number;
@@ -69,7 +79,7 @@ type Notification = { method: string; params: unknown };
  */
 export class ImsgClient {
   readonly peer: Peer;
-  readonly #handlers = new Map<number, WatchHandlers>();
+  readonly #handlers = new Map<number, WatchHandlers | BridgeEventHandlers>();
   readonly #early = new Map<number, Notification[]>();
   #earlyCount = 0;
   readonly #maxEarly: number;
@@ -139,6 +149,11 @@ export class ImsgClient {
   /** Starts a watch; `handlers` receive its messages, including any that raced the response. */
   async subscribe(params: SubscribeParams, handlers: WatchHandlers, timeoutMs?: number): Promise<Subscription> {
     const { subscription } = await this.#call('watch.subscribe', params, SubscribeResultSchema, timeoutMs);
+    return this.#attach(subscription, handlers, timeoutMs);
+  }
+
+  /** Routes a subscription's notifications to `handlers`, first those that raced its response. */
+  #attach(subscription: number, handlers: WatchHandlers | BridgeEventHandlers, timeoutMs: number | undefined): Subscription {
     this.#handlers.set(subscription, handlers);
     const early = this.#early.get(subscription);
     if (early) {
@@ -153,6 +168,12 @@ export class ImsgClient {
         await this.peer.request('watch.unsubscribe', { subscription }, timeoutMs === undefined ? {} : { timeoutMs });
       },
     };
+  }
+
+  /** imsg 0.14+ with a bridge event log: live bridge events (typing …), never replayed. */
+  async subscribeBridgeEvents(params: { buffer_limit?: number }, handlers: BridgeEventHandlers, timeoutMs?: number): Promise<Subscription> {
+    const { subscription } = await this.#call('bridge.events.subscribe', params, BridgeEventsSubscribeResultSchema, timeoutMs);
+    return this.#attach(subscription, handlers, timeoutMs);
   }
 
   close(): Promise<void> {
@@ -187,7 +208,12 @@ export class ImsgClient {
     this.#earlyCount += 1;
   }
 
-  #dispatch(n: Notification, handlers: WatchHandlers): void {
+  #dispatch(n: Notification, any: WatchHandlers | BridgeEventHandlers): void {
+    if ('event' in any) {
+      this.#dispatchBridge(n, any);
+      return;
+    }
+    const handlers = any;
     if (n.method === 'message') {
       const raw = (n.params as { message?: unknown }).message;
       const parsed = ImsgMessageSchema.safeParse(raw);
@@ -207,6 +233,31 @@ export class ImsgClient {
       handlers.overflow?.(parsed.data.resume_after_rowid);
     }
   }
+
+  #dispatchBridge(n: Notification, handlers: BridgeEventHandlers): void {
+    const notice = bridgeNotice(n);
+    if (!notice) return;
+    if ('event' in notice) handlers.event(notice.event);
+    else if ('invalid' in notice) this.#onProtocolError?.(new TypeError(notice.invalid));
+    else {
+      this.#handlers.delete(subscriptionOf(n.params)!); // terminal on imsg's side
+      handlers.ended?.(notice.ended);
+    }
+  }
+}
+
+/** A bridge event stream's notifications: events, or its terminal end. */
+function bridgeNotice(n: Notification): { event: BridgeEvent } | { ended: string } | { invalid: string } | undefined {
+  if (n.method === 'bridge.event') {
+    const parsed = BridgeEventNotificationSchema.safeParse(n.params);
+    return parsed.success ? { event: parsed.data.event } : { invalid: `imsg bridge.event does not validate: ${describeZod(parsed.error)}` };
+  }
+  if (n.method === 'bridge.events.overflow') return { ended: 'bridge event buffer overflowed' };
+  if (n.method === 'bridge.events.error') {
+    const error = (n.params as { error?: { code?: unknown; message?: unknown } }).error;
+    return { ended: `bridge event stream failed: ${String(error?.code ?? 'unknown')} ${String(error?.message ?? '')}`.trim() };
+  }
+  return undefined;
 }
 
 function subscriptionOf(params: unknown): number | undefined {

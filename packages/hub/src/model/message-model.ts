@@ -181,6 +181,15 @@ export class MessageModel {
     return [chatId, ...ids].map((id) => this.chat(id)).filter((c): c is HubChat => c !== undefined);
   }
 
+  /**
+   * The id a chat goes by in a view (its conversation's lowest chat in view when merged), or
+   * undefined when the view is of one chat and this chat is not in it.
+   */
+  chatIdInView(chatId: number, f: MessageFilter): number | undefined {
+    if (f.chatId !== undefined && !(f.merged ? this.#chats.conversationMembers(f.chatId, f.accounts) : [f.chatId]).includes(chatId)) return undefined;
+    return f.merged ? this.#chats.representative(chatId, f.accounts) : chatId;
+  }
+
   findChat(by: { account?: string; guid?: string; identifier?: string }): HubChat[] {
     return this.#chats.find(by).map((c) => this.#view.chat(c));
   }
