@@ -16,6 +16,7 @@ import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
 import { TypingFeed } from './typing-feed.js';
+import { UnreadPoller } from './unread-poller.js';
 import type { SendLedger } from './send-ledger.js';
 import { Watchdog } from './watchdog.js';
 
@@ -27,6 +28,7 @@ export interface RunnerSettings {
   watch_buffer_limit: number;
   attachments: { max_bytes: number; wait_ms: number; outbound_dir?: string | undefined };
   send: { timeout_ms: number; resolve_wait_ms: number; receipt_window_ms: number };
+  unread_interval_ms: number;
 }
 
 export interface AccountRunnerOptions {
@@ -55,6 +57,7 @@ export class AccountRunner {
   readonly #uploader: AttachmentUploader;
   readonly #receipts: ReceiptTracker;
   readonly #typing: TypingFeed;
+  readonly #unread: UnreadPoller;
   readonly #readyWaiters = new Set<() => void>();
   #session: ImsgSession | undefined;
   #link: HubSession | undefined;
@@ -105,6 +108,14 @@ export class AccountRunner {
       log: options.log,
     });
     this.#typing = new TypingFeed({ account: options.name, peer: () => this.#link?.peer, timeoutMs: settings.watchdog.probe_timeout_ms, log: options.log });
+    this.#unread = new UnreadPoller({
+      account: options.name,
+      imsg: () => (this.#session?.profile.info.methods.includes('chats.list') && this.#session.profile.v1 ? this.#session.client : undefined),
+      peer: () => this.#link?.peer,
+      intervalMs: settings.unread_interval_ms,
+      timeoutMs: settings.watchdog.probe_timeout_ms,
+      log: options.log,
+    });
     this.#dispatcher = new SendDispatcher({
       account: options.name,
       ledger: options.ledger,
@@ -155,6 +166,7 @@ export class AccountRunner {
     }
     this.#loop ??= this.#runImsg();
     this.#receipts.start();
+    this.#unread.start();
   }
 
   /** The hub link is up: resume from the hub's high-water mark (it is authoritative). */
@@ -166,6 +178,7 @@ export class AccountRunner {
     this.#detector.reset();
     this.#reportState();
     this.#inbound.sync();
+    this.#unread.linkUp();
   }
 
   linkDown(): void {
@@ -180,7 +193,9 @@ export class AccountRunner {
   /** `typing` / `read` straight to imsg; its error comes back verbatim (an RpcError). */
   async imsgCall(method: ImsgPassthroughMethod, params: Record<string, unknown>): Promise<unknown> {
     const { client } = await this.#liveSession();
-    return client.peer.request(method, params, { timeoutMs: this.#o.settings.send.timeout_ms });
+    const result = await client.peer.request(method, params, { timeoutMs: this.#o.settings.send.timeout_ms });
+    if (method === 'read') void this.#unread.poll(); // the chat's count just changed
+    return result;
   }
 
   async close(): Promise<void> {
@@ -188,6 +203,7 @@ export class AccountRunner {
     this.#closed = true;
     this.#receipts.stop();
     this.#typing.stop();
+    this.#unread.stop();
     for (const wake of [...this.#readyWaiters]) wake();
     await Promise.race([this.#dispatcher.drain(), sleep(this.#o.settings.send.timeout_ms)]);
     this.#inbound.sync();

@@ -79,6 +79,8 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
     restart_backoff: BackoffSchema.default({ initial_ms: 500, max_ms: 30_000 }),
     /** The watch waits this long after a chat.db change before reading (docs/agent.md, "Latency"). */
     debounce_ms: z.number().int().nonnegative().default(30),
+    /** imsg 0.14+: how often chats' unread counts are read (chats.list) for the hub; 0: never. */
+    unread_interval_ms: z.number().int().nonnegative().default(15_000),
     /** imsg 0.14+: rows a watch may hold unread before it overflows (resumed by a catch-up). */
     watch_buffer_limit: z.number().int().min(1).max(4096).default(4096),
     attachments: z

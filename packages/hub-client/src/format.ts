@@ -39,7 +39,8 @@ export function formatMessage(m: HubMessage, textOf?: (guid: string) => string |
 export function formatChat(c: HubChat): string {
   const accounts = c.accounts.length > 1 ? c.accounts.join('+') : c.account;
   const name = c.name || c.identifier;
-  return `${c.ref.padEnd(22)} ${paint(colorOf(c.account), accounts.padEnd(14))} ${c.is_group ? 'group' : 'dm   '} ${name}  ${paint(2, c.last_message_at)}`;
+  const unread = c.unread_count ? `  ${paint(1, `${c.unread_count} unread`)}` : '';
+  return `${c.ref.padEnd(22)} ${paint(colorOf(c.account), accounts.padEnd(14))} ${c.is_group ? 'group' : 'dm   '} ${name}  ${paint(2, c.last_message_at)}${unread}`;
 }
 
 export function formatAccount(a: AccountHealth): string {

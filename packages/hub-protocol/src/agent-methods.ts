@@ -127,6 +127,16 @@ export const SendReceiptParamsSchema = z.object({
 });
 export type SendReceiptParams = z.infer<typeof SendReceiptParamsSchema>;
 
+/**
+ * `chats.unread` (agent → hub notification): the unread counts imsg 0.14+ gives its most recent
+ * chats (`chats.list` `unread_count`), by chat guid: a full snapshot that replaces the last one.
+ */
+export const ChatsUnreadParamsSchema = z.object({
+  account,
+  chats: z.array(z.object({ guid: z.string().min(1).max(512), unread: z.number().int().nonnegative() })).max(2000),
+});
+export type ChatsUnreadParams = z.infer<typeof ChatsUnreadParamsSchema>;
+
 /** imsg's own error, verbatim. */
 export const ImsgErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: boundedJson(z.unknown(), FIELD_BOUNDS.free).optional() });
 export type ImsgErrorObject = z.infer<typeof ImsgErrorSchema>;

@@ -43,5 +43,10 @@ export const HubChatSchema = ImsgChatSchema.extend({
   native_id: z.number().int(),
   /** `<account>:chat_id:<id>`, the form people type. */
   ref: z.string(),
+  /**
+   * Inbound messages not read, as the account's imsg last reported (0.14+); merged: the largest
+   * among the conversation's chats (docs/hub-protocol.md "Unread counts"). Absent when unknown.
+   */
+  unread_count: z.number().int().nonnegative().optional(),
 });
 export type HubChat = z.infer<typeof HubChatSchema>;

@@ -37,6 +37,7 @@ export const AGENT_NOTIFICATIONS = {
   'account.state': { params: A.AccountStateParamsSchema, result: A.PingResultSchema.partial() },
   'send.receipt': { params: A.SendReceiptParamsSchema, result: A.PingResultSchema.partial() },
   'chat.typing': { params: T.ChatTypingParamsSchema, result: A.PingResultSchema.partial() },
+  'chats.unread': { params: A.ChatsUnreadParamsSchema, result: A.PingResultSchema.partial() },
 } as const satisfies MethodTable;
 
 /** Hub → agent requests. */

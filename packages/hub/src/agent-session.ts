@@ -122,6 +122,11 @@ export class AgentSession implements Session, AgentLink {
         this.#ctx.watch.typing({ account: p.account, chatId: chat?.id, chatGuid: p.chat_guid, typing: p.typing, at: p.at ?? new Date().toISOString() });
         return {};
       },
+      'chats.unread': (p) => {
+        this.#own(p.account);
+        this.#ctx.model.unread.report(p.account, p.chats);
+        return {};
+      },
       'blob.read': async (p) => {
         // Only files for its own accounts: attachments of their messages, or files of sends to them.
         const accounts = [...this.#accounts];

@@ -6,6 +6,7 @@ import { ChatIndex } from './chat-index.js';
 import { batchGuids, type IngestBatch, type IngestOutcome, planIngest } from './ingest-plan.js';
 import { MessageView, type ViewOptions } from './message-view.js';
 import { OwnHandles } from './own-handles.js';
+import { UnreadBook } from './unread-book.js';
 
 /** Which messages a read or a watch sees. */
 export interface MessageFilter {
@@ -35,6 +36,8 @@ export class MessageModel {
   #handles!: OwnHandles;
   #affinity!: AffinityIndex;
   #view!: MessageView;
+  /** Unread counts per chat as each account's imsg last reported them. */
+  readonly unread = new UnreadBook();
   #maxSeq = 0;
 
   private constructor(store: Store) {
@@ -60,7 +63,7 @@ export class MessageModel {
     this.#chats = new ChatIndex(chats, ids.chatId);
     this.#handles = new OwnHandles(handles);
     this.#affinity = new AffinityIndex(affinity);
-    this.#view = new MessageView(this.#chats, this.#handles);
+    this.#view = new MessageView(this.#chats, this.#handles, this.unread);
   }
 
   /** Highest hub sequence committed. */

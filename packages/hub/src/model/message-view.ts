@@ -3,6 +3,7 @@ import type { ChatRecord, MessageRecord } from '@imsg-hub/store';
 import type { ChatIndex } from './chat-index.js';
 import { clientSendKey } from './idempotency-key.js';
 import type { OwnHandles } from './own-handles.js';
+import type { UnreadBook } from './unread-book.js';
 
 /** How a reader sees messages: merged (one conversation across accounts) or per copy, within a scope. */
 export interface ViewOptions {
@@ -18,10 +19,12 @@ export interface ViewOptions {
 export class MessageView {
   readonly #chats: ChatIndex;
   readonly #handles: OwnHandles;
+  readonly #unread: UnreadBook;
 
-  constructor(chats: ChatIndex, handles: OwnHandles) {
+  constructor(chats: ChatIndex, handles: OwnHandles, unread: UnreadBook) {
     this.#chats = chats;
     this.#handles = handles;
+    this.#unread = unread;
   }
 
   /**
@@ -88,12 +91,16 @@ export class MessageView {
   chats(q: { scope: readonly string[] | undefined; account: string | undefined; merged: boolean; limit: number }): HubChat[] {
     const groups = this.#chats.conversations(q.scope, q.account);
     let chats: HubChat[];
+    const unread = (members: readonly ChatRecord[]) => {
+      const n = this.#unread.of(members);
+      return n === undefined ? {} : { unread_count: n };
+    };
     if (!q.merged) {
-      chats = groups.flat().map((c) => this.chat(c));
+      chats = groups.flat().map((c) => ({ ...this.chat(c), ...unread([c]) }));
     } else {
       chats = groups.map((members) => {
         const accounts = [...new Set(members.map((c) => c.account))].sort();
-        const hub = this.chat(members[0]!, accounts);
+        const hub = { ...this.chat(members[0]!, accounts), ...unread(members) };
         hub.last_message_at = members.reduce((max, c) => (c.lastMessageAt > max ? c.lastMessageAt : max), hub.last_message_at);
         return hub;
       });
