@@ -1,49 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, tempDir } from '@imsg-hub/testkit';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startFleet } from '../support/fleet.js';
+import { launchChromium, openPage } from './chromium.js';
 
 // Issue 6, status page: a real hub with agents for two simulated accounts (and a third configured
 // with no agent), loaded in headless Debian Chromium. Each account and its state is shown, live
 // messages arrive tagged by account, message text is never markup, and a token sees only its accounts.
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(repoRoot(), 'test-results', 'status-page.png');
-
-async function launchChromium(): Promise<Browser & AsyncDisposable> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y --no-install-recommends chromium\` (scripts/setup.sh does, as root)`,
-    );
-  }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    headless: true,
-    timeout: 30_000,
-  });
-  return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
-}
-
-/** A page that records script errors, so a broken page fails the test rather than looking empty. */
-async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(20_000);
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
-  await page.goto(url);
-  return { page, errors };
-}
 
 const card = (account: string, agent: string, state: string) => `[data-account="${account}"][data-agent="${agent}"][data-imsg-state="${state}"]`;
 

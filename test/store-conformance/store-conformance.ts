@@ -271,6 +271,20 @@ export function storeConformance(target: StoreTarget): void {
       expect(await store.outboxGet('missing')).toBeUndefined();
     });
 
+    it('lists outbox rows of some accounts, newest first, for recent-send views', async () => {
+      for (const [key, account] of [
+        ['r1', 'alice'],
+        ['r2', 'bob'],
+        ['r3', 'carol'],
+        ['r4', 'alice'],
+      ] as const)
+        await store.outboxInsert(send(key, account));
+      expect((await store.outbox({ accounts: ['alice', 'bob'], newestFirst: true, limit: 10 })).map((r) => r.key)).toEqual(['r4', 'r2', 'r1']);
+      expect((await store.outbox({ accounts: ['alice', 'bob'], newestFirst: true, limit: 2 })).map((r) => r.key)).toEqual(['r4', 'r2']);
+      expect((await store.outbox({ newestFirst: true, limit: 1 })).map((r) => r.key)).toEqual(['r4']);
+      expect(await store.outbox({ accounts: [] })).toEqual([]);
+    });
+
     it('logs each outcome and receipt of an outbox row with the change, in order, and pages the log', async () => {
       expect(await store.maxSendEventSeq()).toBe(0);
       expect(await store.sendEvents({ afterSeq: 0, limit: 10 })).toEqual([]);

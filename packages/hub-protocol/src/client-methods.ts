@@ -152,6 +152,17 @@ export const HandlesCheckResultSchema = z.object({
   accounts: z.array(z.object({ account: z.string(), available: z.boolean().optional(), error: z.string().optional() })),
 });
 
+/**
+ * `sends.recent` (client → hub): the latest sends and actions of the accounts in view, newest first,
+ * with where each stands (receipts in `result.delivery`, `delivered_at`, `read_at`): what a watch
+ * with `include_sends` would have shown, for a view opened later (the status page).
+ */
+export const SendsRecentParamsSchema = z.object({
+  accounts: z.array(z.string().max(64)).max(64).optional(),
+  limit: z.number().int().positive().max(200).optional(),
+});
+export const SendsRecentResultSchema = z.object({ sends: z.array(SendOutcomeSchema) });
+
 export const BlobGetParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   offset: z.number().int().nonnegative().optional(),

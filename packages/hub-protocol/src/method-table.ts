@@ -58,6 +58,7 @@ export const CLIENT_TO_HUB = {
   send: { params: S.SendRequestSchema, result: S.SendOutcomeSchema },
   'send.status': { params: S.SendStatusParamsSchema, result: S.SendOutcomeSchema },
   'send.resolve': { params: S.SendResolveParamsSchema, result: S.SendOutcomeSchema },
+  'sends.recent': { params: C.SendsRecentParamsSchema, result: C.SendsRecentResultSchema },
   'blob.get': { params: C.BlobGetParamsSchema, result: A.BlobReadResultSchema },
   'reactions.list': { params: C.ReactionsListParamsSchema, result: C.ReactionsListResultSchema },
   'messages.search': { params: C.SearchParamsSchema, result: C.SearchResultSchema },

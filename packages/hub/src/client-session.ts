@@ -18,6 +18,7 @@ import { blobVisible } from './blob-access.js';
 import type { Connection, Session } from './connection.js';
 import { uploadHandlers } from './upload-methods.js';
 import { checkReachability } from './actions/reachability.js';
+import { sendOutcome } from './model/send-outcome.js';
 import { callAgent } from './agent-registry.js';
 import type { HubContext } from './hub-context.js';
 import { fitAnswer } from './answer-budget.js';
@@ -123,6 +124,12 @@ export class ClientSession implements Session, NotificationSink {
       send: (p) => this.#ctx.actions.sends.send(p, this.#token),
       'send.status': (p) => this.#ctx.outbox.status(p.idempotency_key, this.#token, { waitMs: p.wait_ms, waitFor: p.wait_for }),
       'send.resolve': (p) => this.#ctx.outbox.resolve(p.idempotency_key, p.outcome, this.#token, p.wait_ms),
+      'sends.recent': async (p) => {
+        for (const a of p.accounts ?? []) this.#allow(a);
+        const accounts = p.accounts ?? this.#scope;
+        const records = await this.#ctx.store.outbox({ ...(accounts ? { accounts } : {}), newestFirst: true, limit: p.limit ?? 20 });
+        return { sends: records.map(sendOutcome) };
+      },
       'blob.get': async (p) => {
         if (!(await blobVisible(this.#ctx.store, this.#token, p.sha256)))
           throw new HubError('NOT_FOUND', `no blob ${p.sha256} among the messages this token sees`);

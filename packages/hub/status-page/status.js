@@ -1,5 +1,6 @@
 // imsg-hub status page. A client of the hub's own WebSocket API (docs/hub-protocol.md): hello with a
-// client token, `accounts.list` on an interval, `watch.subscribe {batch: true}` for live messages.
+// client token, `accounts.list` and `sends.recent` on an interval, `watch.subscribe {batch: true,
+// include_sends: true}` for live messages and sends' receipts.
 // The token never appears in a URL the server sees or logs. All data goes into the DOM as text
 // (textContent), never as HTML.
 
@@ -7,6 +8,7 @@ const TOKEN_KEY = 'imsg-hub.status.token';
 const POLL_MS = 2000;
 const RECENT = 50;
 const KEEP = 200;
+const SENDS = 20;
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,6 +52,14 @@ function clock(iso) {
   return today
     ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
     : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+}
+
+/** How far a sent message got: {delivery: sent|delivered|read, at} (at: when that step happened). */
+function receipt(o) {
+  if (o.state !== 'sent') return undefined;
+  const delivery = o.result?.delivery ?? 'sent';
+  const at = delivery === 'read' ? o.result?.read_at : delivery === 'delivered' ? o.result?.delivered_at : o.updated_at;
+  return { delivery, at };
 }
 
 const IMSG_TONE = { running: 'ok', starting: 'warn', restarting: 'warn', stalled: 'bad', failed: 'bad', stopped: 'idle', unknown: 'idle' };
@@ -111,6 +121,8 @@ class StatusPage {
   #lastId = 0;
   #subscription;
   #messages = [];
+  /** Recent sends by account and key: outcomes from sends.recent and send.status notifications. */
+  #sends = new Map();
   #stopped = false;
 
   start() {
@@ -164,7 +176,7 @@ class StatusPage {
     // First connection: the last few messages, then live. After a reconnect: from the last one seen.
     const since = this.#lastId > 0 ? this.#lastId : Math.max(0, hello.seq - RECENT);
     try {
-      const r = await socket.call('watch.subscribe', { since, batch: true });
+      const r = await socket.call('watch.subscribe', { since, batch: true, include_sends: true });
       this.#subscription = r.subscription;
     } catch (err) {
       this.#showBanner(`Live messages unavailable: ${err.message}`);
@@ -176,8 +188,10 @@ class StatusPage {
   async #refresh(socket) {
     if (socket !== this.#socket) return;
     try {
-      const { accounts } = await socket.call('accounts.list', {});
+      const [{ accounts }, { sends }] = await Promise.all([socket.call('accounts.list', {}), socket.call('sends.recent', { limit: SENDS })]);
       this.#renderAccounts(accounts);
+      for (const o of sends) this.#noteSend(o);
+      this.#renderSends();
       this.#renderMessages(false);
       $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (err) {
@@ -188,6 +202,59 @@ class StatusPage {
   #onNotification(method, params) {
     if (method === 'messages' && params?.subscription === this.#subscription) this.#addMessages(params.messages);
     else if (method === 'message' && params?.subscription === this.#subscription) this.#addMessages([params.message]);
+    else if (method === 'send.status' && params?.subscription === this.#subscription && params.outcome) {
+      this.#noteSend(params.outcome);
+      this.#renderSends();
+      this.#renderMessages(false);
+    }
+  }
+
+  /** Keeps the newest state of each send (a late sends.recent answer never moves one back). */
+  #noteSend(o) {
+    const id = `${o.account}\u0000${o.created_at}\u0000${o.idempotency_key}`;
+    const known = this.#sends.get(id);
+    if (known && known.updated_at > o.updated_at) return;
+    this.#sends.set(id, o);
+    if (this.#sends.size > SENDS * 3) {
+      const oldest = [...this.#sends.entries()].sort((a, b) => a[1].created_at.localeCompare(b[1].created_at))[0];
+      this.#sends.delete(oldest[0]);
+    }
+  }
+
+  /** A sent message's receipt, by its guid: {delivery, at} for the newest step, or undefined. */
+  #receiptOf(guid) {
+    if (!guid) return undefined;
+    for (const o of this.#sends.values()) {
+      if (o.state === 'sent' && o.result?.guid === guid) return receipt(o);
+    }
+    return undefined;
+  }
+
+  #renderSends() {
+    const sends = [...this.#sends.values()].sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, SENDS);
+    $('sends-empty').hidden = sends.length > 0;
+    $('sends').replaceChildren(...sends.map((o) => this.#sendRow(o)));
+  }
+
+  #sendRow(o) {
+    const row = el('li', 'send');
+    row.dataset.key = o.idempotency_key;
+    row.dataset.sendAccount = o.account;
+    const r = receipt(o);
+    row.dataset.state = r ? r.delivery : o.state;
+    const time = el('time', null, clock(o.created_at));
+    time.dateTime = o.created_at;
+    const tag = el('span', 'tag', o.account);
+    tag.style.setProperty('--hue', String(hueOf(o.account)));
+    const state = el('span', 'pill send-state', o.state === 'sent' ? '' : o.state.replace('_', ' '));
+    state.dataset.state = { sent: 'ok', failed: 'bad', expired: 'bad', in_doubt: 'warn' }[o.state] ?? 'idle';
+    if (o.state === 'sent') state.textContent = r.delivery;
+    const steps = el('span', 'steps');
+    if (o.result?.delivered_at) steps.append(el('span', 'chip receipt', `delivered ${clock(o.result.delivered_at)}`));
+    if (o.result?.read_at) steps.append(el('span', 'chip receipt', `read ${clock(o.result.read_at)}`));
+    if (o.error) steps.append(el('span', 'chip error', o.error.message));
+    row.append(time, tag, el('span', 'target', o.target), state, steps);
+    return row;
   }
 
   #onClose(socket) {
@@ -335,6 +402,13 @@ class StatusPage {
     if (m.attachments?.length) meta.append(el('span', 'chip', `📎 ${m.attachments.length}`));
     if (m.reply_to_guid) meta.append(el('span', 'chip', '↩ reply'));
     if (m.replay) meta.append(el('span', 'chip', 'replay'));
+    const r = m.is_from_me ? this.#receiptOf(m.guid) : undefined;
+    if (r && r.delivery !== 'sent') {
+      const chip = el('span', 'chip receipt', `${r.delivery === 'read' ? '✓✓ read' : '✓ delivered'}${r.at ? ` ${clock(r.at)}` : ''}`);
+      chip.dataset.delivery = r.delivery;
+      if (r.at) chip.title = new Date(r.at).toLocaleString();
+      meta.append(chip);
+    }
     const body = el('div', 'body', null, el('span', 'text', text || (m.attachments?.length ? '(attachment)' : '')), meta.childElementCount ? meta : null);
 
     row.append(time, tags, where, body);

@@ -192,6 +192,10 @@ export interface OutboxQuery {
   unlinkedResultGuids?: readonly string[];
   /** Rows carrying this file, for these accounts. */
   file?: { sha256: string; accounts: readonly string[] };
+  /** Rows of any of these accounts. */
+  accounts?: readonly string[];
+  /** Newest first (the recent sends a status page lists); default oldest first. */
+  newestFirst?: boolean;
   limit?: number;
 }
 

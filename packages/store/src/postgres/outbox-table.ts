@@ -81,6 +81,7 @@ export class OutboxTable {
       return `$${values.length}::${type}`;
     };
     if (q.account !== undefined) parts.push(`account = ${param(q.account, 'text')}`);
+    if (q.accounts) parts.push(`account = ANY(${param(q.accounts, 'text[]')})`);
     if (q.states) {
       // Inlined (they are enum values, checked here) so the partial outbox_pending index applies.
       const states = q.states.filter((x) => OUTBOX_STATES.has(x));
@@ -93,7 +94,7 @@ export class OutboxTable {
     }
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const limit = q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : '';
-    return (await db.query<Row>(stmt(`SELECT * FROM outbox ${where} ORDER BY n ${limit}`, values))).rows.map(toRecord);
+    return (await db.query<Row>(stmt(`SELECT * FROM outbox ${where} ORDER BY n${q.newestFirst ? ' DESC' : ''} ${limit}`, values))).rows.map(toRecord);
   }
 
   async counts(db: Queryable): Promise<Map<string, OutboxCounts>> {

@@ -88,6 +88,10 @@ export class OutboxTable {
       parts.push('account = @account');
       params['account'] = q.account;
     }
+    if (q.accounts) {
+      parts.push('account IN (SELECT value FROM json_each(@accounts))');
+      params['accounts'] = JSON.stringify(q.accounts);
+    }
     if (q.states) {
       // Inlined (they are enum values, checked here) so the partial outbox_pending index applies.
       const states = q.states.filter((x) => OUTBOX_STATES.has(x));
@@ -108,7 +112,7 @@ export class OutboxTable {
     }
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const limit = q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : '';
-    const sql = `SELECT * FROM outbox ${where} ORDER BY n ${limit}`;
+    const sql = `SELECT * FROM outbox ${where} ORDER BY n${q.newestFirst ? ' DESC' : ''} ${limit}`;
     return (this.#queries.get(sql).all(params) as Row[]).map(toRecord);
   }
 
