@@ -4,21 +4,28 @@ import { DEFAULT_MAX_FRAME_BYTES, WebhookEventFilterSchema } from '@imsg-hub/hub
 import { z } from 'zod';
 
 /** A route rule: sends matching `match` leave through `account` (design.md "Routing"). */
-export const RouteRuleSchema = z.strictObject({
-  match: z
-    .strictObject({
-      /** Glob over the normalised handle: `*@work.example`, `+1415*`. */
-      handle: z.string().min(1).optional(),
-      /** A hub chat id. */
-      chat: z.number().int().positive().optional(),
-      /** A client token id or label. */
-      client: z.string().min(1).optional(),
-    })
-    .refine((m) => m.handle !== undefined || m.chat !== undefined || m.client !== undefined, {
-      message: 'a route rule must match on at least one of handle, chat or client',
-    }),
-  account: z.string().min(1),
-});
+const RouteMatchSchema = z
+  .strictObject({
+    /** Glob over the normalised handle: `*@work.example`, `+1415*`. */
+    handle: z.string().min(1).optional(),
+    /** A hub chat id. */
+    chat: z.number().int().positive().optional(),
+    /** A client token id or label. */
+    client: z.string().min(1).optional(),
+  })
+  .refine((m) => m.handle !== undefined || m.chat !== undefined || m.client !== undefined, {
+    message: 'a route rule must match on at least one of handle, chat or client',
+  });
+
+export const RouteRuleSchema = z.union([
+  z.strictObject({ match: RouteMatchSchema, account: z.string().min(1) }),
+  /**
+   * Opt-in: a send to a bare handle that matches goes through the first of `accounts` (default:
+   * every account the client may use, in name order) whose imsg says it can reach the handle by
+   * iMessage (`handles.check`); when none can (or none can tell), the next rules apply.
+   */
+  z.strictObject({ match: RouteMatchSchema, prefer: z.literal('imessage'), accounts: z.array(z.string().min(1)).min(1).max(64).optional() }),
+]);
 export type RouteRule = z.infer<typeof RouteRuleSchema>;
 
 export const WebhookSchema = z.strictObject({

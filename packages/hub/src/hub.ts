@@ -18,6 +18,7 @@ import { sendOutcome } from './model/send-outcome.js';
 import { Outbox } from './outbox.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
+import { checkReachability } from './actions/reachability.js';
 import { WatchHub } from './watch-hub.js';
 import { WebhookSet } from './webhooks/webhook-set.js';
 
@@ -99,7 +100,8 @@ export class Hub implements HubContext {
       }
       this.webhooks.pokeMessages();
     });
-    const router = (this.router = new Router(model, this.config.routes, this.config.default_account));
+    const reach = async (accounts: readonly string[], handle: string) => (await checkReachability(this.registry, accounts, handle, 5000)).accounts;
+    const router = (this.router = new Router(model, this.config.routes, this.config.default_account, reach));
     // Several hubs on one store: only the hub holding an account's agent link dispatches its sends.
     this.#claims = AccountClaims.for(this.store, this.registry, this.log);
     this.outbox = new Outbox(

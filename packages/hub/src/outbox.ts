@@ -196,7 +196,7 @@ export class Outbox {
     const text = req.text ?? '';
     if (text === '' && !req.file) throw new HubError('INVALID_PARAMS', 'text or file is required');
     if (req.target === undefined) throw new HubError('INVALID_PARAMS', 'target is required');
-    const route = this.#router.resolve({ target: req.target, account: req.account, service: req.service, region: req.region, client });
+    const route = await this.#router.route({ target: req.target, account: req.account, service: req.service, region: req.region, client });
     const file = req.file ? await outboundFile(this.#store, this.#blobs, client, req.file) : undefined;
     return {
       account: route.account,

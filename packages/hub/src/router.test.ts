@@ -119,4 +119,35 @@ describe('Router precedence', () => {
     const aliceChat = model.chats({ scope: undefined, merged: false, limit: 10, account: 'alice' })[0]!;
     expect(refusal(() => r.resolve({ target: `chat_id:${aliceChat.id}`, client: bobOnly })).hubCode).toBe('NO_ROUTE');
   });
+
+  it('an opt-in prefer-imessage rule picks the first account that reaches the handle, asking imsg once per TTL', async () => {
+    const asked: string[][] = [];
+    const reaches: Record<string, boolean | undefined> = { alice: false, bob: true, work: undefined };
+    const reach = async (accounts: readonly string[]) => {
+      asked.push([...accounts]);
+      return accounts.map((account) => ({ account, ...(reaches[account] === undefined ? {} : { available: reaches[account] }) }));
+    };
+    const rules = [
+      { match: { handle: '*@work.example' }, account: 'work' },
+      { match: { handle: '+1415*' }, prefer: 'imessage' as const },
+    ];
+    const r = new Router(model, rules, 'work', reach);
+    // alice talked to it (affinity) but cannot reach it by iMessage: bob can.
+    expect(await r.route({ target: '+14155550001', client: allClient })).toMatchObject({ account: 'bob', route: 'reachable', params: { to: '+14155550001' } });
+    expect(asked).toEqual([['alice', 'bob', 'work']]);
+    expect(await r.route({ target: '+14155550001', client: allClient })).toMatchObject({ account: 'bob', route: 'reachable' });
+    expect(asked).toHaveLength(2); // work could not tell: asked again; alice and bob answered and are remembered
+    expect(asked[1]).toEqual(['work']);
+    // An earlier fixed rule, a named account, a chat target, or a handle the rule does not match: as before.
+    expect(await r.route({ target: 'boss@work.example', client: allClient })).toMatchObject({ account: 'work', route: 'rule' });
+    expect(await r.route({ target: '+14155550001', account: 'alice', client: allClient })).toMatchObject({ account: 'alice', route: 'explicit' });
+    expect(await r.route({ target: '+12125550001', client: allClient })).toMatchObject({ account: 'work', route: 'default' });
+    // Within the token's scope only; nobody in it reaches the handle: the rest of the precedence (here: none).
+    reaches['bob'] = false;
+    const scoped = new Router(model, rules, undefined, reach);
+    await expect(scoped.route({ target: '+14155550001', client: bobOnly })).rejects.toMatchObject({ hubCode: 'NO_ROUTE' });
+    expect(asked[asked.length - 1]).toEqual(['bob']);
+    // Without a reach check (or without prefer rules) route is resolve.
+    expect(await new Router(model, rules, 'work').route({ target: '+14155550001', client: allClient })).toMatchObject({ account: 'alice', route: 'affinity' });
+  });
 });

@@ -16,6 +16,12 @@ export interface Route {
   target: Target;
 }
 
+/** Asks accounts' imsg whether they reach a handle by iMessage (`handles.check`). */
+export type ReachCheck = (accounts: readonly string[], handle: string) => Promise<{ account: string; available?: boolean }[]>;
+
+/** How long a `handles.check` answer is reused for routing. */
+const REACH_TTL_MS = 10 * 60_000;
+
 export interface RouteRequest {
   target: string;
   account?: string | undefined;
@@ -56,11 +62,65 @@ export class Router {
   readonly #model: MessageModel;
   readonly #rules: readonly RouteRule[];
   readonly #defaultAccount: string | undefined;
+  readonly #reach: ReachCheck | undefined;
+  /** `account\0handle` → whether it reaches the handle by iMessage, and until when that holds. */
+  readonly #reachable = new Map<string, { available: boolean; until: number }>();
 
-  constructor(model: MessageModel, rules: readonly RouteRule[], defaultAccount: string | undefined) {
+  constructor(model: MessageModel, rules: readonly RouteRule[], defaultAccount: string | undefined, reach?: ReachCheck) {
     this.#model = model;
     this.#rules = rules;
     this.#defaultAccount = defaultAccount;
+    this.#reach = reach;
+  }
+
+  /**
+   * `resolve`, plus opt-in `prefer: "imessage"` rules (they need imsg's answer, so only sends take
+   * this path): for a bare handle and no named account, the first matching rule decides; a
+   * `prefer` rule picks the first of its accounts that can reach the handle by iMessage, or lets
+   * the later rules and the rest of the precedence decide when none can.
+   */
+  async route(req: RouteRequest): Promise<Route> {
+    const prefer = this.#rules.some((r) => 'prefer' in r);
+    if (!prefer || !this.#reach || req.account) return this.resolve(req);
+    let target: Target;
+    try {
+      target = parseTarget(req.target, req.region ?? 'US');
+    } catch {
+      return this.resolve(req); // it explains the target error
+    }
+    if (target.kind !== 'handle' || target.account) return this.resolve(req);
+    const scope = tokenScope(req.client);
+    const candidates = this.#model.accounts.names().filter((a) => !scope || scope.includes(a));
+    for (const rule of this.#rules) {
+      if (!this.#matches(rule.match, target.handle, [], req.client)) continue;
+      if ('account' in rule) {
+        if (candidates.includes(rule.account)) break;
+        continue;
+      }
+      const order = (rule.accounts ?? candidates).filter((a) => candidates.includes(a));
+      const account = await this.#firstReaching(order, target.handle);
+      if (account) return { ...this.resolve({ ...req, account }), route: 'reachable' };
+    }
+    return this.resolve(req);
+  }
+
+  async #firstReaching(accounts: readonly string[], handle: string): Promise<string | undefined> {
+    const now = Date.now();
+    const key = (a: string) => `${a}\u0000${handle}`;
+    const unknown = accounts.filter((a) => (this.#reachable.get(key(a))?.until ?? 0) < now);
+    if (unknown.length) {
+      for (const r of await this.#reach!(unknown, handle)) {
+        if (typeof r.available === 'boolean') this.#reachable.set(key(r.account), { available: r.available, until: now + REACH_TTL_MS });
+      }
+    }
+    return accounts.find((a) => this.#reachable.get(key(a))?.available === true);
+  }
+
+  #matches(m: RouteRule['match'], handle: string | undefined, chats: readonly HubChat[], client: TokenRecord): boolean {
+    if (m.handle !== undefined && !(handle && globMatch(m.handle, handle))) return false;
+    if (m.chat !== undefined && !chats.some((c) => c.id === m.chat)) return false;
+    if (m.client !== undefined && m.client !== client.id && m.client !== client.label) return false;
+    return true;
   }
 
   resolve(req: RouteRequest): Route {
@@ -121,10 +181,8 @@ export class Router {
     const chatOf = (account: string) => chats.find((c) => c.account === account);
     const handle = target.kind === 'handle' ? target.handle : undefined;
     for (const rule of this.#rules) {
-      const m = rule.match;
-      if (m.handle !== undefined && !(handle && globMatch(m.handle, handle))) continue;
-      if (m.chat !== undefined && !chats.some((c) => c.id === m.chat)) continue;
-      if (m.client !== undefined && m.client !== req.client.id && m.client !== req.client.label) continue;
+      // `prefer` rules need imsg's answer: only `route` applies them.
+      if (!('account' in rule) || !this.#matches(rule.match, handle, chats, req.client)) continue;
       if (allowed.includes(rule.account)) return pick(rule.account, 'rule', chatOf(rule.account));
     }
     const affine = handle ? this.#model.affinity(handle) : undefined;

@@ -21,6 +21,7 @@ export async function checkReachability(
   registry: AgentRegistry,
   accounts: readonly string[],
   handle: string,
+  timeoutMs = 15_000,
 ): Promise<{ handle: string; accounts: Reachability[] }> {
   const address = storedHandle(handle);
   const results = await Promise.all(
@@ -29,7 +30,7 @@ export async function checkReachability(
       const why = unavailable(account, registry.health(account)?.imsg, link !== undefined);
       if (why || !link) return { account, error: why ?? 'offline' };
       try {
-        const r = await callAgent(link, 'imsg.call', { account, method: 'handles.check', params: { address } }, 15_000);
+        const r = await callAgent(link, 'imsg.call', { account, method: 'handles.check', params: { address } }, timeoutMs);
         return typeof r['available'] === 'boolean' ? { account, available: r['available'] } : { account, error: 'imsg did not say' };
       } catch (err) {
         return { account, error: HubError.from(err)?.message ?? (err as Error).message };
