@@ -297,6 +297,12 @@ export function storeConformance(target: StoreTarget): void {
       await store.outboxUpdate('e1', { result: { ok: true, guid: 'G1', delivery: 'delivered', delivered_at: NOW, note: 1 } }); // same delivery
       await store.outboxUpdate('e2', { state: 'failed', error: { code: -32014, message: 'no' } });
       await store.outboxUpdate('e1', { result: { ok: true, guid: 'G1', delivery: 'read', read_at: NOW } });
+      // A send in doubt is an outcome; its resend's queued and dispatched are not; its proof is.
+      await store.outboxInsert(send('e3', 'alice'));
+      await store.outboxUpdate('e3', { state: 'in_doubt', error: { code: -32019, message: 'maybe' } });
+      await store.outboxUpdate('e3', { state: 'queued', resolution: 'resend', error: null });
+      await store.outboxUpdate('e3', { state: 'dispatched', resolution: null });
+      await store.outboxUpdate('e3', { state: 'sent', result: { ok: true, guid: 'G3' } });
       await store.commit(
         commitOf({
           chats: [chatRecord(1, 'alice')],
@@ -310,10 +316,12 @@ export function storeConformance(target: StoreTarget): void {
         ['e1', 'alice', 'sent', 'delivered'],
         ['e2', 'bob', 'failed', undefined],
         ['e1', 'alice', 'sent', 'read'],
+        ['e3', 'alice', 'in_doubt', undefined],
+        ['e3', 'alice', 'sent', undefined],
       ]);
       expect(all.every((e, i) => i === 0 || e.seq > all[i - 1]!.seq)).toBe(true);
       expect(all.every((e) => typeof e.at === 'string' && e.at.length > 0)).toBe(true);
-      expect(await store.maxSendEventSeq()).toBe(all[3]!.seq);
+      expect(await store.maxSendEventSeq()).toBe(all[5]!.seq);
       expect(await store.sendEvents({ afterSeq: all[0]!.seq, limit: 2 })).toEqual(all.slice(1, 3));
       expect((await store.sendEvents({ afterSeq: 0, accounts: ['bob'], limit: 10 })).map((e) => e.key)).toEqual(['e2']);
       expect(await store.sendEvents({ afterSeq: 0, accounts: [], limit: 10 })).toEqual([]);
