@@ -8,7 +8,6 @@ const TOKEN_KEY = 'imsg-hub.status.token';
 const POLL_MS = 2000;
 const RECENT = 50;
 const KEEP = 200;
-const SENDS = 20;
 
 const $ = (id) => document.getElementById(id);
 
@@ -52,14 +51,6 @@ function clock(iso) {
   return today
     ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
     : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
-}
-
-/** How far a sent message got: {delivery: sent|delivered|read, at} (at: when that step happened). */
-function receipt(o) {
-  if (o.state !== 'sent') return undefined;
-  const delivery = o.result?.delivery ?? 'sent';
-  const at = delivery === 'read' ? o.result?.read_at : delivery === 'delivered' ? o.result?.delivered_at : o.updated_at;
-  return { delivery, at };
 }
 
 const IMSG_TONE = { running: 'ok', starting: 'warn', restarting: 'warn', stalled: 'bad', failed: 'bad', stopped: 'idle', unknown: 'idle' };
@@ -121,8 +112,7 @@ class StatusPage {
   #lastId = 0;
   #subscription;
   #messages = [];
-  /** Recent sends by account and key: outcomes from sends.recent and send.status notifications. */
-  #sends = new Map();
+  #sends = new SendBook();
   #stopped = false;
 
   start() {
@@ -188,10 +178,10 @@ class StatusPage {
   async #refresh(socket) {
     if (socket !== this.#socket) return;
     try {
-      const [{ accounts }, { sends }] = await Promise.all([socket.call('accounts.list', {}), socket.call('sends.recent', { limit: SENDS })]);
+      const [{ accounts }, { sends }] = await Promise.all([socket.call('accounts.list', {}), socket.call('sends.recent', { limit: SendBook.SIZE })]);
       this.#renderAccounts(accounts);
-      for (const o of sends) this.#noteSend(o);
-      this.#renderSends();
+      for (const o of sends) this.#sends.note(o);
+      this.#sends.render();
       this.#renderMessages(false);
       $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (err) {
@@ -203,58 +193,10 @@ class StatusPage {
     if (method === 'messages' && params?.subscription === this.#subscription) this.#addMessages(params.messages);
     else if (method === 'message' && params?.subscription === this.#subscription) this.#addMessages([params.message]);
     else if (method === 'send.status' && params?.subscription === this.#subscription && params.outcome) {
-      this.#noteSend(params.outcome);
-      this.#renderSends();
+      this.#sends.note(params.outcome);
+      this.#sends.render();
       this.#renderMessages(false);
     }
-  }
-
-  /** Keeps the newest state of each send (a late sends.recent answer never moves one back). */
-  #noteSend(o) {
-    const id = `${o.account}\u0000${o.created_at}\u0000${o.idempotency_key}`;
-    const known = this.#sends.get(id);
-    if (known && known.updated_at > o.updated_at) return;
-    this.#sends.set(id, o);
-    if (this.#sends.size > SENDS * 3) {
-      const oldest = [...this.#sends.entries()].sort((a, b) => a[1].created_at.localeCompare(b[1].created_at))[0];
-      this.#sends.delete(oldest[0]);
-    }
-  }
-
-  /** A sent message's receipt, by its guid: {delivery, at} for the newest step, or undefined. */
-  #receiptOf(guid) {
-    if (!guid) return undefined;
-    for (const o of this.#sends.values()) {
-      if (o.state === 'sent' && o.result?.guid === guid) return receipt(o);
-    }
-    return undefined;
-  }
-
-  #renderSends() {
-    const sends = [...this.#sends.values()].sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, SENDS);
-    $('sends-empty').hidden = sends.length > 0;
-    $('sends').replaceChildren(...sends.map((o) => this.#sendRow(o)));
-  }
-
-  #sendRow(o) {
-    const row = el('li', 'send');
-    row.dataset.key = o.idempotency_key;
-    row.dataset.sendAccount = o.account;
-    const r = receipt(o);
-    row.dataset.state = r ? r.delivery : o.state;
-    const time = el('time', null, clock(o.created_at));
-    time.dateTime = o.created_at;
-    const tag = el('span', 'tag', o.account);
-    tag.style.setProperty('--hue', String(hueOf(o.account)));
-    const state = el('span', 'pill send-state', o.state === 'sent' ? '' : o.state.replace('_', ' '));
-    state.dataset.state = { sent: 'ok', failed: 'bad', expired: 'bad', in_doubt: 'warn' }[o.state] ?? 'idle';
-    if (o.state === 'sent') state.textContent = r.delivery;
-    const steps = el('span', 'steps');
-    if (o.result?.delivered_at) steps.append(el('span', 'chip receipt', `delivered ${clock(o.result.delivered_at)}`));
-    if (o.result?.read_at) steps.append(el('span', 'chip receipt', `read ${clock(o.result.read_at)}`));
-    if (o.error) steps.append(el('span', 'chip error', o.error.message));
-    row.append(time, tag, el('span', 'target', o.target), state, steps);
-    return row;
   }
 
   #onClose(socket) {
@@ -402,7 +344,7 @@ class StatusPage {
     if (m.attachments?.length) meta.append(el('span', 'chip', `📎 ${m.attachments.length}`));
     if (m.reply_to_guid) meta.append(el('span', 'chip', '↩ reply'));
     if (m.replay) meta.append(el('span', 'chip', 'replay'));
-    const r = m.is_from_me ? this.#receiptOf(m.guid) : undefined;
+    const r = m.is_from_me ? this.#sends.receiptOf(m.guid) : undefined;
     if (r && r.delivery !== 'sent') {
       const chip = el('span', 'chip receipt', `${r.delivery === 'read' ? '✓✓ read' : '✓ delivered'}${r.at ? ` ${clock(r.at)}` : ''}`);
       chip.dataset.delivery = r.delivery;

@@ -11,6 +11,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/status/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/status/status.css': { file: 'status.css', type: 'text/css; charset=utf-8' },
   '/status/status.js': { file: 'status.js', type: 'text/javascript; charset=utf-8' },
+  '/status/sends.js': { file: 'sends.js', type: 'text/javascript; charset=utf-8' },
   '/status/icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
 };
 
