@@ -2,6 +2,7 @@ import type { ImsgPassthroughMethod } from '@imsg-hub/hub-protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HubError, type ImsgState, type SendDispatchParams, type SendDispatchResult } from '@imsg-hub/hub-protocol';
 import type { Logger } from 'pino';
+import { AccountFeeds } from './account-feeds.js';
 import { AttachmentUploader } from './attachment-uploader.js';
 import type { CursorStore } from './cursor-store.js';
 import type { HubSession } from './hub-link.js';
@@ -15,8 +16,6 @@ import { ReceiptTracker } from './receipt-tracker.js';
 import { ReplacementDetector } from './replacement-detector.js';
 import { retryForever, type BackoffSettings } from '@imsg-hub/hub-client';
 import { SendDispatcher } from './send-dispatcher.js';
-import { TypingFeed } from './typing-feed.js';
-import { UnreadPoller } from './unread-poller.js';
 import type { SendLedger } from './send-ledger.js';
 import { Watchdog } from './watchdog.js';
 
@@ -56,8 +55,7 @@ export class AccountRunner {
   readonly #dispatcher: SendDispatcher;
   readonly #uploader: AttachmentUploader;
   readonly #receipts: ReceiptTracker;
-  readonly #typing: TypingFeed;
-  readonly #unread: UnreadPoller;
+  readonly #feeds: AccountFeeds;
   readonly #readyWaiters = new Set<() => void>();
   #session: ImsgSession | undefined;
   #link: HubSession | undefined;
@@ -107,15 +105,7 @@ export class AccountRunner {
       timeoutMs: settings.watchdog.probe_timeout_ms,
       log: options.log,
     });
-    this.#typing = new TypingFeed({ account: options.name, peer: () => this.#link?.peer, timeoutMs: settings.watchdog.probe_timeout_ms, log: options.log });
-    this.#unread = new UnreadPoller({
-      account: options.name,
-      imsg: () => (this.#session?.profile.info.methods.includes('chats.list') && this.#session.profile.v1 ? this.#session.client : undefined),
-      peer: () => this.#link?.peer,
-      intervalMs: settings.unread_interval_ms,
-      timeoutMs: settings.watchdog.probe_timeout_ms,
-      log: options.log,
-    });
+    this.#feeds = new AccountFeeds(options.name, () => this.#link?.peer, settings, options.log);
     this.#dispatcher = new SendDispatcher({
       account: options.name,
       ledger: options.ledger,
@@ -166,7 +156,7 @@ export class AccountRunner {
     }
     this.#loop ??= this.#runImsg();
     this.#receipts.start();
-    this.#unread.start();
+    this.#feeds.start();
   }
 
   /** The hub link is up: resume from the hub's high-water mark (it is authoritative). */
@@ -178,7 +168,7 @@ export class AccountRunner {
     this.#detector.reset();
     this.#reportState();
     this.#inbound.sync();
-    this.#unread.linkUp();
+    this.#feeds.linkUp();
   }
 
   linkDown(): void {
@@ -194,7 +184,7 @@ export class AccountRunner {
   async imsgCall(method: ImsgPassthroughMethod, params: Record<string, unknown>): Promise<unknown> {
     const { client } = await this.#liveSession();
     const result = await client.peer.request(method, params, { timeoutMs: this.#o.settings.send.timeout_ms });
-    if (method === 'read') void this.#unread.poll(); // the chat's count just changed
+    if (method === 'read') this.#feeds.read();
     return result;
   }
 
@@ -202,8 +192,7 @@ export class AccountRunner {
     if (this.#closed) return;
     this.#closed = true;
     this.#receipts.stop();
-    this.#typing.stop();
-    this.#unread.stop();
+    this.#feeds.stop();
     for (const wake of [...this.#readyWaiters]) wake();
     await Promise.race([this.#dispatcher.drain(), sleep(this.#o.settings.send.timeout_ms)]);
     this.#inbound.sync();
@@ -272,11 +261,11 @@ export class AccountRunner {
     });
     dog.start();
     this.#inbound.sync();
-    this.#typing.sync(session);
+    this.#feeds.imsg(session);
     const outcome = await Promise.race([session.ended.then((exit) => ({ exit })), stalled.then((reason) => ({ reason }))]);
     dog.stop();
     this.#session = undefined;
-    this.#typing.sync(undefined);
+    this.#feeds.imsg(undefined);
     if ('reason' in outcome) {
       this.#log.warn({ reason: outcome.reason }, 'imsg stalled; restarting it');
       this.#setState('stalled', outcome.reason);
@@ -318,7 +307,7 @@ export class AccountRunner {
     const changed = !sameInfo(session.profile, profile);
     session.profile = profile;
     this.#profile = profile;
-    this.#typing.sync(session);
+    this.#feeds.imsg(session);
     if (!changed) return;
     const { info } = profile;
     this.#log.info({ imsg: info.version, database: info.database_ready, bridge: info.bridge_ready, methods: info.methods.length }, 'imsg capabilities changed');
