@@ -8,7 +8,7 @@ export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 export const LOCK_SPACE = 0x696d7367;
 export const MIGRATE_LOCK = 1;
 export const COMMIT_LOCK = 2;
-/** Taken by the send_events trigger (migrations-postgres/003-send-events.sql), so its seqs commit in order (3 is commit-turn.ts's TURN_LOCK). */
+/** Taken by the send_events trigger (migrations-postgres/004-send-events.sql), so its seqs commit in order (3 is commit-turn.ts's TURN_LOCK). */
 export const SEND_EVENTS_LOCK = 4;
 
 const INT8 = 20;

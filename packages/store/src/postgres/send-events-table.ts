@@ -19,7 +19,7 @@ const toRecord = (r: SendEventRow): SendEventRecord => ({
   at: r.at,
 });
 
-/** send_events: the outbox's outcome log, written by a trigger (migrations-postgres/002-send-events.sql). */
+/** send_events: the outbox's outcome log, written by a trigger (migrations-postgres/004-send-events.sql). */
 export class SendEventsTable {
   async after(db: Queryable, q: SendEventQuery): Promise<SendEventRecord[]> {
     const rows = q.accounts

@@ -19,7 +19,7 @@ const toRecord = (r: SendEventRow): SendEventRecord => ({
   at: r.at,
 });
 
-/** send_events: the outbox's outcome log, written by triggers (migrations/007-send-events.sql). */
+/** send_events: the outbox's outcome log, written by triggers (migrations/009-send-events.sql). */
 export class SendEventsTable {
   readonly #after: Database.Statement;
   readonly #afterIn: Database.Statement;
