@@ -21,7 +21,12 @@ import { HubConnection, type DialPhase } from './hub-connection.js';
 import type { HubSession } from './hub-session.js';
 
 export interface HubClientOptions {
-  url: string;
+  /**
+   * The hub's ws:// or wss:// URL, or several hubs of one fleet (one shared store): the first is
+   * dialed first; a failed dial or a lost link moves on to the next (with `reconnect`), and watches
+   * resume there after their last message.
+   */
+  url: string | readonly string[];
   token: string;
   name?: string;
   version?: string;
@@ -127,6 +132,11 @@ export class HubClient extends EventEmitter {
   get hello(): ClientHelloResult {
     if (!this.#hello) throw new Error('not connected');
     return this.#hello;
+  }
+
+  /** The hub the link is on (or the next dial goes to). */
+  get url(): string {
+    return this.#connection.url;
   }
 
   get connected(): boolean {

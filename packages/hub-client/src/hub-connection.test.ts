@@ -268,4 +268,61 @@ describe('HubConnection', () => {
     expect(closing.connection.dialing).toBe(false);
     await expect(closing.connection.whenUp()).resolves.toBeUndefined();
   });
+
+  it('given several hubs, starts on the first and fails over to the next after a loss, and back', async () => {
+    const a = await testHub();
+    const b = await testHub();
+    const { connection, trace } = connect(a, 'client', clientHello, { url: [a.url, b.url] });
+    await connection.open();
+    expect(connection.url).toBe(a.url);
+    expect(a.hellos).toHaveLength(1);
+    await a.stop(); // a dies: the redial goes to b
+    await waitFor(() => trace.ups.length === 2);
+    expect(connection.url).toBe(b.url);
+    expect(b.hellos).toHaveLength(1);
+    await a.start();
+    b.drop(); // a lost link moves on even when that hub is still up: round robin
+    await waitFor(() => trace.ups.length === 3);
+    expect(connection.url).toBe(a.url);
+    expect(a.hellos).toHaveLength(2);
+    expect(trace.downs).toBe(2);
+  });
+
+  it('start() moves down the list on each failed dial, with the backoff between', async () => {
+    const dead = await testHub();
+    await dead.stop();
+    const alive = await testHub();
+    const { connection, trace } = connect(dead, 'agent', agentHello, { url: [dead.url, alive.url] });
+    connection.start();
+    await waitFor(() => trace.ups.length === 1);
+    expect(trace.retries.map((e) => e.message)).toEqual([expect.stringContaining(`cannot reach the hub at ${dead.url}`)]);
+    expect(connection.url).toBe(alive.url);
+    expect(connection.urls).toEqual([dead.url, alive.url]);
+  });
+
+  it('open() tries each hub once: the first that answers, else every failure in one error', async () => {
+    const dead = await testHub();
+    await dead.stop();
+    const alive = await testHub();
+    const one = connect(dead, 'client', clientHello, { url: [dead.url, alive.url] });
+    await one.connection.open();
+    expect(one.connection.url).toBe(alive.url);
+    await alive.stop();
+    const none = connect(dead, 'client', clientHello, { url: [dead.url, alive.url] });
+    const err = (await none.connection.open().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(/^cannot reach any of the 2 hubs: cannot reach the hub at ws:.*; cannot reach the hub at ws:/);
+    expect(none.connection.dialing).toBe(false);
+    // A refusal is the hub's answer, and a fatal one ends the attempt at once.
+    await alive.start();
+    alive.refuse = 'UNAUTHORIZED';
+    const refused = connect(alive, 'client', clientHello, { url: [alive.url, dead.url], isFatal: (e) => HubError.from(e)?.hubCode === 'UNAUTHORIZED' });
+    await expect(refused.connection.open()).rejects.toMatchObject({ hubCode: 'UNAUTHORIZED' });
+    const tolerant = connect(dead, 'client', clientHello, { url: [dead.url, alive.url] });
+    await expect(tolerant.connection.open()).rejects.toMatchObject({ hubCode: 'UNAUTHORIZED' });
+  });
+
+  it('refuses a bad hub list up front', () => {
+    expect(() => connect({ url: '' } as TestHub, 'client', clientHello, { url: ['ws://a/', 'ws://a/'] })).toThrow(/is listed twice/);
+    expect(() => connect({ url: '' } as TestHub, 'client', clientHello, { url: [] })).toThrow(/expected at least one hub URL/);
+  });
 });

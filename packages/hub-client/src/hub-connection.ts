@@ -2,6 +2,7 @@ import { PeerError, type PeerOptions } from '@imsg-hub/jsonrpc';
 import type WebSocket from 'ws';
 import type { BackoffSettings } from './backoff.js';
 import { dialHub, type HubHelloParams, type HubHelloResult, type HubRole, type HubSession } from './hub-session.js';
+import { parseHubUrls } from './hub-urls.js';
 import { startKeepalive } from './keepalive.js';
 import { retryForever } from './retry-forever.js';
 
@@ -9,7 +10,11 @@ import { retryForever } from './retry-forever.js';
 export type DialPhase = 'first' | 'again';
 
 export interface HubConnectionOptions<R extends HubRole> {
-  url: string;
+  /**
+   * The hub, or several hubs of one fleet (one shared store): dials go to the first, and move to
+   * the next on each failed dial and after each lost link (round robin), with the backoff between.
+   */
+  url: string | readonly string[];
   role: R;
   /** What hello says besides protocol and role: the token, and who is dialing. */
   hello: HubHelloParams<R>;
@@ -60,6 +65,8 @@ type Waiter = () => void;
  * keepalive, redial with `Backoff` after a failure or a loss, and a `prepare` hook that runs on
  * every link before it counts as up (resubscriptions). `open()` is one attempt that rejects (a
  * one-shot CLI command); `start()` dials in the background until it succeeds (agent, facade).
+ * Given several hub URLs, it fails over: a failed dial or a lost link moves it to the next hub
+ * (the high-water marks and `since` make the switch lossless; every hub of a fleet has every row).
  */
 export class HubConnection<R extends HubRole> {
   readonly #o: HubConnectionOptions<R>;
@@ -71,13 +78,23 @@ export class HubConnection<R extends HubRole> {
   #closed = false;
   #fatal: Error | undefined;
   readonly #waiters = new Set<Waiter>();
+  readonly #urls: readonly string[];
+  /** Index in #urls of the hub the next dial goes to (or the link is on). */
+  #next = 0;
 
   constructor(options: HubConnectionOptions<R>) {
     this.#o = options;
+    this.#urls = typeof options.url === 'string' ? [options.url] : parseHubUrls(options.url);
   }
 
+  /** The hub the link is on, or the one the next dial goes to. */
   get url(): string {
-    return this.#o.url;
+    return this.#urls[this.#next]!;
+  }
+
+  /** Every hub this connection may dial, in order of preference. */
+  get urls(): readonly string[] {
+    return this.#urls;
   }
 
   /** The link, when one is up (greeted and prepared). */
@@ -99,11 +116,15 @@ export class HubConnection<R extends HubRole> {
     return this.#closed;
   }
 
-  /** One dial: resolves with the link once it is up, or rejects with why not (nothing retried). */
+  /**
+   * One dial to each hub in turn until one answers: resolves with the link once it is up, or
+   * rejects with why not (a fatal refusal at once; else the failure, or all of them when there
+   * are several hubs). Nothing is retried after the last hub.
+   */
   async open(): Promise<HubSession<R>> {
     if (this.#closed) throw new PeerError('PEER_CLOSED', 'the hub connection is closed');
     if (this.#session) return this.#session;
-    const session = await this.#dial();
+    const session = await this.#dialEach();
     if (this.#closed) {
       await session.peer.close();
       throw new PeerError('PEER_CLOSED', 'the hub connection is closed');
@@ -174,10 +195,44 @@ export class HubConnection<R extends HubRole> {
     this.#loop = loop;
   }
 
+  async #dialEach(): Promise<HubSession<R>> {
+    const failures: Error[] = [];
+    for (let i = 0; i < this.#urls.length; i++) {
+      try {
+        return await this.#dial();
+      } catch (err) {
+        const error = asError(err);
+        if (this.#urls.length === 1 || this.#closed || this.#o.isFatal?.(error, this.#phase()) === true) throw error;
+        failures.push(error);
+      }
+    }
+    // Refusals (a hub answered) say more than unreachable ones; the last of them wins.
+    const answered = failures.filter((e) => !(e instanceof PeerError));
+    if (answered.length > 0) throw answered[answered.length - 1]!;
+    throw new PeerError('PEER_CLOSED', `cannot reach any of the ${this.#urls.length} hubs: ${failures.map((e) => e.message).join('; ')}`, {
+      cause: failures[failures.length - 1],
+    });
+  }
+
+  /** Moves to the next hub of the list (after a failed dial or a lost link). */
+  #rotate(): void {
+    this.#next = (this.#next + 1) % this.#urls.length;
+  }
+
+  /** One dial to the current hub; a failure moves the next dial to the next hub. */
   async #dial(): Promise<HubSession<R>> {
+    try {
+      return await this.#dialOne(this.#urls[this.#next]!);
+    } catch (err) {
+      this.#rotate();
+      throw err;
+    }
+  }
+
+  async #dialOne(url: string): Promise<HubSession<R>> {
     const o = this.#o;
     const { session, socket } = await dialHub({
-      url: o.url,
+      url,
       role: o.role,
       hello: o.hello,
       ca: o.ca,
@@ -218,6 +273,8 @@ export class HubConnection<R extends HubRole> {
     void session.peer.closed.then((error) => {
       stopKeepalive();
       this.#session = undefined;
+      // That hub may be gone: the redial goes to the next one (the same one when it is the only).
+      this.#rotate();
       this.#o.onDown?.(error);
       if (!this.#closed && this.#o.redial !== false) this.#dialLoop(true);
       this.#wake();

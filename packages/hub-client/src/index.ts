@@ -5,6 +5,7 @@ export { startKeepalive, KEEPALIVE_MISSES } from './keepalive.js';
 export { Backoff, backoffSleep, type BackoffSettings } from './backoff.js';
 export { retryForever, RetryStopped, type RetryOptions } from './retry-forever.js';
 export { DEFAULT_HUB_URL } from './default-hub-url.js';
+export { HubUrlSchema, HubUrlListSchema, MAX_HUB_URLS, parseHubUrls, splitHubUrls, describeHubUrls } from './hub-urls.js';
 export { resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from './hub-endpoint.js';
 export { HubClientError, type HubClientErrorCode } from './errors.js';
 export { formatMessage, formatChat, formatAccount, formatSend, formatTyping } from './format.js';
