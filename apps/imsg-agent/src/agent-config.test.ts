@@ -85,6 +85,21 @@ describe('agent config', () => {
     expect(over.state_dir).toBe(join(dir, 'st'));
   });
 
+  it('takes several hubs as hub.urls (or a comma list from --hub-url), and one url or urls, not both', () => {
+    const two = parseConfig({ ...valid, hub: { urls: ['ws://a:7311/', 'ws://b:7311/'], token: 't' } }, { baseDir: dir });
+    expect(two.hub.urls).toEqual(['ws://a:7311/', 'ws://b:7311/']);
+    expect(parseConfig(valid, { baseDir: dir }).hub.urls).toEqual(['ws://127.0.0.1:7000/']);
+    const file = join(dir, 'fleet.json');
+    writeFileSync(file, JSON.stringify({ ...valid, hub: { urls: ['ws://a/', 'ws://b/'], token: 't' } }));
+    expect(loadConfigFile(file, { hubUrl: 'wss://c/' }).hub.urls).toEqual(['wss://c/']);
+    expect(loadConfigFile(file, { hubUrl: 'wss://c/, wss://d/' }).hub.urls).toEqual(['wss://c/', 'wss://d/']);
+    expect(errorOf({ ...valid, hub: { url: 'ws://a/', urls: ['ws://b/'], token: 't' } }).message).toContain('hub.urls: give url or urls, not both');
+    expect(errorOf({ ...valid, hub: { token: 't' } }).message).toContain('hub.url: required: the hub as url');
+    expect(errorOf({ ...valid, hub: { urls: ['ws://a/', 'https://b/'], token: 't' } }).message).toContain('hub.urls[1]: expected a ws:// or wss:// URL');
+    expect(errorOf({ ...valid, hub: { urls: ['ws://a/', 'ws://a/'], token: 't' } }).message).toContain('hub.urls[1]: ws://a/ is listed twice');
+    expect(errorOf({ ...valid, hub: { urls: [], token: 't' } }).message).toContain('hub.urls: expected at least one hub URL');
+  });
+
   it('reports unreadable and non-JSON files', () => {
     expect(() => loadConfigFile(join(dir, 'missing.json'))).toThrow(/cannot read config .*--config/);
     writeFileSync(join(dir, 'broken.json'), '{ nope');

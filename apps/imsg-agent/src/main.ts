@@ -19,7 +19,11 @@ const program = new Command('imsg-agent').description('Streams one or more Apple
 function withConfigFlags(command: Command): Command {
   return command
     .addOption(new Option('-c, --config <path>', 'agent config file (JSON)').env('IMSG_AGENT_CONFIG').makeOptionMandatory())
-    .addOption(new Option('--hub-url <url>', 'hub WebSocket URL (overrides hub.url)').env('IMSG_AGENT_HUB_URL'))
+    .addOption(
+      new Option('--hub-url <url>', 'hub WebSocket URL, or several hubs of one fleet: repeat it or separate with commas (overrides hub.url/hub.urls)')
+        .env('IMSG_AGENT_HUB_URL')
+        .argParser((value: string, previous: string | undefined) => (previous ? `${previous},${value}` : value)),
+    )
     .addOption(new Option('--token <token>', 'agent token (overrides hub.token / hub.token_file)').env('IMSG_AGENT_TOKEN'))
     .option('--state-dir <dir>', 'where the cursor and send ledger live (overrides state_dir)');
 }

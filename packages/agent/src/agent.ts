@@ -61,7 +61,7 @@ export class Agent<S extends SourceConfigBase = SourceConfigBase> {
       throw err;
     }
     this.#link = new HubLink({
-      url: config.hub.url,
+      url: config.hub.urls,
       token: config.hub.token,
       agent: { id: config.agent_id, version: options.version, host: hostname() },
       accounts: config.accounts.map((a) => a.name),
@@ -87,7 +87,7 @@ export class Agent<S extends SourceConfigBase = SourceConfigBase> {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#log.info({ accounts: [...this.#runners.keys()], hub: this.#config.hub.url, state: this.#state.path }, 'agent starting');
+    this.#log.info({ accounts: [...this.#runners.keys()], hub: this.#config.hub.urls, state: this.#state.path }, 'agent starting');
     for (const r of this.#runners.values()) r.start();
     this.#link.start();
   }

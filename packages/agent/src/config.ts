@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { HubUrlListSchema, HubUrlSchema, splitHubUrls } from '@imsg-hub/hub-client';
 import { z } from 'zod';
 import { AgentError } from './errors.js';
 
@@ -42,7 +43,10 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       .default(() => hostname()),
     hub: z
       .strictObject({
-        url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
+        /** The hub. */
+        url: HubUrlSchema.optional(),
+        /** Several hubs of one fleet (one PostgreSQL store): the first first, the next on failure. */
+        urls: HubUrlListSchema.optional(),
         token: z.string().min(1).optional(),
         token_file: path.optional(),
         ping_interval_ms: ms.optional(),
@@ -53,7 +57,16 @@ export function agentConfigSchema<S extends SourceConfigBase>(source: z.ZodType<
       .refine((h) => h.token !== undefined || h.token_file !== undefined, {
         message: 'expected token or token_file',
         path: ['token'],
-      }),
+      })
+      .refine((h) => h.url !== undefined || h.urls !== undefined, {
+        message: 'required: the hub as url ("ws://host:7311/"), or several hubs of one fleet as urls (["ws://a:7311/", "ws://b:7311/"])',
+        path: ['url'],
+      })
+      .refine((h) => h.url === undefined || h.urls === undefined, {
+        message: 'give url or urls, not both (urls lists every hub, in order of preference)',
+        path: ['urls'],
+      })
+      .transform((h) => ({ ...h, urls: h.urls ?? [h.url!] })),
     state_dir: path.default(() => join(homedir(), '.imsg-agent')),
     accounts: z
       .array(
@@ -119,6 +132,7 @@ export type AgentConfig<S extends SourceConfigBase = SourceConfigBase> = Omit<Pa
 
 /** Values from flags or the environment; they win over the file. */
 export interface ConfigOverrides {
+  /** One hub URL, or several comma-separated: replaces hub.url and hub.urls. */
   hubUrl?: string;
   token?: string;
   stateDir?: string;
@@ -193,7 +207,13 @@ function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
   const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   const hubRaw = out['hub'];
   const hub: Record<string, unknown> = typeof hubRaw === 'object' && hubRaw !== null ? { ...(hubRaw as Record<string, unknown>) } : {};
-  if (o.hubUrl) hub['url'] = o.hubUrl;
+  if (o.hubUrl) {
+    const urls = splitHubUrls(o.hubUrl);
+    delete hub['url'];
+    delete hub['urls'];
+    if (urls.length === 1) hub['url'] = urls[0];
+    else hub['urls'] = urls;
+  }
   if (o.token) {
     hub['token'] = o.token;
     delete hub['token_file'];

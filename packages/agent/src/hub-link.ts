@@ -8,7 +8,8 @@ import { AgentError } from './errors.js';
 export type HubSession = HubLinkSession<'agent'>;
 
 export interface HubLinkOptions {
-  url: string;
+  /** The hub, or several hubs of one fleet: a failed dial or a lost link moves on to the next. */
+  url: string | readonly string[];
   token: string;
   agent: { id: string; version: string; host?: string };
   accounts: readonly string[];
@@ -38,9 +39,8 @@ export class HubLink {
 
   constructor(options: HubLinkOptions) {
     const log = options.log;
-    const url = options.url;
     this.#connection = new HubConnection({
-      url,
+      url: options.url,
       role: 'agent',
       hello: { token: options.token, agent: options.agent, accounts: options.accounts.map(asAccount) },
       ca: options.ca,
@@ -56,9 +56,10 @@ export class HubLink {
         return options.onRequest(method, params);
       },
       onProtocolError: (err) => log.warn({ err: err.message }, 'hub sent something unreadable'),
-      onRetry: (err, attempt) => log.warn({ err: describe(agentLinkError(err)), attempt, url }, 'hub connect failed; retrying'),
+      // The dial moved on to the next hub already: `url` of the failed one is in the error.
+      onRetry: (err, attempt) => log.warn({ err: describe(agentLinkError(err)), attempt, next: this.#connection.url }, 'hub connect failed; retrying'),
       onUp: (session) => {
-        log.info({ session: session.hello.session, hub: session.hello.hub_version }, 'hub link up');
+        log.info({ session: session.hello.session, hub: session.hello.hub_version, url: this.#connection.url }, 'hub link up');
         options.onUp(session);
       },
       onDown: (error) => {

@@ -30,10 +30,10 @@ export async function facadeCliStatus(flags: FacadeFlags, env: NodeJS.ProcessEnv
 
 async function askHub(o: FacadeOptions): Promise<FacadeCapabilities> {
   let timer: NodeJS.Timeout | undefined;
-  const connecting = HubClient.connect({ url: o.hubUrl, token: o.token, name: 'imsg-hub status', version: FACADE_VERSION, ...(o.ca ? { ca: o.ca } : {}) });
+  const connecting = HubClient.connect({ url: o.hubUrls, token: o.token, name: 'imsg-hub status', version: FACADE_VERSION, ...(o.ca ? { ca: o.ca } : {}) });
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the hub at ${o.hubUrl} did not answer within ${STATUS_TIMEOUT_MS} ms`)), STATUS_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`${where(o)} did not answer within ${STATUS_TIMEOUT_MS} ms`)), STATUS_TIMEOUT_MS);
     });
     const client = await Promise.race([connecting, timeout]);
     try {
@@ -48,10 +48,15 @@ async function askHub(o: FacadeOptions): Promise<FacadeCapabilities> {
     connecting.then((c) => c.close()).catch(() => undefined);
     const hub = HubError.from(err);
     const why = hub
-      ? `the hub at ${o.hubUrl} refused this token: ${hub.message} (${hub.hubCode})`
-      : `cannot reach the hub at ${o.hubUrl} (${(err as Error).message})`;
+      ? `${where(o)} refused this token: ${hub.message} (${hub.hubCode})`
+      : `cannot reach ${o.hubUrls.length > 1 ? 'any of ' : ''}${where(o)} (${(err as Error).message})`;
     return unreachableCapabilities(why);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** "the hub at ws://…", or "the hubs at ws://a/, ws://b/" for a fleet. */
+function where(o: FacadeOptions): string {
+  return o.hubUrls.length === 1 ? `the hub at ${o.hubUrls[0]}` : `the hubs at ${o.hubUrls.join(', ')}`;
 }

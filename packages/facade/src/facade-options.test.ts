@@ -29,6 +29,11 @@ describe('resolveFacadeOptions', () => {
     });
     expect(resolveFacadeOptions({ token: 't', verbose: true }, {}).logLevel).toBe('info');
   });
+  it('takes several hubs of one fleet, comma-separated', () => {
+    const o = resolveFacadeOptions({ token: 't' }, { IMSG_HUB_URL: 'ws://a:7311/,ws://b:7311/' });
+    expect(o).toMatchObject({ hubUrl: 'ws://a:7311/,ws://b:7311/', hubUrls: ['ws://a:7311/', 'ws://b:7311/'] });
+    expect(() => resolveFacadeOptions({ token: 't', hubUrl: 'ws://a/,ws://a/' }, {})).toThrow(/hubUrl: ws:\/\/a\/ is listed twice/);
+  });
   it('says what is missing or wrong', () => {
     expect(() => resolveFacadeOptions({}, {})).toThrow(/no hub token: pass --token or --token-file/);
     expect(() => resolveFacadeOptions({ tokenFile: '/nonexistent/t' }, {})).toThrow(/cannot read the token file \/nonexistent\/t/);

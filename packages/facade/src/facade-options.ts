@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from '@imsg-hub/hub-client';
+import { HubUrlListSchema, parseHubUrls, resolveHubEndpoint, type HubEndpoint, type HubEndpointFlags } from '@imsg-hub/hub-client';
+import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
 import { z } from 'zod';
 import { FacadeError } from './facade-errors.js';
 import { IMSG_VERSIONS } from './status.js';
@@ -10,7 +11,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything `imsg-hub rpc` runs with, validated. */
 export const FacadeOptionsSchema = z.object({
-  hubUrl: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL'),
+  /** The hub URL(s) as given, comma-separated: for status and messages. */
+  hubUrl: z.string().min(1),
+  /** The hubs to dial, first first: several hubs of one fleet fail over to each other. */
+  hubUrls: HubUrlListSchema,
   token: z.string().min(1).max(512),
   /** Per-account mode: this account only. Absent: merged mode over every account the token sees. */
   account: z
@@ -59,6 +63,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export function resolveFacadeOptions(flags: FacadeFlags, env: NodeJS.ProcessEnv = process.env): FacadeOptions {
   let endpoint: HubEndpoint;
   try {
+    parseHubUrls(flags.hubUrl ?? (env['IMSG_HUB_URL'] || DEFAULT_HUB_URL), 'hubUrl');
     endpoint = resolveHubEndpoint(flags, env);
   } catch (err) {
     throw new FacadeError('CONFIG', (err as Error).message, { cause: err });
@@ -67,6 +72,7 @@ export function resolveFacadeOptions(flags: FacadeFlags, env: NodeJS.ProcessEnv 
   const level = named !== undefined ? normalizeLevel(named) : flags.verbose ? 'info' : undefined;
   const parsed = FacadeOptionsSchema.safeParse({
     hubUrl: endpoint.url,
+    hubUrls: endpoint.urls,
     token: endpoint.token,
     account: flags.account ?? (env['IMSG_HUB_ACCOUNT'] || undefined),
     cacheDir: resolve(flags.cacheDir ?? (env['IMSG_HUB_CACHE_DIR'] || defaultCacheDir(env))),

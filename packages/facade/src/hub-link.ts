@@ -5,7 +5,8 @@ import { FacadeError } from './facade-errors.js';
 import type { Deadline } from './request-clock.js';
 
 export interface HubLinkOptions {
-  url: string;
+  /** The hub, or several hubs of one fleet (first first; the next after a failed dial or a loss). */
+  url: string | readonly string[];
   token: string;
   /** Per-account mode: the account must be one the token sees. */
   account?: string | undefined;
@@ -45,8 +46,19 @@ export class HubLink {
     this.#o = options;
   }
 
+  /** The hub the link is on (or is dialing next). */
   get url(): string {
-    return this.#o.url;
+    return this.#client?.url ?? this.#urls[0]!;
+  }
+
+  get #urls(): readonly string[] {
+    return typeof this.#o.url === 'string' ? [this.#o.url] : this.#o.url;
+  }
+
+  /** "the hub at ws://…", or "the hubs at ws://a/, ws://b/" for a fleet. */
+  get #where(): string {
+    const urls = this.#urls;
+    return urls.length === 1 ? `the hub at ${urls[0]}` : `the hubs at ${urls.join(', ')}`;
   }
 
   /** The hub's `max_file_bytes` once connected. */
@@ -86,21 +98,21 @@ export class HubLink {
       if (this.#closed || this.#fatal) return;
       this.#up = false;
       this.#lastFailure = err?.message ?? 'link closed';
-      this.#o.log.warn({ url: this.#o.url, error: this.#lastFailure }, 'hub link dropped; reconnecting');
+      this.#o.log.warn({ url: client.url, error: this.#lastFailure }, 'hub link dropped; reconnecting');
       for (const l of this.#downListeners) l(this.#lastFailure);
     });
     client.on('reconnect', () => {
       if (this.#closed || this.#fatal) return;
       this.#maxFileBytes = client.hello.max_file_bytes;
-      this.#o.log.warn({ url: this.#o.url }, 'hub link restored');
+      this.#o.log.warn({ url: client.url }, 'hub link restored');
       this.#setUp();
     });
     client.on('error', (err: Error) => {
       const hub = HubError.from(err);
       this.#setFatal(
         this.#everUp
-          ? new FacadeError('HUB_REFUSED', `the hub at ${this.#o.url} refused this token on reconnect: ${hub?.message ?? err.message}`)
-          : new FacadeError('HUB_REFUSED', `the hub at ${this.#o.url} refused this token: ${hub?.message ?? err.message}${hub ? ` (${hub.hubCode})` : ''}`),
+          ? new FacadeError('HUB_REFUSED', `the hub at ${client.url} refused this token on reconnect: ${hub?.message ?? err.message}`)
+          : new FacadeError('HUB_REFUSED', `the hub at ${client.url} refused this token: ${hub?.message ?? err.message}${hub ? ` (${hub.hubCode})` : ''}`),
       );
     });
   }
@@ -113,8 +125,9 @@ export class HubLink {
       if (this.#fatal) throw this.#fatal;
       if (err instanceof FacadeError && err.code === 'DEADLINE') {
         // The dial error may already say "cannot reach the hub at <url>: …"; keep only its cause.
-        const cause = this.#lastFailure.replace(`cannot reach the hub at ${this.#o.url}: `, '');
-        throw new FacadeError('HUB_UNREACHABLE', `cannot reach the hub at ${this.#o.url} (${cause}); is \`imsg-hub serve\` running? Still retrying`);
+        const cause = this.#lastFailure.replace(/^cannot reach the hub at \S+: /, '');
+        const what = this.#urls.length === 1 ? this.#where : `any of ${this.#where} (last: ${this.url})`;
+        throw new FacadeError('HUB_UNREACHABLE', `cannot reach ${what} (${cause}); is \`imsg-hub serve\` running? Still retrying`);
       }
       throw err;
     });
@@ -173,7 +186,7 @@ export class HubLink {
       );
       return;
     }
-    this.#o.log.info({ url: this.#o.url, accounts: client.hello.accounts }, 'hub link up');
+    this.#o.log.info({ url: client.url, accounts: client.hello.accounts }, 'hub link up');
     this.#setUp();
   }
 }

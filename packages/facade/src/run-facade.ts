@@ -48,7 +48,7 @@ export async function runFacade(flags: FacadeFlags, io: FacadeIo = { input: proc
 export function startFacadeContext(options: FacadeOptions, name: string): FacadeContext {
   // OpenClaw logs every stderr line: `warn` unless asked for more.
   const log = lazyLogger(name, options.logLevel);
-  const link = new HubLink({ url: options.hubUrl, token: options.token, account: options.account, ca: options.ca, version: FACADE_VERSION, log });
+  const link = new HubLink({ url: options.hubUrls, token: options.token, account: options.account, ca: options.ca, version: FACADE_VERSION, log });
   link.start();
   log.debug({ hubUrl: options.hubUrl, account: options.account ?? '(merged)' }, 'starting');
   return {

@@ -50,10 +50,10 @@ export function parseHubUrls(input: string | readonly string[], where = 'hub URL
   const parsed = HubUrlListSchema.safeParse(list);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const at = typeof issue.path[0] === 'number' ? ` (${JSON.stringify(list[issue.path[0]])})` : '';
+  const at = typeof issue.path[0] === 'number' ? ` (got ${JSON.stringify(list[issue.path[0]])})` : '';
   throw new HubClientError(
     'CONFIG',
-    `${where}${at}: ${issue.message}; give one hub as ws://host:7311/ or several, comma-separated (ws://a:7311/,ws://b:7311/)`,
+    `${where}: ${issue.message}${at}; give one hub as ws://host:7311/ or several, comma-separated (ws://a:7311/,ws://b:7311/)`,
   );
 }
 

@@ -17,11 +17,22 @@ export interface FacadeCommandFlags {
   json?: boolean;
 }
 
+/**
+ * commander's parser for a repeatable `--hub-url`: each use adds hubs, kept as one comma list
+ * (`--hub-url ws://a/ --hub-url ws://b/` is `ws://a/,ws://b/`, as IMSG_HUB_URL writes it).
+ */
+export function collectHubUrls(value: string, previous: string | undefined): string {
+  return previous ? `${previous},${value}` : value;
+}
+
+/** `--hub-url`'s help: where the hub is, or several hubs of one fleet. */
+export const HUB_URL_HELP = 'hub WebSocket URL; for several hubs of one fleet repeat it or separate with commas (env IMSG_HUB_URL';
+
 /** Adds the hub flags (and imsg's accepted-and-ignored `--db`/`--json`) to a facade command. */
 export function withHubFlags(command: Command): Command {
   return command
     .option('--account <name>', 'per-account mode: only this account (env IMSG_HUB_ACCOUNT); default: every account the token sees')
-    .option('--hub-url <url>', `hub WebSocket URL (env IMSG_HUB_URL, default ${DEFAULT_HUB_URL})`)
+    .option('--hub-url <url>', `${HUB_URL_HELP}, default ${DEFAULT_HUB_URL})`, collectHubUrls)
     .option('--token <token>', 'client token (env IMSG_HUB_TOKEN)')
     .option('--token-file <path>', 'file holding the client token (env IMSG_HUB_TOKEN_FILE)')
     .option('--ca <path>', 'PEM certificate to trust for a self-signed wss:// hub')

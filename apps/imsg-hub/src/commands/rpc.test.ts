@@ -14,6 +14,12 @@ describe('rpc as OpenClaw runs it, without commander', () => {
       imsgVersion: '0.9.0',
     });
   });
+  it('adds up a repeated --hub-url, as commander does', () => {
+    expect(fastRpcFlags(['node', 'imsg-hub', 'rpc', '--hub-url', 'ws://a/', '--hub-url=ws://b/', '--account', 'x', '--account', 'y'])).toEqual({
+      hubUrl: 'ws://a/,ws://b/',
+      account: 'y',
+    });
+  });
   it('leaves help, unknown and malformed flags, and other commands to commander', () => {
     for (const argv of [
       ['node', 'imsg-hub', 'rpc', '--help'],

@@ -59,7 +59,9 @@ export function fastRpcFlags(argv: readonly string[]): FacadeCommandFlags | unde
       const key = VALUE_FLAGS[name];
       const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
       if (!key || value === undefined || (eq < 0 && value.startsWith('-'))) return undefined;
-      (flags as Record<string, string>)[key] = value;
+      const previous = (flags as Record<string, string>)[key];
+      // A repeated --hub-url adds hubs (as commander's parser does); any other repeat wins.
+      (flags as Record<string, string>)[key] = key === 'hubUrl' && previous !== undefined ? `${previous},${value}` : value;
     }
   }
   return flags;

@@ -1,14 +1,16 @@
 import { DEFAULT_HUB_URL } from '@imsg-hub/hub-client/default-hub-url';
 import { IMSG_COMPAT_VERSION, IMSG_V1_VERSION } from '@imsg-hub/facade';
+import { parseHubUrls } from '@imsg-hub/hub-client';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
+import { collectHubUrls, HUB_URL_HELP } from './hub-flags.js';
 
 interface WrapperFlags {
   account?: string;
-  hubUrl: string;
+  hubUrl?: string;
   tokenFile: string;
   cacheDir?: string;
   force?: boolean;
@@ -52,7 +54,7 @@ export function registerWrapper(program: Command): void {
     .description('write the one-line script to use as OpenClaw’s channels.imessage cliPath')
     .argument('<path>', 'where to write it, e.g. /usr/local/bin/imsg-hub-work (never a file named imsg)')
     .option('--account <name>', 'per-account mode: this Apple ID only (one wrapper per account); default: merged')
-    .option('--hub-url <url>', 'hub WebSocket URL', process.env['IMSG_HUB_URL'] || DEFAULT_HUB_URL)
+    .option('--hub-url <url>', `${HUB_URL_HELP}, default ${DEFAULT_HUB_URL})`, collectHubUrls)
     .requiredOption('--token-file <path>', 'file holding a client token (imsg-hub token create --role client …)')
     .option('--cache-dir <dir>', 'where inbound attachments are cached (add it to OpenClaw’s attachmentRoots)')
     .option('--imsg-version <version>', `the imsg to play: ${IMSG_V1_VERSION} (default; OpenClaw's current plugin) or ${IMSG_COMPAT_VERSION} (older clients)`)
@@ -78,7 +80,7 @@ export function registerWrapper(program: Command): void {
         const bin = fileURLToPath(new URL('../../bin/imsg-hub.js', import.meta.url));
         const script = wrapperScript({
           account: flags.account,
-          hubUrl: flags.hubUrl,
+          hubUrl: parseHubUrls(flags.hubUrl ?? (process.env['IMSG_HUB_URL'] || DEFAULT_HUB_URL), flags.hubUrl ? '--hub-url' : 'IMSG_HUB_URL').join(','),
           tokenFile,
           cacheDir: flags.cacheDir && resolve(flags.cacheDir),
           imsgVersion: version,
