@@ -63,7 +63,7 @@ export class HubLink {
         options.onUp(session);
       },
       onDown: (error) => {
-        log.warn({ err: error?.message }, 'hub link down');
+        log.warn({ err: error?.message, url: this.#connection.url }, 'hub link down');
         options.onDown(error);
       },
       onSilent: (missed) => log.warn({ missed }, 'hub stopped answering pings; dropping the link'),

@@ -6,7 +6,8 @@ import { binPath } from './bin-path.js';
 export interface AgentProcessOptions {
   /** Folder for the config file and the agent's state dir. */
   dir: string;
-  hubUrl: string;
+  /** The hub, or several hubs of one fleet (written as hub.urls: the agent fails over between them). */
+  hubUrl: string | readonly string[];
   token: string;
   /** Accounts exactly as the agent config has them (`{name, source}`). */
   accounts: Record<string, unknown>[];
@@ -41,7 +42,7 @@ export class AgentProcess implements AsyncDisposable {
     const { hub: hubExtra, ...rest } = (o.config ?? {}) as { hub?: Record<string, unknown> };
     const config = {
       agent_id: `test-${o.accounts.map((a) => a['name']).join('-')}`,
-      hub: { url: o.hubUrl, token: o.token, ...hubExtra },
+      hub: { ...(typeof o.hubUrl === 'string' ? { url: o.hubUrl } : { urls: o.hubUrl }), token: o.token, ...hubExtra },
       state_dir: this.stateDir,
       accounts: o.accounts,
       ...rest,

@@ -48,7 +48,7 @@ export interface HubConnectionOptions<R extends HubRole> {
   prepare?: ((session: HubSession<R>) => Promise<void>) | undefined;
   /** A link is up (`phase` 'again' after a loss). */
   onUp?: ((session: HubSession<R>, phase: DialPhase) => void) | undefined;
-  /** An up link was lost (`error` undefined for a clean close by the hub). */
+  /** An up link was lost (`error` undefined for a clean close by the hub); `url` is still that hub's. */
   onDown?: ((error: Error | undefined) => void) | undefined;
   /** A dial failed and will be retried after a backoff wait. */
   onRetry?: ((error: Error, attempt: number, phase: DialPhase) => void) | undefined;
@@ -273,9 +273,9 @@ export class HubConnection<R extends HubRole> {
     void session.peer.closed.then((error) => {
       stopKeepalive();
       this.#session = undefined;
+      this.#o.onDown?.(error); // `url` still names the hub that was lost
       // That hub may be gone: the redial goes to the next one (the same one when it is the only).
       this.#rotate();
-      this.#o.onDown?.(error);
       if (!this.#closed && this.#o.redial !== false) this.#dialLoop(true);
       this.#wake();
     });

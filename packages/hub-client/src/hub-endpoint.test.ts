@@ -41,10 +41,10 @@ describe('resolveHubEndpoint', () => {
 
   it('refuses a bad hub list naming the entry and where it came from', () => {
     expect(() => resolveHubEndpoint({ hubUrl: 'ws://a/,http://b/', token: 't' }, {})).toThrow(
-      /^--hub-url \("http:\/\/b\/"\): expected a ws:\/\/ or wss:\/\/ URL; give one hub/,
+      /^--hub-url: expected a ws:\/\/ or wss:\/\/ URL \(got "http:\/\/b\/"\); give one hub/,
     );
     expect(() => resolveHubEndpoint({}, { IMSG_HUB_URL: 'ws://a/,ws://a/', IMSG_HUB_TOKEN: 't' })).toThrow(
-      /^IMSG_HUB_URL \("ws:\/\/a\/"\): ws:\/\/a\/ is listed twice/,
+      /^IMSG_HUB_URL: ws:\/\/a\/ is listed twice \(got "ws:\/\/a\/"\)/,
     );
     expect(() => resolveHubEndpoint({ hubUrl: ',', token: 't' }, {})).toThrow(/^--hub-url: expected at least one hub URL/);
     expect(() => resolveHubEndpoint({ hubUrl: 'ws://user:pw@a/', token: 't' }, {})).toThrow(/carries no user or password/);
