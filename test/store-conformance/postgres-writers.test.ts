@@ -182,6 +182,20 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     expect(new Set(rows.map((r) => r.n)).size).toBe(20);
   });
 
+  it('shares send buckets and webhook leases between writers: of racing takes, the bucket decides', async () => {
+    await using two = await openTwo();
+    const rate = { perMinute: 60, burst: 5 };
+    const now = Date.now();
+    const takes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? two.a : two.b).takeSendToken('alice', rate, now)));
+    expect(takes.filter((t) => t.ok)).toHaveLength(5);
+    const leases = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? two.a : two.b).leaseWebhook('w', `hub-${i}`, 30_000, now)));
+    expect(leases.filter(Boolean)).toHaveLength(1);
+    const holder = `hub-${leases.indexOf(true)}`;
+    expect(await two.a.leaseWebhook('w', 'other', 30_000, now + 29_999)).toBe(false);
+    await two.b.releaseWebhook('w', holder);
+    expect(await two.a.leaseWebhook('w', 'other', 30_000, now)).toBe(true);
+  });
+
   it('keeps what PostgreSQL text cannot hold (NUL, 5 KB words) inside message bodies', async () => {
     await using two = await openTwo();
     await two.a.ensureAccount('alice');

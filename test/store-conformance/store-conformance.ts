@@ -2,6 +2,7 @@ import type { ChatRecord, CommitRecords, MessageRecord, OutboxInsert, Store } fr
 import { StoreConflictError } from '@imsg-hub/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobConformance } from './blob-conformance.js';
+import { sharedLimitsConformance } from './shared-limits-conformance.js';
 
 /** An adapter under test: opens a fresh, empty store; `reopen` opens the same data again. */
 export interface StoreTarget {
@@ -359,6 +360,7 @@ export function storeConformance(target: StoreTarget): void {
     });
 
     blobConformance(() => store);
+    sharedLimitsConformance(() => store);
 
     it('applies calls in the order they were made, awaited or not', async () => {
       // The hub fires sends' inserts and a send's updates without waiting for each (per-chat order).

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { storedHandle } from '@imsg-hub/hub-protocol';
 import type { WebSocketLike } from '@imsg-hub/jsonrpc';
 import type { Store } from '@imsg-hub/store';
@@ -16,10 +18,10 @@ import { HubMetrics } from './metrics.js';
 import { MessageModel } from './model/message-model.js';
 import { sendOutcome } from './model/send-outcome.js';
 import { Outbox } from './outbox.js';
-import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
 import { checkReachability } from './actions/reachability.js';
 import { WatchHub } from './watch-hub.js';
+import { StoreRateLimiter } from './store-rate-limiter.js';
 import { WebhookSet } from './webhooks/webhook-set.js';
 
 export const HUB_VERSION = '0.1.0';
@@ -110,7 +112,8 @@ export class Hub implements HubContext {
         registry: this.registry,
         router,
         blobs: this.blobs,
-        limiter: new RateLimiter(this.config.send.rate_per_minute, this.config.send.burst),
+        // In the store: one bucket per account for every hub on it.
+        limiter: new StoreRateLimiter(this.store, this.config.send.rate_per_minute, this.config.send.burst),
         log: this.log,
       },
       {
@@ -137,7 +140,9 @@ export class Hub implements HubContext {
       defaultAccount: this.config.default_account,
     });
     this.registry.onChange((account, link) => this.metrics.agentConnected.set({ account }, link ? 1 : 0));
-    this.webhooks = new WebhookSet(this.config.webhooks, { store: this.store, model, log: this.log });
+    // Webhook leases name this hub instance: of several hubs on one store, one delivers each webhook.
+    const holder = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+    this.webhooks = new WebhookSet(this.config.webhooks, { store: this.store, model, log: this.log, holder });
     // Several hubs on one store: sends another hub finished reach this hub's webhooks too.
     this.#stopSendEvents = this.webhooks.sends.length ? this.store.onOutbox?.(() => this.webhooks.pokeSends()) : undefined;
     // Whatever a receiver missed while the hub was down goes out now.
@@ -181,7 +186,7 @@ export class Hub implements HubContext {
   async close(): Promise<void> {
     clearInterval(this.#revocationTimer);
     this.blobCollector.close();
-    this.webhooks.close();
+    await this.webhooks.close(); // leases given up while the store is open
     this.#stopSendEvents?.();
     this.outbox.close();
     this.#stopAbsorbing?.();

@@ -4,6 +4,7 @@ export { HubConfigSchema, parseHubConfig, loadHubConfig, ConfigError, type HubCo
 export { createToken, verifyToken, tokenAllows, tokenScope } from './token-auth.js';
 export { Router, type Route } from './router.js';
 export { RateLimiter } from './rate-limiter.js';
+export { type SendLimiter, StoreRateLimiter } from './store-rate-limiter.js';
 export { BlobStore } from './blob-store.js';
 export { HubMetrics } from './metrics.js';
 export type { AgentLink } from './agent-registry.js';

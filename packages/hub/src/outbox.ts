@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { type AgentRegistry, callAgent } from './agent-registry.js';
 import type { BlobStore } from './blob-store.js';
 import { outboundFile } from './outbound-file.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { SendLimiter } from './store-rate-limiter.js';
 import type { Router } from './router.js';
 import { dispatchParams, SendDoubts } from './send-doubts.js';
 import { SendExpiry } from './send-expiry.js';
@@ -59,7 +59,7 @@ export class Outbox {
   readonly #registry: AgentRegistry;
   readonly #router: Router;
   readonly #blobs: BlobStore;
-  readonly #limiter: RateLimiter;
+  readonly #limiter: SendLimiter;
   readonly #options: OutboxOptions;
   readonly #log: Logger;
   readonly #waiters = new SendWaiters();
@@ -77,7 +77,7 @@ export class Outbox {
   readonly #expiry: SendExpiry;
   #closed = false;
 
-  constructor(deps: { store: Store; registry: AgentRegistry; router: Router; blobs: BlobStore; limiter: RateLimiter; log: Logger }, options: OutboxOptions) {
+  constructor(deps: { store: Store; registry: AgentRegistry; router: Router; blobs: BlobStore; limiter: SendLimiter; log: Logger }, options: OutboxOptions) {
     this.#store = deps.store;
     this.#registry = deps.registry;
     this.#router = deps.router;
@@ -164,7 +164,7 @@ export class Outbox {
         account: m.account,
       });
     }
-    const rate = this.#limiter.take(m.account);
+    const rate = await this.#limiter.take(m.account);
     if (!rate.ok) {
       throw new HubError('RATE_LIMITED', `rate limited: ${m.account} is sending too fast, retry after ${rate.retryAfterS} s`, {
         account: m.account,

@@ -1,5 +1,10 @@
-/** Per-account token bucket: `burst` sends at once, refilled at `perMinute`. */
-export class RateLimiter {
+import type { SendLimiter } from './store-rate-limiter.js';
+
+/**
+ * Per-account token bucket in memory: `burst` sends at once, refilled at `perMinute`. One process
+ * only; the hub takes from the store's bucket (StoreRateLimiter), which holds across hubs.
+ */
+export class RateLimiter implements SendLimiter {
   readonly #perMs: number;
   readonly #burst: number;
   readonly #buckets = new Map<string, { tokens: number; at: number }>();

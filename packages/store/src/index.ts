@@ -23,3 +23,4 @@ export type {
   TokenRole,
 } from './port/records.js';
 export { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from './port/store.js';
+export { type RateTake, type SendRate, retryAfterS } from './port/send-rate.js';

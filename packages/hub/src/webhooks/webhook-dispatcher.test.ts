@@ -79,6 +79,31 @@ describe('WebhookDispatcher', () => {
     await waitFor(() => got.flatMap((d) => d.events).length >= 2, 5000);
     expect(got.flatMap((d) => d.events.map((e) => e.message.text))).toEqual(['b2', 'b3']);
     expect(await store.webhookCursor('w')).toBe(w.cursor);
-    w.close();
+    await w.close();
+  });
+
+  it('of two hubs on one store, one delivers a webhook (each event once); the other takes over when it stops', async () => {
+    const config = parseHubConfig({ webhooks: [{ id: 'w', url, secret: 'x'.repeat(16), since: 0, batch: 5 }] }).webhooks[0]!;
+    const log = pino({ level: 'silent' });
+    const a = new WebhookDispatcher(config, { store, model, log, holder: 'hub-a' });
+    const b = new WebhookDispatcher(config, { store, model, log, holder: 'hub-b' });
+    let n = 0;
+    const commit = async (count: number) => {
+      const rows = Array.from({ length: count }, () => ++n).map((i) => row(i, '+15550001', `m${i}`));
+      await model.commit([{ account: 'alice', epoch: 1, rows }]);
+      a.poke(); // every hub hears every commit
+      b.poke();
+    };
+    await commit(12);
+    await waitFor(() => got.flatMap((d) => d.events).length >= 12, 5000);
+    expect([a.holding, b.holding].filter(Boolean)).toHaveLength(1);
+    const [holder, other] = a.holding ? [a, b] : [b, a];
+    await holder.close(); // gives the lease up
+    await commit(7);
+    await waitFor(() => got.flatMap((d) => d.events).length >= 19, 5000);
+    expect(other.holding).toBe(true);
+    const texts = got.flatMap((d) => d.events.map((e) => e.message.text));
+    expect(texts).toEqual(Array.from({ length: 19 }, (_, i) => `m${i + 1}`));
+    await other.close();
   });
 });

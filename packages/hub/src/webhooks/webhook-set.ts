@@ -20,7 +20,8 @@ export class WebhookSet {
   readonly messages: WebhookDispatcher[] = [];
   readonly sends: WebhookDispatcher[] = [];
 
-  constructor(configs: readonly WebhookConfig[], deps: { store: Store; model: MessageModel; log: Logger }) {
+  /** `holder` names this hub in webhook leases: of several hubs on one store, one delivers each feed. */
+  constructor(configs: readonly WebhookConfig[], deps: { store: Store; model: MessageModel; log: Logger; holder?: string }) {
     for (const config of configs) {
       if (config.events.includes('message')) this.messages.push(new WebhookDispatcher(config, deps));
       const types = sendTypesOf(config);
@@ -44,7 +45,8 @@ export class WebhookSet {
     this.pokeSends();
   }
 
-  close(): void {
-    for (const w of [...this.messages, ...this.sends]) w.close();
+  /** Stops every dispatcher and gives its lease up (while the store is still open). */
+  async close(): Promise<void> {
+    await Promise.all([...this.messages, ...this.sends].map((w) => w.close()));
   }
 }

@@ -18,6 +18,7 @@ import type {
   SendEventRecord,
   TokenRecord,
 } from './records.js';
+import type { RateTake, SendRate } from './send-rate.js';
 
 /** An uploader's record of a blob: its size and when it was uploaded (Unix ms). */
 export interface BlobUpload {
@@ -112,6 +113,22 @@ export interface Store {
   /** Last hub sequence a webhook's receiver acknowledged; undefined for a webhook never seen. */
   webhookCursor(id: string): Promise<number | undefined>;
   setWebhookCursor(id: string, seq: number): Promise<void>;
+
+  /**
+   * Takes one send from the account's bucket, shared by every hub on the store: refilled at
+   * `rate.perMinute` since the last take (at `now`, ms; a clock behind the last take adds nothing),
+   * at most `rate.burst`. Atomic: hubs taking at once never both get the last token.
+   */
+  takeSendToken(account: string, rate: SendRate, now: number): Promise<RateTake>;
+
+  /**
+   * Takes or renews the lease on delivering webhook `id` for `holder` until `now + ttlMs`: true when
+   * `holder` has it (it was free, had expired, or was `holder`'s already), false when another
+   * holder's lease runs. Only the holder delivers, so a webhook goes out from one hub at a time.
+   */
+  leaseWebhook(id: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Ends `holder`'s lease on webhook `id` (if it has it), so another hub can take over at once. */
+  releaseWebhook(id: string, holder: string): Promise<void>;
 
   /**
    * Commits by any writer on a shared database (PostgreSQL's LISTEN/NOTIFY): called with the new

@@ -18,6 +18,7 @@ import type {
   SendEventRecord,
   TokenRecord,
 } from '../port/records.js';
+import type { RateTake, SendRate } from '../port/send-rate.js';
 import { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from '../port/store.js';
 import { AccountsTable } from './accounts-table.js';
 import { BlobRefsTable } from './blob-refs-table.js';
@@ -31,6 +32,7 @@ import { MessagesTable } from './messages-table.js';
 import { migratePostgres } from './migrate.js';
 import { OutboxTable } from './outbox-table.js';
 import { COMMIT_LOCK, inTransaction, LOCK_SPACE, pgTypes, redactUrl, uniqueViolation } from './pg-session.js';
+import { SharedLimitsTable } from './shared-limits-table.js';
 import { TokensTable } from './tokens-table.js';
 import { SendEventsTable } from './send-events-table.js';
 import { WebhookCursorsTable } from './webhook-cursors-table.js';
@@ -59,6 +61,7 @@ export class PostgresStore implements Store {
   readonly #blobRefs = new BlobRefsTable();
   readonly #webhooks = new WebhookCursorsTable();
   readonly #sendEvents = new SendEventsTable();
+  readonly #shared = new SharedLimitsTable();
   readonly #order = new CallOrder();
   #closed = false;
 
@@ -232,6 +235,17 @@ export class PostgresStore implements Store {
   }
   async setWebhookCursor(id: string, seq: number): Promise<void> {
     return this.#order.write(() => this.#webhooks.set(this.pool, id, seq));
+  }
+
+  async takeSendToken(account: string, rate: SendRate, now: number): Promise<RateTake> {
+    return this.#order.write(() => this.#shared.takeSendToken(this.pool, account, rate, now));
+  }
+
+  async leaseWebhook(id: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.#order.write(() => this.#shared.leaseWebhook(this.pool, id, holder, ttlMs, now));
+  }
+  async releaseWebhook(id: string, holder: string): Promise<void> {
+    return this.#order.write(() => this.#shared.releaseWebhook(this.pool, id, holder));
   }
 
   onCommit(listener: (maxSeq: number) => void): () => void {

@@ -18,6 +18,7 @@ import type {
   SendEventRecord,
   TokenRecord,
 } from '../port/records.js';
+import type { RateTake, SendRate } from '../port/send-rate.js';
 import { type BlobUpload, type Store, StoreConflictError } from '../port/store.js';
 import { BlobRefsTable } from './blob-refs-table.js';
 import { AccountsTable } from './accounts-table.js';
@@ -28,6 +29,7 @@ import { HandlesTable } from './handles-table.js';
 import { MessagesTable } from './messages-table.js';
 import { OutboxTable } from './outbox-table.js';
 import { SendEventsTable } from './send-events-table.js';
+import { SharedLimitsTable } from './shared-limits-table.js';
 import { TokensTable } from './tokens-table.js';
 
 export interface SqliteStoreOptions {
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
   readonly #blobRefs: BlobRefsTable;
   readonly #webhookCursor: Database.Statement;
   readonly #setWebhookCursor: Database.Statement;
+  readonly #shared: SharedLimitsTable;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = openDatabase(path, options.durability);
@@ -74,6 +77,7 @@ export class SqliteStore implements Store {
     this.#setWebhookCursor = this.db.prepare(
       'INSERT INTO webhook_cursors (id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at',
     );
+    this.#shared = new SharedLimitsTable(this.db);
     this.#commitTx = this.db.transaction((c: CommitRecords) => this.#write(c));
   }
 
@@ -191,6 +195,17 @@ export class SqliteStore implements Store {
   }
   async setWebhookCursor(id: string, seq: number): Promise<void> {
     this.#setWebhookCursor.run(id, seq, new Date().toISOString());
+  }
+
+  async takeSendToken(account: string, rate: SendRate, now: number): Promise<RateTake> {
+    return this.#shared.takeSendToken(account, rate, now);
+  }
+
+  async leaseWebhook(id: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.#shared.leaseWebhook(id, holder, ttlMs, now);
+  }
+  async releaseWebhook(id: string, holder: string): Promise<void> {
+    this.#shared.releaseWebhook(id, holder);
   }
 
   async close(): Promise<void> {
