@@ -75,4 +75,26 @@ describe('imsg-hub CLI reads', () => {
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('no client token');
   }, 60_000);
+
+  it('takes several hubs: a repeated --hub-url or a comma list, the first that answers; a bad list refused by name', async () => {
+    await using tmp = tempDir('cli-hubs-');
+    await using fleet = await startFleet({ dir: tmp.path, accounts: [{ name: 'alice', handles: ['alice@example.com'], via: 'local' }] });
+    const t = ['--token', fleet.clientToken];
+    const dead = 'ws://127.0.0.1:1/'; // nothing listens on port 1
+    const repeated = await fleet.hub.cli(['accounts', '--json', '--hub-url', dead, '--hub-url', fleet.hub.url, ...t]);
+    expect(repeated.code, repeated.stderr).toBe(0);
+    expect(JSON.parse(repeated.stdout.trim()).name).toBe('alice');
+    const listed = await fleet.hub.cli(['accounts', '--json', ...t], { IMSG_HUB_URL: `${dead},${fleet.hub.url}` });
+    expect(listed.code, listed.stderr).toBe(0);
+    // The facade's one-shot status too (what OpenClaw probes).
+    const status = await fleet.hub.cli(['status', '--json', ...t], { IMSG_HUB_URL: `${dead},${fleet.hub.url}` });
+    expect(JSON.parse(status.stdout.trim()), status.stderr).toMatchObject({ hub_url: `${dead},${fleet.hub.url}` });
+    expect(status.stdout).not.toContain('cannot reach');
+    const none = await fleet.hub.cli(['accounts', ...t], { IMSG_HUB_URL: `${dead},ws://127.0.0.1:2/` });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('cannot reach any of the 2 hubs');
+    const bad = await fleet.hub.cli(['accounts', '--hub-url', `${fleet.hub.url},http://x/`, ...t]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--hub-url: expected a ws:// or wss:// URL (got "http://x/")');
+  }, 60_000);
 });
