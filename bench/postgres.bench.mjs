@@ -3,6 +3,7 @@
 // ingest agent → hub → client, hub-added latency at 1,000 msg/s, and the same with two hubs on one
 // database (agents split between them, the client on one).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,15 +17,48 @@ const TOTAL = 20_000;
 const BATCH = 100;
 const WINDOW = 8;
 
-async function storeIngest(open) {
+async function storeIngest(open, total = TOTAL, batch = BATCH) {
   const store = await open();
   const model = await MessageModel.load(store);
   await model.ensureAccount('bench');
   const t0 = performance.now();
-  for (let i = 0; i < TOTAL; i += BATCH) await model.commit([{ account: 'bench', epoch: 1, rows: Array.from({ length: BATCH }, (_, k) => row(i + k + 1)) }]);
-  const us = ((performance.now() - t0) * 1000) / TOTAL;
+  for (let i = 0; i < total; i += batch) await model.commit([{ account: 'bench', epoch: 1, rows: Array.from({ length: batch }, (_, k) => row(i + k + 1)) }]);
+  const us = ((performance.now() - t0) * 1000) / total;
   await store.close();
   return us;
+}
+
+/**
+ * Group commits of one row each on a server with fsync off: what a commit costs besides the disk
+ * (its round trips and statements), the part the store adapter controls; and the queries (each one
+ * round trip) the hub's model makes per commit, counted on node-postgres' Client.
+ */
+async function commitOverhead() {
+  const fast = await startPostgres({ durable: false });
+  const pg = createRequire(new URL('../packages/store/package.json', import.meta.url))('pg');
+  const query = pg.Client.prototype.query;
+  let queries = 0;
+  pg.Client.prototype.query = function (...args) {
+    queries++;
+    return query.apply(this, args);
+  };
+  try {
+    const url = await fast.createDatabase('overhead');
+    const counted = await fast.createDatabase('counted');
+    const us = await storeIngest(() => PostgresStore.open(url), 3000, 1);
+    const store = await PostgresStore.open(counted);
+    const model = await MessageModel.load(store);
+    await model.ensureAccount('bench');
+    await new Promise((r) => setTimeout(r, 200)); // the listener's connect and catch-up
+    queries = 0;
+    for (let i = 0; i < 200; i++) await model.commit([{ account: 'bench', epoch: 1, rows: [row(i + 1)] }]);
+    const perCommit = queries / 200;
+    await store.close();
+    return { commits_per_s: 1e6 / us, ms_per_commit: us / 1000, queries_per_commit: perCommit };
+  } finally {
+    pg.Client.prototype.query = query;
+    await fast.close();
+  }
 }
 
 /** Two hubs on one database: one agent on each (half the rows each), the client on the first. */
@@ -125,6 +159,7 @@ export async function run(report) {
     const pgUrl = await pg.createDatabase('store_alone');
     const pgUs = await storeIngest(() => PostgresStore.open(pgUrl));
     report('store ingest alone, durable', { sqlite_rows_per_s: 1e6 / sqliteUs, postgres_rows_per_s: 1e6 / pgUs });
+    report('postgres commit overhead, 1 row, no fsync', await commitOverhead());
 
     const sqlite = await hubIngest('sqlite');
     const postgres = await hubIngest({ url: await pg.createDatabase('hub_ingest') });

@@ -1,5 +1,5 @@
 import type { AccountRecord, CommitRecords } from '../port/records.js';
-import { type Queryable, stmt } from './pg-session.js';
+import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 
 interface AccountRow {
   name: string;
@@ -32,16 +32,20 @@ export class AccountsTable {
 
   /** Each account's new progress; when one account appears twice, the last entry wins (as applied in order). */
   async progress(db: Queryable, list: CommitRecords['accounts']): Promise<void> {
-    if (list.length === 0) return;
+    const part = this.progressPart(list);
+    if (part) await db.query(stmt(part.text, part.values));
+  }
+
+  /** The update as a statement of its own or a part of the commit's one. */
+  progressPart(list: CommitRecords['accounts']): SqlPart | undefined {
+    if (list.length === 0) return undefined;
     const last = [...new Map(list.map((p) => [p.name, p])).values()];
-    await db.query(
-      stmt(
-        `UPDATE accounts a SET hwm = p.hwm, last_row_at = COALESCE(p.last_row_at, a.last_row_at), message_count = p.message_count
+    return {
+      text: `UPDATE accounts a SET hwm = p.hwm, last_row_at = COALESCE(p.last_row_at, a.last_row_at), message_count = p.message_count
          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS p (name, hwm, last_row_at, message_count)
          WHERE a.name = p.name`,
-        [last.map((p) => p.name), last.map((p) => p.hwm), last.map((p) => p.lastRowAt ?? null), last.map((p) => p.messageCount)],
-      ),
-    );
+      values: [last.map((p) => p.name), last.map((p) => p.hwm), last.map((p) => p.lastRowAt ?? null), last.map((p) => p.messageCount)],
+    };
   }
 
   async newEpoch(db: Queryable, name: string): Promise<AccountRecord> {

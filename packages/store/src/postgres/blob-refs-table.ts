@@ -1,5 +1,5 @@
 import type { BlobUpload } from '../port/store.js';
-import { type Queryable, stmt } from './pg-session.js';
+import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 
 /**
  * blob_refs: which accounts' messages (or `token:<id>` uploaders, with size and upload time)
@@ -12,13 +12,17 @@ export class BlobRefsTable {
   }
 
   async add(db: Queryable, refs: readonly { sha256: string; owner: string }[]): Promise<void> {
-    if (refs.length === 0) return;
-    await db.query(
-      stmt('INSERT INTO blob_refs (sha256, account) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
-        refs.map((r) => r.sha256),
-        refs.map((r) => r.owner),
-      ]),
-    );
+    const part = this.addPart(refs);
+    if (part) await db.query(stmt(part.text, part.values));
+  }
+
+  /** The insert as a statement of its own or a part of the commit's one. */
+  addPart(refs: readonly { sha256: string; owner: string }[]): SqlPart | undefined {
+    if (refs.length === 0) return undefined;
+    return {
+      text: 'INSERT INTO blob_refs (sha256, account) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
+      values: [refs.map((r) => r.sha256), refs.map((r) => r.owner)],
+    };
   }
 
   async addUpload(db: Queryable, sha256: string, owner: string, upload: BlobUpload): Promise<void> {

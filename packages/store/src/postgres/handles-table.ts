@@ -1,5 +1,5 @@
 import type { AffinityRecord, OwnHandleRecord } from '../port/records.js';
-import { type Queryable, stmt } from './pg-session.js';
+import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 
 /** The last entry per key, in order (one upsert statement may not touch a row twice). */
 const lastBy = <T>(list: readonly T[], key: (x: T) => string): T[] => [...new Map(list.map((x) => [key(x), x])).values()];
@@ -11,15 +11,19 @@ export class HandlesTable {
   }
 
   async put(db: Queryable, handles: readonly OwnHandleRecord[]): Promise<void> {
-    if (handles.length === 0) return;
+    const part = this.putPart(handles);
+    if (part) await db.query(stmt(part.text, part.values));
+  }
+
+  /** The upsert as a statement of its own or a part of the commit's one. */
+  putPart(handles: readonly OwnHandleRecord[]): SqlPart | undefined {
+    if (handles.length === 0) return undefined;
     const list = lastBy(handles, (h) => h.handle);
-    await db.query(
-      stmt(
-        `INSERT INTO own_handles (handle, account, source) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+    return {
+      text: `INSERT INTO own_handles (handle, account, source) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
          ON CONFLICT (handle) DO UPDATE SET account = excluded.account, source = excluded.source`,
-        [list.map((h) => h.handle), list.map((h) => h.account), list.map((h) => h.source)],
-      ),
-    );
+      values: [list.map((h) => h.handle), list.map((h) => h.account), list.map((h) => h.source)],
+    };
   }
 
   async affinity(db: Queryable): Promise<AffinityRecord[]> {
@@ -27,14 +31,18 @@ export class HandlesTable {
   }
 
   async putAffinity(db: Queryable, affinity: readonly AffinityRecord[]): Promise<void> {
-    if (affinity.length === 0) return;
+    const part = this.affinityPart(affinity);
+    if (part) await db.query(stmt(part.text, part.values));
+  }
+
+  /** The upsert as a statement of its own or a part of the commit's one. */
+  affinityPart(affinity: readonly AffinityRecord[]): SqlPart | undefined {
+    if (affinity.length === 0) return undefined;
     const list = lastBy(affinity, (a) => a.handle);
-    await db.query(
-      stmt(
-        `INSERT INTO affinity (handle, account, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+    return {
+      text: `INSERT INTO affinity (handle, account, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
          ON CONFLICT (handle) DO UPDATE SET account = excluded.account, seq = excluded.seq`,
-        [list.map((a) => a.handle), list.map((a) => a.account), list.map((a) => a.seq)],
-      ),
-    );
+      values: [list.map((a) => a.handle), list.map((a) => a.account), list.map((a) => a.seq)],
+    };
   }
 }

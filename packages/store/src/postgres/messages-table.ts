@@ -1,5 +1,5 @@
 import type { CopyRecord, MessageQuery, MessageRecord, MessageSearch, StoredBody } from '../port/records.js';
-import { type Queryable, stmt } from './pg-session.js';
+import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 import { searchQuery, searchVector } from './search-text.js';
 
 interface MessageRow {
@@ -37,36 +37,36 @@ const toRecord = (r: MessageRow): MessageRecord => ({
 
 /** messages: every stored copy under its hub sequence, and the queries the hub makes of them. */
 export class MessagesTable {
-  async maxSeq(db: Queryable): Promise<number> {
-    return (await db.query<{ m: number }>(stmt('SELECT COALESCE(MAX(seq), 0)::bigint AS m FROM messages'))).rows[0]!.m;
-  }
-
   /** Inserts a commit's copies in one statement (one round trip however many rows). */
   async insert(db: Queryable, list: readonly MessageRecord[]): Promise<void> {
-    if (list.length === 0) return;
-    await db.query(
-      stmt(
-        `INSERT INTO messages (seq, account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at, search)
+    const part = this.insertPart(list);
+    if (part) await db.query(stmt(part.text, part.values));
+  }
+
+  /** The insert as a statement of its own or a part of the commit's one. */
+  insertPart(list: readonly MessageRecord[]): SqlPart | undefined {
+    if (list.length === 0) return undefined;
+    return {
+      text: `INSERT INTO messages (seq, account, epoch, native_id, chat_id, guid, dup_of, is_from_me, is_reaction, replay, send_key, body, received_at, search)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[], $8::boolean[],
                               $9::boolean[], $10::boolean[], $11::text[], $12::json[], $13::text[], $14::tsvector[])`,
-        [
-          list.map((r) => r.seq),
-          list.map((r) => r.account),
-          list.map((r) => r.epoch),
-          list.map((r) => r.nativeId),
-          list.map((r) => r.chatId),
-          list.map((r) => r.guid),
-          list.map((r) => r.dupOf ?? null),
-          list.map((r) => r.isFromMe),
-          list.map((r) => r.isReaction),
-          list.map((r) => r.replay),
-          list.map((r) => r.sendKey ?? null),
-          list.map((r) => JSON.stringify(r.body)),
-          list.map((r) => r.receivedAt),
-          list.map((r) => (r.isReaction ? null : searchVector(r.body.text ?? undefined))),
-        ],
-      ),
-    );
+      values: [
+        list.map((r) => r.seq),
+        list.map((r) => r.account),
+        list.map((r) => r.epoch),
+        list.map((r) => r.nativeId),
+        list.map((r) => r.chatId),
+        list.map((r) => r.guid),
+        list.map((r) => r.dupOf ?? null),
+        list.map((r) => r.isFromMe),
+        list.map((r) => r.isReaction),
+        list.map((r) => r.replay),
+        list.map((r) => r.sendKey ?? null),
+        list.map((r) => JSON.stringify(r.body)),
+        list.map((r) => r.receivedAt),
+        list.map((r) => (r.isReaction ? null : searchVector(r.body.text ?? undefined))),
+      ],
+    };
   }
 
   async linkEcho(db: Queryable, seq: number, key: string): Promise<void> {

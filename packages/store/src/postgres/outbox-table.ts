@@ -1,7 +1,7 @@
 import { OPEN_STATES, OUTBOX_STATES, type OutboxRow, outboxCounts, outboxRecord } from '../port/outbox-row.js';
 import type { OutboxCounts, OutboxInsert, OutboxPatch, OutboxQuery, OutboxRecord } from '../port/records.js';
 import { OUTBOX_CHANNEL } from './notify-listener.js';
-import { type Queryable, stmt } from './pg-session.js';
+import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 
 /** Returns the written rows and tells every listening hub of their new state (on commit). */
 const NOTIFYING = `SELECT r.*, pg_notify('${OUTBOX_CHANNEL}', json_build_object('account', r.account, 'key', r.key, 'state', r.state)::text) FROM r`;
@@ -61,16 +61,21 @@ export class OutboxTable {
 
   /** Links sends to the echo rows a commit stores; every key must exist. */
   async link(db: Queryable, links: readonly { key: string; messageSeq: number }[]): Promise<void> {
-    if (links.length === 0) return;
+    const part = this.linkPart(links);
+    if (!part) return;
+    const r = await db.query(stmt(part.text, part.values));
+    if (r.rowCount !== part.rows) throw unknownKeys(links);
+  }
+
+  /** The update as a statement of its own or a part of the commit's one (`rows`: how many it must touch). */
+  linkPart(links: readonly { key: string; messageSeq: number }[]): (SqlPart & { rows: number }) | undefined {
+    if (links.length === 0) return undefined;
     const list = [...new Map(links.map((l) => [l.key, l])).values()];
-    const r = await db.query(
-      stmt(`UPDATE outbox o SET message_seq = l.seq, updated_at = $3 FROM unnest($1::text[], $2::bigint[]) AS l (key, seq) WHERE o.key = l.key`, [
-        list.map((l) => l.key),
-        list.map((l) => l.messageSeq),
-        new Date().toISOString(),
-      ]),
-    );
-    if (r.rowCount !== list.length) throw new RangeError(`no send with idempotency key among ${list.map((l) => l.key).join(', ')}`);
+    return {
+      rows: list.length,
+      text: 'UPDATE outbox o SET message_seq = l.seq, updated_at = $3 FROM unnest($1::text[], $2::bigint[]) AS l (key, seq) WHERE o.key = l.key',
+      values: [list.map((l) => l.key), list.map((l) => l.messageSeq), new Date().toISOString()],
+    };
   }
 
   async query(db: Queryable, q: OutboxQuery): Promise<OutboxRecord[]> {
@@ -104,4 +109,9 @@ export class OutboxTable {
     );
     return outboxCounts(rows.rows);
   }
+}
+
+/** A commit links a send key the outbox does not have. */
+export function unknownKeys(links: readonly { key: string }[]): RangeError {
+  return new RangeError(`no send with idempotency key among ${[...new Set(links.map((l) => l.key))].join(', ')}`);
 }

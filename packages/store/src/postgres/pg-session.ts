@@ -31,6 +31,30 @@ export function stmt(text: string, values: unknown[] = []): pg.QueryConfig {
   return { name: `q${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
 }
 
+/** A parameterized statement, alone or as a part of a larger one (its `$n` numbered from 1). */
+export interface SqlPart {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Data-modifying parts in one statement (`WITH p0 AS (…), p1 AS (…) SELECT …`): one round trip for
+ * all of them, their `$n` renumbered. Each part named in `counted` has `RETURNING 1` added and the
+ * count of its rows is answered as column `<name>`. The parts see the same snapshot (none sees
+ * another's rows), so only parts that don't read each other's tables belong together.
+ */
+export function combineParts(parts: readonly (SqlPart & { name: string; counted?: boolean })[]): SqlPart {
+  const values: unknown[] = [];
+  const ctes = parts.map((p) => {
+    const offset = values.length;
+    values.push(...p.values);
+    const text = p.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    return `${p.name} AS (${text}${p.counted ? ' RETURNING 1' : ''})`;
+  });
+  const counts = parts.filter((p) => p.counted).map((p) => `(SELECT count(*) FROM ${p.name})::int AS ${p.name}`);
+  return { text: `WITH ${ctes.join(', ')} SELECT ${counts.length > 0 ? counts.join(', ') : '1 AS done'}`, values };
+}
+
 /** The URL with any password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
   try {
@@ -46,6 +70,36 @@ export function redactUrl(url: string): string {
 export function uniqueViolation(err: unknown): string | undefined {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23505' ? (e.constraint ?? 'unique') : undefined;
+}
+
+/**
+ * A transaction in fewer round trips: `opening` (statements with no parameters: constants only)
+ * is sent with BEGIN as one simple query, and `fn` gets the rows of its last statement; `closing`
+ * (likewise constant text, or nothing) is sent with COMMIT. Rolled back on any failure, as
+ * `inTransaction`.
+ */
+export async function batchedTransaction<T>(
+  pool: pg.Pool,
+  opening: string,
+  fn: (client: pg.PoolClient, openingRows: Record<string, unknown>[]) => Promise<T>,
+  closing: (out: T) => string | undefined,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    const results = (await client.query(`BEGIN; ${opening}`)) as unknown as pg.QueryResult[];
+    const out = await fn(client, results[results.length - 1]!.rows as Record<string, unknown>[]);
+    const end = closing(out);
+    await client.query(end ? `${end}; COMMIT` : 'COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true; // the connection is gone: don't return it to the pool
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
 
 /** Runs `fn` in one transaction on one connection; rolls back on any error. */
