@@ -6,15 +6,15 @@ import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import { type AgentRegistry, callAgent } from './agent-registry.js';
 import type { BlobStore } from './blob-store.js';
-import { outboundFile } from './outbound-file.js';
 import type { SendLimiter } from './store-rate-limiter.js';
 import type { Router } from './router.js';
 import { dispatchParams, SendDoubts } from './send-doubts.js';
 import { SendExpiry } from './send-expiry.js';
 import { DELIVERY, deliveryOf, SendReceipts } from './send-receipts.js';
 import { SendWaiters } from './send-waiters.js';
+import { routeSend, SendIntake, type SendRouting } from './send-intake.js';
 import { tokenAllows } from './token-auth.js';
-import { clientKey, scopedKey } from './model/idempotency-key.js';
+import { scopedKey } from './model/idempotency-key.js';
 import { type Mutation, requestHash } from './mutation.js';
 
 export type { Mutation } from './mutation.js';
@@ -57,9 +57,6 @@ function chatKey(r: OutboxRecord): string {
 export class Outbox {
   readonly #store: Store;
   readonly #registry: AgentRegistry;
-  readonly #router: Router;
-  readonly #blobs: BlobStore;
-  readonly #limiter: SendLimiter;
   readonly #options: OutboxOptions;
   readonly #log: Logger;
   readonly #waiters = new SendWaiters();
@@ -73,6 +70,8 @@ export class Outbox {
   readonly #pumping = new Map<string, boolean>();
   /** Keys being accepted now: a second request with the same key waits for the first. */
   readonly #accepting = new Map<string, Promise<unknown>>();
+  readonly #intake: SendIntake;
+  readonly #routing: SendRouting;
   readonly #receiptsIn: SendReceipts;
   readonly #expiry: SendExpiry;
   #closed = false;
@@ -80,11 +79,20 @@ export class Outbox {
   constructor(deps: { store: Store; registry: AgentRegistry; router: Router; blobs: BlobStore; limiter: SendLimiter; log: Logger }, options: OutboxOptions) {
     this.#store = deps.store;
     this.#registry = deps.registry;
-    this.#router = deps.router;
-    this.#blobs = deps.blobs;
-    this.#limiter = deps.limiter;
     this.#log = deps.log.child({ component: 'outbox' });
     this.#options = options;
+    this.#routing = { router: deps.router, store: deps.store, blobs: deps.blobs };
+    this.#intake = new SendIntake({
+      store: deps.store,
+      registry: deps.registry,
+      limiter: deps.limiter,
+      log: this.#log,
+      defaultTtlS: options.defaultTtlS,
+      queued: (record) => {
+        this.#options.onStateChange?.(record);
+        this.#pump(record.account);
+      },
+    });
     deps.registry.onChange((account, link) => link && this.#pump(account));
     this.#receiptsIn = new SendReceipts(deps.store, (r) => this.#changed(r));
     this.#doubts = new SendDoubts({
@@ -108,7 +116,14 @@ export class Outbox {
 
   async send(req: SendRequest, client: TokenRecord): Promise<SendOutcome> {
     const hash = requestHash([req.target, req.text ?? null, req.file ?? null, req.account ?? null, req.service ?? null, req.region ?? null]);
-    return this.#submit(scopedKey(client, req.idempotency_key ?? nanoid()), hash, client, req.wait_ms, () => this.#routeSend(req, client), req.wait_for);
+    return this.#submit(
+      scopedKey(client, req.idempotency_key ?? nanoid()),
+      hash,
+      client,
+      req.wait_ms,
+      () => routeSend(req, client, this.#routing),
+      req.wait_for,
+    );
   }
 
   /**
@@ -135,7 +150,7 @@ export class Outbox {
     waitFor: Delivery = 'sent',
   ): Promise<SendOutcome> {
     for (let earlier = this.#accepting.get(key); earlier; earlier = this.#accepting.get(key)) await earlier.catch(() => undefined);
-    const accepting = this.#accept(key, hash, client, prepare);
+    const accepting = this.#intake.accept(key, hash, client, prepare);
     this.#accepting.set(key, accepting);
     let record: OutboxRecord;
     try {
@@ -144,70 +159,6 @@ export class Outbox {
       this.#accepting.delete(key);
     }
     return this.#outcome(await this.#waitUntil(record.key, waitMs ?? this.#options.defaultWaitMs, waitFor));
-  }
-
-  /** Records a new mutation (or checks a repeated key against the first request); returns its record. */
-  async #accept(key: string, hash: string, client: TokenRecord, prepare: () => Promise<Mutation>): Promise<OutboxRecord> {
-    const existing = await this.#store.outboxGet(key);
-    if (existing) {
-      if (!tokenAllows(client, existing.account)) throw new HubError('TOKEN_SCOPE', `send ${clientKey(existing)} belongs to an account this token may not see`);
-      if (existing.requestHash !== hash) {
-        throw new HubError('IDEMPOTENCY_CONFLICT', `idempotency key ${clientKey(existing)} was already used for a different request; use a new key`);
-      }
-      return existing;
-    }
-    const m = await prepare();
-    const online = this.#registry.link(m.account) !== undefined;
-    const ttl = m.ttlS ?? this.#options.defaultTtlS;
-    if (!online && ttl === 0) {
-      throw new HubError('AGENT_OFFLINE', `the agent for ${m.account} is offline and queue_ttl_s is 0; start its imsg-agent or allow queueing`, {
-        account: m.account,
-      });
-    }
-    const rate = await this.#limiter.take(m.account);
-    if (!rate.ok) {
-      throw new HubError('RATE_LIMITED', `rate limited: ${m.account} is sending too fast, retry after ${rate.retryAfterS} s`, {
-        account: m.account,
-        retry_after_s: rate.retryAfterS,
-      });
-    }
-    const record = await this.#store.outboxInsert({
-      key,
-      account: m.account,
-      method: m.method,
-      target: m.target,
-      route: m.route,
-      chatId: m.chatId,
-      params: m.params,
-      file: m.file,
-      requestHash: hash,
-      client: client.id,
-      expiresAt: Date.now() + ttl * 1000,
-    });
-    this.#log.info({ key, account: m.account, method: m.method, route: m.route }, 'send queued');
-    this.#log.debug({ key, target: m.target }, 'send target');
-    this.#options.onStateChange?.(record);
-    this.#pump(m.account);
-    return record;
-  }
-
-  /** Routes a `send` and checks its file. */
-  async #routeSend(req: SendRequest, client: TokenRecord): Promise<Mutation> {
-    const text = req.text ?? '';
-    if (text === '' && !req.file) throw new HubError('INVALID_PARAMS', 'text or file is required');
-    if (req.target === undefined) throw new HubError('INVALID_PARAMS', 'target is required');
-    const route = await this.#router.route({ target: req.target, account: req.account, service: req.service, region: req.region, client });
-    const file = req.file ? await outboundFile(this.#store, this.#blobs, client, req.file) : undefined;
-    return {
-      account: route.account,
-      method: 'send',
-      target: req.target,
-      route: route.route,
-      chatId: route.chatId,
-      params: { ...route.params, ...(text ? { text } : {}) },
-      file,
-      ttlS: req.queue_ttl_s,
-    };
   }
 
   /** Dispatches the account's pending sends now (another hub queued one, or this hub may dispatch again). */
