@@ -1,5 +1,5 @@
 import type { SendRequest } from '@imsg-hub/hub-protocol';
-import { imsgError, ParamKeys, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
+import { imsgError, ParamKeys, SEND_RICH_KEYS, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
 import type { FacadeContext } from '../facade-context.js';
 import { uploadFile } from '../hub-submit.js';
 import type { Deadline } from '../request-clock.js';
@@ -48,25 +48,9 @@ async function richSend(
   return sentAnswer(ctx, client, outcome, { target: to.target, chatGuid: to.chatGuid, attemptId: undefined }, deadline);
 }
 
-const RICH_KEYS = unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, ParamKeys.partIndex, [
-  'text',
-  'message',
-  'file',
-  'path',
-  'url',
-  'dd_scan',
-  'ddScan',
-  'effect_id',
-  'effectId',
-  'effect',
-  'subject',
-  'text_formatting',
-  'textFormatting',
-]);
-
 /** `send.rich`: text and/or a file, as a reply, with an effect or a subject (rich links are not offered). */
 export const sendRich: V1Handler = async (ctx, call, deadline) => {
-  const params = new StrictParams(call.params, 'send.rich', RICH_KEYS);
+  const params = new StrictParams(call.params, 'send.rich', SEND_RICH_KEYS);
   if (params.has('url')) throw imsgError.invalidParams('imsg-hub: url (rich link previews) is not available through the hub; send the link as text');
   const text = params.string('text', ['message']) ?? '';
   const file = params.string('file', ['path']) ?? '';

@@ -139,3 +139,20 @@ export class StrictParams {
 export function unionKeys(...sets: readonly (readonly string[])[]): string[] {
   return [...new Set(sets.flat())];
 }
+
+/** Every key `send.rich` takes (reference/imsg-protocol-v1.md §3.13), aliases included. */
+export const SEND_RICH_KEYS: readonly string[] = unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, ParamKeys.partIndex, [
+  'text',
+  'message',
+  'file',
+  'path',
+  'url',
+  'dd_scan',
+  'ddScan',
+  'effect_id',
+  'effectId',
+  'effect',
+  'subject',
+  'text_formatting',
+  'textFormatting',
+]);

@@ -1,4 +1,13 @@
-import { imsgError, normalizeTapbackReaction, ParamKeys, StrictParams, TAPBACK_REACTIONS, tapbackResultName, unionKeys } from '@imsg-hub/imsg-protocol';
+import {
+  imsgError,
+  normalizeTapbackReaction,
+  ParamKeys,
+  SEND_RICH_KEYS,
+  StrictParams,
+  TAPBACK_REACTIONS,
+  tapbackResultName,
+  unionKeys,
+} from '@imsg-hub/imsg-protocol';
 import { bridgeSend, invokeBridge, stageFile } from './bridge-dispatch.js';
 import { requireKnownChat, resolveChatGuid } from './chat-target.js';
 import type { V1Context, V1Handler } from './v1-context.js';
@@ -129,25 +138,7 @@ export function expandEffect(effect: string | undefined): string | undefined {
 const URL_BALLOON = 'com.apple.messages.URLBalloonProvider';
 
 export const sendRich: V1Handler = (ctx, call) => {
-  const params = new StrictParams(
-    call.params,
-    'send.rich',
-    unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, ParamKeys.partIndex, [
-      'text',
-      'message',
-      'file',
-      'path',
-      'url',
-      'dd_scan',
-      'ddScan',
-      'effect_id',
-      'effectId',
-      'effect',
-      'subject',
-      'text_formatting',
-      'textFormatting',
-    ]),
-  );
+  const params = new StrictParams(call.params, 'send.rich', SEND_RICH_KEYS);
   if (params.has('url')) return sendRichLink(ctx, params);
   const text = params.string('text', ['message']) ?? '';
   const file = params.string('file', ['path']) ?? '';

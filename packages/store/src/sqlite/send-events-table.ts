@@ -1,23 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { SendEventQuery, SendEventRecord } from '../port/records.js';
+import { type SendEventRow, sendEventRecord } from '../port/send-event-row.js';
 
-interface SendEventRow {
-  seq: number;
-  key: string;
-  account: string;
-  state: string;
-  delivery: string | null;
-  at: string;
-}
-
-const toRecord = (r: SendEventRow): SendEventRecord => ({
-  seq: r.seq,
-  key: r.key,
-  account: r.account,
-  state: r.state,
-  delivery: r.delivery ?? undefined,
-  at: r.at,
-});
+const toRecord = sendEventRecord;
 
 /** send_events: the outbox's outcome log, written by triggers (migrations/009-send-events.sql). */
 export class SendEventsTable {
