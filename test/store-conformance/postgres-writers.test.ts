@@ -134,6 +134,16 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('postgres adapter: s
     expect(await two.b.holdAccount('bob')).toBe(true);
   });
 
+  it('claims again on a new connection when the server ended the idle claims connection', async () => {
+    await using two = await openTwo();
+    expect(await two.a.holdAccount('carol')).toBe(true);
+    await two.a.releaseAccount('carol');
+    // Nothing held: the server ending the connection says nothing to the hub, and the next claim must not fail.
+    await withClient(two.url, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'imsg-hub holds'"));
+    expect(await two.a.holdAccount('carol')).toBe(true);
+    expect(await two.b.holdAccount('carol')).toBe(false);
+  });
+
   it("tells each writer of every writer's outbox changes", async () => {
     await using two = await openTwo();
     const heard: unknown[] = [];

@@ -26,8 +26,7 @@ export class AccountHolds {
   hold(account: string): Promise<boolean> {
     return this.#serial(async () => {
       if (this.#held.has(account)) return true;
-      const client = await this.#connection();
-      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [HOLD_SPACE, account]);
+      const r = await this.#query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [HOLD_SPACE, account]);
       if (r.rows[0]!.ok) this.#held.add(account);
       return r.rows[0]!.ok;
     });
@@ -36,8 +35,7 @@ export class AccountHolds {
   release(account: string): Promise<void> {
     return this.#serial(async () => {
       if (!this.#held.delete(account)) return;
-      const client = await this.#connection();
-      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [HOLD_SPACE, account]);
+      await this.#query('SELECT pg_advisory_unlock($1, hashtext($2))', [HOLD_SPACE, account]);
     });
   }
 
@@ -62,6 +60,24 @@ export class AccountHolds {
     this.#client = undefined;
     this.#held.clear();
     if (client) await (await client.catch(() => undefined))?.end().catch(() => undefined);
+  }
+
+  /**
+   * A query on the claims connection. One the server ended (restart, pg_terminate_backend, a cut)
+   * may not have told us yet: its claims are gone with it, so the query runs once more on a new one.
+   */
+  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    for (let attempt = 0; ; attempt++) {
+      const connecting = this.#connection();
+      const client = await connecting;
+      try {
+        return await client.query<R>(sql, params);
+      } catch (err) {
+        if (attempt > 0 || !connectionLost(err)) throw err;
+        if (this.#client === connecting) this.#client = undefined;
+        await client.end().catch(() => undefined);
+      }
+    }
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -90,4 +106,11 @@ export class AccountHolds {
     });
     return connecting;
   }
+}
+
+/** The server ended the session (admin shutdown, crash shutdown, cannot connect now) or the socket closed. */
+function connectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (code === '57P01' || code === '57P02' || code === '57P03') return true;
+  return /Connection terminated|not queryable|ECONNRESET|EPIPE/i.test((err as Error)?.message ?? '');
 }
