@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HubClient } from '@imsg-hub/hub-client';
 import { HubError, type SendOutcome, type SendRequest } from '@imsg-hub/hub-protocol';
 import { RpcError } from '@imsg-hub/jsonrpc';
-import { imsgError, ParamKeys, StrictParams, unionKeys, type ImsgV1Call } from '@imsg-hub/imsg-protocol';
+import { ATTEMPT_ID_PATTERN, imsgError, SEND_KEYS, StrictParams, type ImsgV1Call } from '@imsg-hub/imsg-protocol';
 import { listChats } from '../chat-directory.js';
 import type { FacadeContext } from '../facade-context.js';
 import { ANSWER_MARGIN_MS, echoOf, submitToHub, uploadFile } from '../hub-submit.js';
@@ -19,21 +19,6 @@ import type { V1Handler } from './v1-handler.js';
 
 const SERVICES = new Set(['auto', 'imessage', 'sms']);
 const TRANSPORTS = new Set(['auto', 'bridge', 'applescript']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const SEND_KEYS = unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, [
-  'to',
-  'text',
-  'file',
-  'text_formatting',
-  'textFormatting',
-  'formatting',
-  'service',
-  'transport',
-  'region',
-  'allow_sms_fallback',
-  'allowSMSFallback',
-]);
 
 /** A validated send. */
 interface SendPlanV1 {
@@ -70,7 +55,7 @@ function planSendV1(call: ImsgV1Call): SendPlanV1 {
   let attemptId: string | undefined;
   if (tracked) {
     attemptId = params.string('attempt_id');
-    if (attemptId === undefined || !UUID.test(attemptId)) throw imsgError.invalidParams('attempt_id must be a UUID');
+    if (attemptId === undefined || !ATTEMPT_ID_PATTERN.test(attemptId)) throw imsgError.invalidParams('attempt_id must be a UUID');
     attemptId = attemptId.toLowerCase();
   }
   if (text === '' && file === '') throw imsgError.invalidParams('text or file is required');

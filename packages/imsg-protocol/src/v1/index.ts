@@ -1,6 +1,6 @@
 export { JsonFloat, parseStrictJson, plainJson, StrictJsonError, MAX_JSON_DEPTH, type StrictJson } from './strict-json.js';
 export { parseImsgV1Request, type ImsgV1Request, type ParsedV1Line } from './request-parser-v1.js';
-export { StrictParams, ParamKeys, SEND_RICH_KEYS, unionKeys, type ChatTargetInput } from './strict-params.js';
+export { ATTEMPT_ID_PATTERN, StrictParams, ParamKeys, SEND_KEYS, SEND_RICH_KEYS, unionKeys, type ChatTargetInput } from './strict-params.js';
 export {
   ImsgV1ErrorCode,
   DeliveryFailure,

@@ -156,3 +156,21 @@ export const SEND_RICH_KEYS: readonly string[] = unionKeys(ParamKeys.chatTarget,
   'text_formatting',
   'textFormatting',
 ]);
+
+/** Every key `send` takes (§3.12), aliases included; `send.tracked` adds `attempt_id`. */
+export const SEND_KEYS: readonly string[] = unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, [
+  'to',
+  'text',
+  'file',
+  'text_formatting',
+  'textFormatting',
+  'formatting',
+  'service',
+  'transport',
+  'region',
+  'allow_sms_fallback',
+  'allowSMSFallback',
+]);
+
+/** A tracked send's `attempt_id`: a UUID (any version), case-insensitive. */
+export const ATTEMPT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

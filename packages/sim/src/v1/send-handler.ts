@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RpcError } from '@imsg-hub/jsonrpc';
-import { DeliveryFailure, imsgError, ParamKeys, StrictParams, unionKeys, type ImsgV1Call } from '@imsg-hub/imsg-protocol';
+import { ATTEMPT_ID_PATTERN, DeliveryFailure, imsgError, SEND_KEYS, StrictParams, type ImsgV1Call } from '@imsg-hub/imsg-protocol';
 import { looksLikePhone, normalizeHandle } from '../handle.js';
 import { expandHome } from '../message-payload.js';
 import { bridgeSend, dispatchSend } from './bridge-dispatch.js';
@@ -12,23 +12,6 @@ import type { V1Context, V1Handler } from './v1-context.js';
 // `send` and `send.tracked` of imsg 0.15 (RPCServer+SendHandlers.swift@ed7ee426, reference
 // §3.12–3.13): validation before any side effect, the bridge when it runs and the chat exists,
 // AppleScript otherwise, typed delivery failures, and a caller-owned guid for tracked sends.
-
-const SEND_KEYS = unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, [
-  'to',
-  'text',
-  'file',
-  'text_formatting',
-  'textFormatting',
-  'formatting',
-  'service',
-  'transport',
-  'region',
-  'allow_sms_fallback',
-  'allowSMSFallback',
-  'attempt_id',
-]);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const send: V1Handler = (ctx, call) => sendV1(ctx, call, false);
 export const sendTracked: V1Handler = (ctx, call) => sendV1(ctx, call, true);
@@ -46,13 +29,13 @@ export function existingDirectChat(reader: ChatDbReaderV1 | undefined, handle: s
 
 function sendV1(ctx: V1Context, call: ImsgV1Call, tracked: boolean): unknown {
   const method = tracked ? 'send.tracked' : 'send';
-  const params = new StrictParams(call.params, method, SEND_KEYS);
+  const params = new StrictParams(call.params, method, [...SEND_KEYS, 'attempt_id']);
   const text = params.string('text') ?? '';
   const file = params.string('file') ?? '';
   let attemptId: string | undefined;
   if (tracked) {
     const raw = params.string('attempt_id');
-    if (raw === undefined || !UUID.test(raw)) throw imsgError.invalidParams('attempt_id must be a UUID');
+    if (raw === undefined || !ATTEMPT_ID_PATTERN.test(raw)) throw imsgError.invalidParams('attempt_id must be a UUID');
     attemptId = raw.toLowerCase();
   } else if (params.string('attempt_id') !== undefined) {
     throw imsgError.invalidParams('attempt_id is only supported by send.tracked');
