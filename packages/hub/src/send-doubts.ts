@@ -126,7 +126,7 @@ export class SendDoubts {
       if (current?.state !== 'in_doubt') continue; // resolved meanwhile
       const updated =
         answer.status === 'sent'
-          ? await this.#sent(record.key, answer.result)
+          ? await this.#d.recordSent(record.key, answer.result)
           : await this.#d.store.outboxUpdate(record.key, { state: 'failed', error: { ...answer.error } });
       this.#d.log.info({ key: record.key, account, state: updated.state }, 'send in doubt settled by the agent');
       this.#d.changed(updated);
@@ -152,7 +152,7 @@ export class SendDoubts {
       this.#d.pump(record.account);
       return updated;
     }
-    const updated = await this.#sent(record.key, { ...record.result, resolved_by: 'operator' });
+    const updated = await this.#d.recordSent(record.key, { ...record.result, resolved_by: 'operator' });
     this.#d.log.info({ key: record.key, account: record.account }, 'send in doubt resolved by the operator: sent');
     this.#d.changed(updated);
     const link = this.#d.registry.link(record.account);
@@ -163,10 +163,6 @@ export class SendDoubts {
       );
     }
     return updated;
-  }
-
-  #sent(key: string, result: Record<string, unknown>): Promise<OutboxRecord> {
-    return this.#d.recordSent(key, result);
   }
 }
 
