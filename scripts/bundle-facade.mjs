@@ -2,37 +2,21 @@
 // everything it imports into one CommonJS file, apps/imsg-hub/dist/facade-main.bundle.cjs, plus
 // V8's code cache for it (.v8cache). OpenClaw spawns the facade for every probe and every send;
 // node resolving and loading a few hundred module files took longer than everything else together
-// (bench/facade-startup.bench.mjs). Run by `pnpm build` after tsc; apps/imsg-hub/src/bundle-loader.ts
+// (bench/facade-startup.bench.mjs). Run by `pnpm build` after tsc; apps/imsg-hub/src/launch.cts
 // loads it, and falls back to the plain modules when it is absent or older than its sources.
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
 import { rolldown } from 'rolldown';
+import { lazyBuiltins } from './bundle/lazy-builtins.mjs';
+import { lazySchemas } from './bundle/lazy-schemas.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'apps', 'imsg-hub', 'dist');
 const output = join(dist, 'facade-main.bundle.cjs');
-
-/**
- * Node built-ins ws requires at load but needs only for wss:// (https, tls) or compression (zlib):
- * each becomes an object that loads the real module on first use, so a plain ws:// hub never
- * compiles them (8-10 ms of every spawn).
- */
-const LAZY_BUILTINS = ['https', 'tls', 'zlib'];
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  resolveId(id) {
-    const name = id.startsWith('node:') ? id.slice(5) : id;
-    return LAZY_BUILTINS.includes(name) ? `\0lazy-builtin:${name}` : undefined;
-  },
-  load(id) {
-    if (!id.startsWith('\0lazy-builtin:')) return undefined;
-    const name = id.slice('\0lazy-builtin:'.length);
-    return `let m;\nconst real = () => (m ??= require('node:${name}'));\nmodule.exports = new Proxy({}, { get: (_, k) => real()[k], has: (_, k) => k in real(), ownKeys: () => Reflect.ownKeys(real()), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(real(), k) });\n`;
-  },
-};
+const cache = `${output}.v8cache`;
 
 const absent = join(root, 'scripts', 'absent-module.cjs');
 const bundle = await rolldown({
@@ -40,20 +24,57 @@ const bundle = await rolldown({
   platform: 'node',
   cwd: join(root, 'apps', 'imsg-hub'),
   logLevel: 'warn',
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, lazySchemas],
   // ws probes for these optional native speed-ups with require() in a try; they are not installed.
   resolve: { alias: { bufferutil: absent, 'utf-8-validate': absent } },
 });
 await bundle.write({ file: output, format: 'cjs', codeSplitting: false, minify: true, sourcemap: false });
 await bundle.close();
 rmSync(join(dist, 'facade-main.bundle.mjs'), { force: true }); // an earlier build's ESM bundle
+rmSync(cache, { force: true });
 
-// Compile it the way the loader does, evaluate it once (module setup: building the zod schemas,
-// wiring the commands; no I/O), and keep V8's cache of the result: taken after evaluation it holds
-// every function that ran, not only the top level, so a spawn compiles almost nothing.
-const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(output, 'utf8')}\n})`;
-const script = new Script(wrapped, { filename: output });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(output), module, output, dirname(output));
-writeFileSync(`${output}.v8cache`, script.createCachedData());
-console.log(`bundled ${output} (${Math.round(statSync(output).size / 1024)} KiB, code cache ${Math.round(statSync(`${output}.v8cache`).size / 1024)} KiB)`);
+await trainCodeCache();
+console.log(`bundled ${output} (${Math.round(statSync(output).size / 1024)} KiB, code cache ${Math.round(statSync(cache).size / 1024)} KiB)`);
+
+/**
+ * Makes the code cache: taken after a real run, it holds every function that ran (not only the
+ * bundle's top level), so a spawn compiles almost nothing. The run is OpenClaw's probe against a
+ * throwaway hub (SQLite in a temp dir, loopback, port 0) started for it.
+ */
+async function trainCodeCache() {
+  const { HubProcess } = await import('@imsg-hub/fleet');
+  const dir = mkdtempSync(join(tmpdir(), 'imsg-hub-build-'));
+  const hub = new HubProcess({ dir, env: { ...process.env, LOG_LEVEL: 'error' } });
+  try {
+    await hub.start();
+    const token = await hub.token('client', '*', 'code cache training');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMSG_')));
+    await train({ ...env, IMSG_HUB_URL: hub.url, IMSG_HUB_TOKEN: token, IMSG_HUB_CACHE_DIR: join(dir, 'attachments') });
+  } finally {
+    await hub.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the trainer with the probe's `chats.list` on stdin; resolves once it wrote the cache. */
+function train(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'scripts', 'bundle', 'train-code-cache.cjs'), output, cache], {
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('"id":"probe"')) child.stdin.end();
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && out.includes('"result"')) resolve();
+      else reject(new Error(`code cache training ${signal ? `was killed (${signal})` : `exited ${code}`}; its output: ${out.slice(0, 2000)}`));
+    });
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 'probe', method: 'chats.list', params: { limit: 1 } })}\n`);
+  });
+}

@@ -2,7 +2,12 @@
 // OpenClaw spawns for every probe, send and action. It holds only these commands; the build bundles
 // it with everything it imports into one file (scripts/bundle-facade.mjs): loading hundreds of
 // module files cost more than all the rest. `rpc` as OpenClaw runs it skips commander entirely.
+import { config } from 'zod';
 import { fastRpcFlags, runRpc } from './commands/rpc.js';
+
+// Zod compiles a parser for each object schema (new Function) the first time it parses one: worth
+// it for a hub's millions of rows, not for a facade's few requests; V8's code cache cannot keep it.
+config({ jitless: true });
 
 /** Runs a facade command from `argv` (process.argv shape). */
 export async function main(argv: string[]): Promise<void> {
@@ -19,6 +24,21 @@ export async function main(argv: string[]): Promise<void> {
   registerStatus(program);
   registerImsgOneShots(program, argv[2] === 'poll' && argv.some((a) => a === '--help' || a === '-h') ? { pollsOffered: await pollsOffered(argv) } : {});
   await program.parseAsync(argv);
+}
+
+/**
+ * Loads every module `main` may load, and does nothing else (no I/O): the build runs it before it
+ * stores V8's code cache of the bundle, so the cache holds the code that sets those modules up
+ * (building every zod schema), not only the bundle's top level.
+ */
+export async function warm(): Promise<void> {
+  await Promise.all([
+    import('commander'),
+    import('./commands/rpc.js'),
+    import('./commands/status.js'),
+    import('./commands/imsg-oneshots.js'),
+    import('@imsg-hub/facade'),
+  ]);
 }
 
 /** Whether the accounts behind this facade can send polls now (`poll send --help` then mentions `--no-comment`). */

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { parseImsgRequest } from '@imsg-hub/imsg-protocol';
 import type { MessageTransport, TransportHandlers } from '@imsg-hub/jsonrpc';
 import { FacadeError } from './facade-errors.js';
@@ -78,6 +77,9 @@ export class ArrivalClock implements MessageTransport {
   }
 }
 
+/** When this process started (epoch ms): process.uptime(), not perf_hooks, whose load is a millisecond of every spawn. */
+const PROCESS_START = Math.round(Date.now() - process.uptime() * 1000);
+
 /**
  * When a request line arrived: now — except for the lines that were already waiting when the
  * process started. OpenClaw writes its request right after spawning, so those count from the spawn,
@@ -87,8 +89,9 @@ export class ArrivalClock implements MessageTransport {
 export function arrivalClock(): () => number {
   let startupBurst = true;
   return () => {
-    if (!startupBurst || performance.now() > 2000) return Date.now();
+    const now = Date.now();
+    if (!startupBurst || process.uptime() > 2) return now;
     setImmediate(() => (startupBurst = false));
-    return Math.min(Date.now(), Math.round(performance.timeOrigin));
+    return Math.min(now, PROCESS_START);
   };
 }
