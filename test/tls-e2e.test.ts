@@ -62,6 +62,11 @@ describe('TLS', () => {
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/cannot reach the hub .*certificate/i);
     await expect(HubClient.connect({ url: hub.url.replace('wss', 'ws'), token })).rejects.toThrow(/cannot reach the hub/);
+
+    // The facade OpenClaw spawns (`status`, from the bundle with https/tls loaded on first use).
+    const status = await hub.cli(['status', '--json', '--token', token, '--ca', tmp.join('cert.pem')]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout.trim())).toMatchObject({ hub_url: hub.url, accounts: [{ name: 'alice', connected: true }] });
     world.close();
   }, 60_000);
 });
