@@ -328,6 +328,38 @@ export function storeConformance(target: StoreTarget): void {
       expect(await store.sendEvents({ afterSeq: 0, accounts: [], limit: 10 })).toEqual([]);
     });
 
+    it('prunes the send-event log oldest first, only entries written before the cutoff, never reusing a seq', async () => {
+      const pause = () => new Promise((r) => setTimeout(r, 5));
+      for (const key of ['p1', 'p2', 'p3']) {
+        await store.outboxInsert(send(key, 'alice'));
+        await store.outboxUpdate(key, { state: 'sent', result: { ok: true, guid: key } });
+      }
+      await pause();
+      const cutoff = new Date().toISOString();
+      await pause();
+      await store.outboxUpdate('p1', { result: { ok: true, guid: 'p1', delivery: 'delivered', delivered_at: NOW } });
+      const before = await store.sendEvents({ afterSeq: 0, limit: 10 });
+      expect(before.map((e) => [e.key, e.delivery])).toEqual([
+        ['p1', undefined],
+        ['p2', undefined],
+        ['p3', undefined],
+        ['p1', 'delivered'],
+      ]);
+
+      expect(await store.pruneSendEvents(new Date(0).toISOString(), 10)).toBe(0);
+      expect(await store.pruneSendEvents(cutoff, 1)).toBe(1);
+      expect((await store.sendEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual(before.slice(1).map((e) => e.seq));
+      expect(await store.pruneSendEvents(cutoff, 10)).toBe(2);
+      expect(await store.sendEvents({ afterSeq: 0, limit: 10 })).toEqual(before.slice(3));
+      expect(await store.pruneSendEvents(cutoff, 10)).toBe(0);
+
+      expect(await store.pruneSendEvents(new Date(Date.now() + 60_000).toISOString(), 10)).toBe(1);
+      expect(await store.sendEvents({ afterSeq: 0, limit: 10 })).toEqual([]);
+      await store.outboxUpdate('p2', { result: { ok: true, guid: 'p2', delivery: 'read', read_at: NOW } });
+      const [next] = await store.sendEvents({ afterSeq: 0, limit: 10 });
+      expect(next!.seq).toBeGreaterThan(before[3]!.seq);
+    });
+
     it('keeps tokens hashed, revokes once, and keeps blob owners and webhook cursors', async () => {
       const token = {
         id: 't1',

@@ -2,6 +2,7 @@ import type { Store } from '@imsg-hub/store';
 import type { Logger } from 'pino';
 import type { BlobStore } from './blob-store.js';
 import type { BlobsConfig } from './config.js';
+import { PeriodicTask } from './periodic-task.js';
 
 /** Blobs forgotten per store call; a sweep goes on until fewer come back. */
 const BATCH = 500;
@@ -17,29 +18,26 @@ export class BlobCollector {
   readonly #blobs: BlobStore;
   readonly #config: BlobsConfig;
   readonly #log: Logger;
-  readonly #timer: NodeJS.Timeout;
-  #running: Promise<number> | undefined;
+  readonly #task: PeriodicTask<number>;
 
   constructor(deps: { store: Store; blobs: BlobStore; log: Logger }, config: BlobsConfig) {
     this.#store = deps.store;
     this.#blobs = deps.blobs;
     this.#config = config;
     this.#log = deps.log;
-    this.#timer = setInterval(() => void this.sweep(), config.sweep_interval_ms);
-    this.#timer.unref();
+    this.#task = new PeriodicTask(
+      config.sweep_interval_ms,
+      () => this.#sweep(),
+      (err) => {
+        this.#log.warn({ err: err.message }, 'could not collect unreferenced blobs; will try again');
+        return 0;
+      },
+    );
   }
 
   /** One sweep (a sweep already running is shared); resolves with the number of files deleted. */
   sweep(): Promise<number> {
-    this.#running ??= this.#sweep()
-      .catch((err: unknown) => {
-        this.#log.warn({ err: (err as Error).message }, 'could not collect unreferenced blobs; will try again');
-        return 0;
-      })
-      .finally(() => {
-        this.#running = undefined;
-      });
-    return this.#running;
+    return this.#task.run();
   }
 
   async #sweep(): Promise<number> {
@@ -55,6 +53,6 @@ export class BlobCollector {
   }
 
   close(): void {
-    clearInterval(this.#timer);
+    this.#task.close();
   }
 }

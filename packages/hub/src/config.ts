@@ -124,6 +124,19 @@ export const BlobsSchema = z.strictObject({
 });
 export type BlobsConfig = z.infer<typeof BlobsSchema>;
 
+/** The send-event log `send.*` webhooks follow (docs/webhooks.md "Send events"): how long entries stay. */
+export const SendEventsSchema = z.strictObject({
+  /** Entries older than this are deleted (a webhook failing for longer misses them). */
+  retention_s: z
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 86_400),
+  /** How often old entries are looked for. */
+  prune_interval_ms: z.number().int().min(100).default(3_600_000),
+});
+export type SendEventsConfig = z.infer<typeof SendEventsSchema>;
+
 export const HubConfigSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -187,6 +200,7 @@ export const HubConfigSchema = z.strictObject({
     .prefault({}),
   webhooks: z.array(WebhookSchema).default([]),
   blobs: BlobsSchema.prefault({}),
+  send_events: SendEventsSchema.prefault({}),
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 

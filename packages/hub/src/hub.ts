@@ -19,6 +19,7 @@ import { MessageModel } from './model/message-model.js';
 import { sendOutcome } from './model/send-outcome.js';
 import { Outbox } from './outbox.js';
 import { Router } from './router.js';
+import { SendEventPruner } from './send-event-pruner.js';
 import { checkReachability } from './actions/reachability.js';
 import { WatchHub } from './watch-hub.js';
 import { StoreRateLimiter } from './store-rate-limiter.js';
@@ -51,6 +52,7 @@ export class Hub implements HubContext {
   readonly router: Router;
   readonly blobs: BlobStore;
   readonly blobCollector: BlobCollector;
+  readonly sendEventPruner: SendEventPruner;
   readonly metrics: HubMetrics;
   readonly version = HUB_VERSION;
   readonly #connections = new Set<Connection>();
@@ -82,6 +84,7 @@ export class Hub implements HubContext {
     this.metrics = new HubMetrics();
     this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes);
     this.blobCollector = new BlobCollector({ store: this.store, blobs: this.blobs, log: this.log }, this.config.blobs);
+    this.sendEventPruner = new SendEventPruner({ store: this.store, log: this.log }, this.config.send_events);
     this.watch = new WatchHub(model, this.feed, {
       onError: (err) => this.log.error({ err: err.message }, 'watch delivery could not read the store; it resumes on the next commit'),
     });
@@ -186,6 +189,7 @@ export class Hub implements HubContext {
   async close(): Promise<void> {
     clearInterval(this.#revocationTimer);
     this.blobCollector.close();
+    this.sendEventPruner.close();
     await this.webhooks.close(); // leases given up while the store is open
     this.#stopSendEvents?.();
     this.outbox.close();

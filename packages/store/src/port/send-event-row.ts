@@ -18,3 +18,19 @@ export const sendEventRecord = (r: SendEventRow): SendEventRecord => ({
   delivery: r.delivery ?? undefined,
   at: r.at,
 });
+
+/** The oldest entries of the log, as a prune reads them (seq ascending). */
+export interface PruneCandidate {
+  seq: number | string;
+  at: string;
+}
+
+/** The seq through which a prune deletes: the last of the leading entries written before `before`. */
+export function lastBefore(oldest: readonly PruneCandidate[], before: string): number | undefined {
+  let through: number | undefined;
+  for (const e of oldest) {
+    if (!(e.at < before)) break;
+    through = Number(e.seq);
+  }
+  return through;
+}

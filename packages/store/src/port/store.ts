@@ -93,6 +93,12 @@ export interface Store {
    */
   sendEvents(query: SendEventQuery): Promise<SendEventRecord[]>;
   maxSendEventSeq(): Promise<number>;
+  /**
+   * Deletes the oldest entries of the send-event log, in seq order, while they were written before
+   * `before` (ISO time), at most `limit`; an entry written later stops it. Resolves with how many
+   * went. Seqs are never reused, so a reader's cursor stays valid.
+   */
+  pruneSendEvents(before: string, limit: number): Promise<number>;
 
   /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
   blobOwners(sha256: string): Promise<string[]>;

@@ -247,6 +247,9 @@ export class PostgresStore implements Store {
   async maxSendEventSeq(): Promise<number> {
     return this.#order.read(() => this.#sendEvents.maxSeq(this.pool));
   }
+  async pruneSendEvents(before: string, limit: number): Promise<number> {
+    return this.#order.write(() => this.#sendEvents.prune(this.pool, before, limit));
+  }
 
   async blobOwners(sha256: string): Promise<string[]> {
     return this.#order.read(() => this.#blobRefs.owners(this.pool, sha256));

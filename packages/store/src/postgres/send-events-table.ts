@@ -1,5 +1,5 @@
 import type { SendEventQuery, SendEventRecord } from '../port/records.js';
-import { type SendEventRow, sendEventRecord } from '../port/send-event-row.js';
+import { lastBefore, type PruneCandidate, type SendEventRow, sendEventRecord } from '../port/send-event-row.js';
 import { type Queryable, stmt } from './pg-session.js';
 
 const toRecord = sendEventRecord;
@@ -13,6 +13,12 @@ export class SendEventsTable {
         )
       : await db.query<SendEventRow>(stmt('SELECT * FROM send_events WHERE seq > $1 ORDER BY seq LIMIT $2', [q.afterSeq, q.limit]));
     return rows.rows.map(toRecord);
+  }
+
+  async prune(db: Queryable, before: string, limit: number): Promise<number> {
+    const oldest = await db.query<PruneCandidate>(stmt('SELECT seq, at FROM send_events ORDER BY seq LIMIT $1', [limit]));
+    const through = lastBefore(oldest.rows, before);
+    return through === undefined ? 0 : ((await db.query(stmt('DELETE FROM send_events WHERE seq <= $1', [through]))).rowCount ?? 0);
   }
 
   async maxSeq(db: Queryable): Promise<number> {

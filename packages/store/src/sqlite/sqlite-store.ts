@@ -176,6 +176,9 @@ export class SqliteStore implements Store {
   async maxSendEventSeq(): Promise<number> {
     return this.#sendEvents.maxSeq();
   }
+  async pruneSendEvents(before: string, limit: number): Promise<number> {
+    return this.#sendEvents.prune(before, limit);
+  }
 
   async blobOwners(sha256: string): Promise<string[]> {
     return this.#blobRefs.owners(sha256);
