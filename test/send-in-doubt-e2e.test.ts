@@ -41,6 +41,7 @@ describe('sends in doubt through real processes', () => {
     expect(outgoing('did it arrive?')).toBe(1); // the sim wrote it, then said it could not confirm
     const health = (await client.call('accounts.list', {})).accounts.find((a) => a.name === 'alice')!;
     expect(health.outbox).toMatchObject({ in_doubt: 1, dispatched: 0 });
+    expect((await cli(['accounts'])).stdout).toMatch(/^alice .* outbox=0q\/0d\/1 in doubt /m);
 
     // 2. Its chat is not held: the next send to the same handle goes out now.
     expect(await client.call('send', { target: 'alice/+14155550177', text: 'and this one', wait_ms: 15_000 })).toMatchObject({ state: 'sent' });

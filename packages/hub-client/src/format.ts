@@ -46,7 +46,9 @@ export function formatChat(c: HubChat): string {
 export function formatAccount(a: AccountHealth): string {
   const agent = a.agent.connected ? paint(32, 'connected') : paint(31, 'offline');
   const lag = a.lag === undefined ? '' : ` lag=${a.lag}`;
-  return `${a.name.padEnd(12)} agent=${agent} imsg=${a.imsg.state}${a.imsg.detail ? ` (${a.imsg.detail})` : ''} messages=${a.messages} cursor=${a.cursor.epoch}:${a.cursor.hwm}${lag} outbox=${a.outbox.queued}q/${a.outbox.dispatched}d last=${a.last_row_at ?? '-'}`;
+  // Sends in doubt wait for `imsg-hub send --resolve`: shown in red, never hidden.
+  const doubt = a.outbox.in_doubt > 0 ? paint(31, `/${a.outbox.in_doubt} in doubt`) : '';
+  return `${a.name.padEnd(12)} agent=${agent} imsg=${a.imsg.state}${a.imsg.detail ? ` (${a.imsg.detail})` : ''} messages=${a.messages} cursor=${a.cursor.epoch}:${a.cursor.hwm}${lag} outbox=${a.outbox.queued}q/${a.outbox.dispatched}d${doubt} last=${a.last_row_at ?? '-'}`;
 }
 
 export function formatSend(o: SendOutcome): string {
