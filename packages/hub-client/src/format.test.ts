@@ -5,7 +5,7 @@ import { formatAccount } from './format.js';
 const account = (outbox: AccountHealth['outbox']): AccountHealth => ({
   name: 'alice',
   agent: { connected: true },
-  imsg: { state: 'ready' },
+  imsg: { state: 'running' },
   cursor: { epoch: 1, hwm: 42 },
   messages: 7,
   outbox,

@@ -45,6 +45,11 @@ export const WebhookSchema = z.strictObject({
   /** Events per POST. */
   batch: z.number().int().min(1).max(500).default(50),
   timeout_ms: z.number().int().min(100).default(10_000),
+  /**
+   * Several hubs on one store: one holds the lease on delivering this webhook, renewed before each
+   * batch and every half lease; when it dies, another takes over within this long.
+   */
+  lease_ms: z.number().int().min(1000).max(3_600_000).default(30_000),
 });
 export type WebhookConfig = z.infer<typeof WebhookSchema>;
 

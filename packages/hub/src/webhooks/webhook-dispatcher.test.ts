@@ -106,4 +106,19 @@ describe('WebhookDispatcher', () => {
     expect(texts).toEqual(Array.from({ length: 19 }, (_, i) => `m${i + 1}`));
     await other.close();
   });
+
+  it("takes over a dead hub's webhook once its lease (the webhook's lease_ms) lapses", async () => {
+    const config = parseHubConfig({ webhooks: [{ id: 'w', url, secret: 'x'.repeat(16), since: 0, lease_ms: 1000 }] }).webhooks[0]!;
+    // A hub that renewed its lease and then died: it never delivers and never gives the lease up.
+    const diedAt = Date.now();
+    expect(await store.leaseWebhook('w', 'dead-hub', config.lease_ms, diedAt)).toBe(true);
+    const b = new WebhookDispatcher(config, { store, model, log: pino({ level: 'silent' }), holder: 'hub-b' });
+    await model.commit([{ account: 'alice', epoch: 1, rows: [row(1, '+15550001', 'after the death')] }]);
+    b.poke();
+    await waitFor(() => got.length > 0, 5000);
+    expect(Date.now() - diedAt).toBeGreaterThanOrEqual(1000);
+    expect(b.holding).toBe(true);
+    expect(got.flatMap((d) => d.events.map((e) => e.message.text))).toEqual(['after the death']);
+    await b.close();
+  });
 });

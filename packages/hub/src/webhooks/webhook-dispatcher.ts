@@ -35,8 +35,6 @@ export interface WebhookDispatcherOptions {
    * webhook feed's lease delivers it (default: a random id per dispatcher).
    */
   holder?: string;
-  /** How long a lease lasts unless renewed (default 30 s); it is renewed before every batch. */
-  leaseMs?: number;
 }
 
 /** The id a webhook's cursor is kept under: its `id`, else a hash of its URL. */
@@ -83,7 +81,7 @@ export class WebhookDispatcher {
     this.#cursorId = this.id + this.#feed.cursorSuffix;
     this.#log = options.log.child({ webhook: this.#cursorId });
     this.#holder = options.holder ?? randomUUID();
-    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#leaseMs = config.lease_ms;
   }
 
   /** Whether this hub delivers the feed now (it held the lease at its last check). */
