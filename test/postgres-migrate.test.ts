@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Store } from '@imsg-hub/store';
 import { PostgresStore, SqliteStore } from '@imsg-hub/store/open';
@@ -69,11 +71,17 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('imsg-hub migrate --
         run(process.execPath, [binPath('imsg-hub'), 'migrate', '--to', url, '--data-dir', dataDir, '--json'], {
           env: { ...process.env, IMSG_HUB_STORE_URL: '' },
         });
+      // An attachment this hub received: its bytes go into the database, for every hub to serve.
+      const photo = Buffer.from('the bytes of a received photo');
+      const photoSha = createHash('sha256').update(photo).digest('hex');
+      mkdirSync(join(dataDir, 'blobs', photoSha.slice(0, 2)), { recursive: true });
+      writeFileSync(join(dataDir, 'blobs', photoSha.slice(0, 2), photoSha), photo);
       const first = JSON.parse((await migrate()).stdout) as { copied: Record<string, number> };
-      expect(first.copied).toMatchObject({ accounts: 2, chats: 2, messages: 2, tokens: 1, outbox: 2, blob_refs: 1, webhook_cursors: 1 });
+      expect(first.copied).toMatchObject({ accounts: 2, chats: 2, messages: 2, tokens: 1, outbox: 2, blob_refs: 1, webhook_cursors: 1, blobs: 1 });
       const target = await PostgresStore.open(url);
       try {
         expect(await snapshot(target, [sha], ['w1'])).toEqual(await snapshot(sqlite, [sha], ['w1']));
+        expect(await target.sharedBlobs.get(photoSha)).toEqual(photo);
         // Send numbers continue after the copied ones.
         expect((await target.outboxInsert({ key: 'k3', account: 'bob', file: undefined, ...base })).n).toBe(3);
       } finally {

@@ -74,4 +74,26 @@ export function blobConformance(store: () => Store): void {
     expect(await s.blobUsage('token:t1')).toEqual({ bytes: 0, count: 0 });
     expect(await s.blobOwners(sha('c'))).toEqual(['alice', 'token:t1']);
   });
+
+  it('keeps blob bytes for every hub where the store is shared, and collects them with their refs', async () => {
+    const s = store();
+    if (s.sharedBlobs === undefined) {
+      // A store one hub owns (SQLite) keeps no bytes: that hub's data dir does.
+      expect(s.sharedBlobs).toBeUndefined();
+      return;
+    }
+    const shared = s.sharedBlobs;
+    const bytes = Buffer.from('the photo, every byte of it');
+    await shared.put(sha('f'), bytes, 1_000);
+    await shared.put(sha('f'), bytes, 2_000); // uploaded again: one copy, time refreshed
+    expect(await shared.get(sha('f'))).toEqual(bytes);
+    expect(await shared.get(sha('0'))).toBeUndefined();
+    await s.addBlobOwner(sha('f'), 'token:t1', { size: bytes.length, at: 2_000 });
+    // g's ref is old, but its bytes were uploaded again after `before`: the ref goes, the bytes stay.
+    await s.addBlobOwner(sha('9'), 'token:t1', { size: 1, at: 1_000 });
+    await shared.put(sha('9'), Buffer.from('g'), 7_000);
+    expect((await s.collectBlobs(6_000, 100)).sort()).toEqual([sha('9'), sha('f')]);
+    expect(await shared.get(sha('f'))).toBeUndefined();
+    expect(await shared.get(sha('9'))).toEqual(Buffer.from('g'));
+  });
 }

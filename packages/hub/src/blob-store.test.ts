@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SharedBlobs } from '@imsg-hub/store';
 import { BlobStore } from './blob-store.js';
 
 let dir: string;
@@ -14,7 +15,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('BlobStore', () => {
-  it('stores a verified upload under its sha256 and nothing else', () => {
+  it('stores a verified upload under its sha256 and nothing else', async () => {
     const bytes = Buffer.from('hello world');
     const sha = createHash('sha256').update(bytes).digest('hex');
     const { upload_id, chunk_bytes } = blobs.begin('c1', bytes.length);
@@ -23,7 +24,7 @@ describe('BlobStore', () => {
     expect(() => blobs.chunk('c1', upload_id, 0, bytes.subarray(5))).toThrow(/chunk offset 0 but 5 bytes written/);
     blobs.chunk('c1', upload_id, 5, bytes.subarray(5));
     expect(blobs.finish('c1', upload_id, sha)).toEqual({ sha256: sha, size: bytes.length });
-    expect(Buffer.from(blobs.read(sha, 0, 100).data, 'base64').toString()).toBe('hello world');
+    expect(Buffer.from((await blobs.read(sha, 0, 100)).data, 'base64').toString()).toBe('hello world');
     expect(readdirSync(join(dir, 'uploads'))).toEqual([]);
   });
 
@@ -62,5 +63,42 @@ describe('BlobStore', () => {
     expect(blobs.remove(sha, Date.now() + 1000)).toBe(true);
     expect(blobs.path(sha)).toBeUndefined();
     expect(blobs.remove(sha, Date.now() + 1000)).toBe(false);
+  });
+
+  it('with a shared store: keeps finished uploads there, and fetches what another hub received (checked) on first use', async () => {
+    const kept = new Map<string, Buffer>();
+    let gets = 0;
+    const shared: SharedBlobs = {
+      put: async (sha256, data) => void kept.set(sha256, Buffer.from(data)),
+      get: async (sha256) => {
+        gets++;
+        return kept.get(sha256);
+      },
+    };
+    const a = new BlobStore(join(dir, 'hub-a'), 1000, 64 * 1024, shared);
+    const b = new BlobStore(join(dir, 'hub-b'), 1000, 64 * 1024, shared);
+    const bytes = Buffer.from('a photo hub A received');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const up = a.begin('c1', bytes.length);
+    a.chunk('c1', up.upload_id, 0, bytes);
+    a.finish('c1', up.upload_id, sha);
+    await a.share(sha);
+    expect(kept.get(sha)).toEqual(bytes);
+
+    expect(b.path(sha)).toBeUndefined();
+    const [one, two] = await Promise.all([b.read(sha, 0, 100), b.read(sha, 2, 5)]); // one fetch for both
+    expect(Buffer.from(one.data, 'base64')).toEqual(bytes);
+    expect(Buffer.from(two.data, 'base64').toString()).toBe('photo');
+    expect(gets).toBe(1);
+    expect(b.path(sha)).toBeDefined();
+    await b.read(sha, 0, 1);
+    expect(gets).toBe(1); // now a local file
+
+    // Unknown and corrupt copies: not found, and nothing written.
+    await expect(b.read('1'.repeat(64), 0, 10)).rejects.toThrow(/no blob 1{64}/);
+    kept.set('2'.repeat(64), Buffer.from('not those bytes'));
+    await expect(b.ensure('2'.repeat(64))).rejects.toThrow(/is corrupt/);
+    expect(b.path('2'.repeat(64))).toBeUndefined();
+    expect(readdirSync(join(dir, 'hub-b', 'uploads'))).toEqual([]);
   });
 });

@@ -1,7 +1,22 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { BLOB_CHUNK_BYTES, HubError } from '@imsg-hub/hub-protocol';
+import type { SharedBlobs } from '@imsg-hub/store';
 import { nanoid } from 'nanoid';
 
 interface Upload {
@@ -26,7 +41,9 @@ const UPLOAD_IDLE_MS = 10 * 60_000;
 /**
  * Content-addressed file store in the hub's data dir: `blobs/ab/<sha256>`. Uploads are written to
  * `uploads/` and renamed into place only once their size and sha256 check out, so nothing
- * half-written is ever visible, and a refused upload leaves nothing behind.
+ * half-written is ever visible, and a refused upload leaves nothing behind. With several hubs on one
+ * store (`shared`: PostgreSQL), every finished upload is also kept there, and a blob another hub
+ * received is fetched from there into this data dir the first time it is asked for (`ensure`).
  */
 export class BlobStore {
   readonly #blobs: string;
@@ -35,9 +52,12 @@ export class BlobStore {
   readonly #open = new Map<string, Upload>();
 
   readonly #chunkBytes: number;
+  readonly #shared: SharedBlobs | undefined;
+  readonly #fetching = new Map<string, Promise<boolean>>();
 
   /** `maxFrameBytes`: chunks, base64-encoded inside a JSON-RPC frame, must fit in one frame. */
-  constructor(dataDir: string, maxBytes: number, maxFrameBytes = 4 * 1024 * 1024) {
+  constructor(dataDir: string, maxBytes: number, maxFrameBytes = 4 * 1024 * 1024, shared?: SharedBlobs) {
+    this.#shared = shared;
     this.#chunkBytes = Math.max(1024, Math.min(BLOB_CHUNK_BYTES, Math.floor(((maxFrameBytes - 1024) * 3) / 4)));
     this.#blobs = join(dataDir, 'blobs');
     this.#uploads = join(dataDir, 'uploads');
@@ -147,6 +167,41 @@ export class BlobStore {
     }
   }
 
+  /** Keeps a finished upload's bytes in the shared store (none: nothing to do). */
+  async share(sha256: string): Promise<void> {
+    const p = this.path(sha256);
+    if (this.#shared && p) await this.#shared.put(sha256, readFileSync(p), Date.now());
+  }
+
+  /**
+   * Whether the blob is here, fetching it from the shared store first when another hub received it.
+   * Bytes whose sha256 does not match are refused (and nothing is written).
+   */
+  ensure(sha256: string): Promise<boolean> {
+    if (!SHA256.test(sha256)) return Promise.resolve(false);
+    if (this.path(sha256) || !this.#shared) return Promise.resolve(this.path(sha256) !== undefined);
+    let fetching = this.#fetching.get(sha256);
+    if (!fetching) {
+      fetching = this.#fetch(this.#shared, sha256).finally(() => this.#fetching.delete(sha256));
+      this.#fetching.set(sha256, fetching);
+    }
+    return fetching;
+  }
+
+  async #fetch(shared: SharedBlobs, sha256: string): Promise<boolean> {
+    const data = await shared.get(sha256);
+    if (!data) return false;
+    if (createHash('sha256').update(data).digest('hex') !== sha256) {
+      throw new HubError('INTERNAL', `the shared store's copy of blob ${sha256} is corrupt (its sha256 differs); upload the file again`);
+    }
+    const tmp = join(this.#uploads, `fetch-${nanoid()}`);
+    writeFileSync(tmp, data);
+    const dir = join(this.#blobs, sha256.slice(0, 2));
+    mkdirSync(dir, { recursive: true });
+    renameSync(tmp, join(dir, sha256));
+    return true;
+  }
+
   path(sha256: string): string | undefined {
     if (!SHA256.test(sha256)) return undefined;
     const p = join(this.#blobs, sha256.slice(0, 2), sha256);
@@ -158,8 +213,9 @@ export class BlobStore {
     return p === undefined ? undefined : statSync(p).size;
   }
 
-  read(sha256: string, offset: number, length: number): { data: string; size: number; eof: boolean } {
-    const p = this.path(sha256);
+  /** A chunk of a blob, base64 (fetched from the shared store first when another hub received it). */
+  async read(sha256: string, offset: number, length: number): Promise<{ data: string; size: number; eof: boolean }> {
+    const p = (await this.ensure(sha256)) ? this.path(sha256) : undefined;
     if (!p) throw new HubError('NOT_FOUND', `no blob ${sha256} in the hub's store`);
     const size = statSync(p).size;
     const n = Math.max(0, Math.min(length, size - offset));
@@ -177,5 +233,22 @@ export class BlobStore {
     const u = this.#open.get(id);
     if (!u || u.owner !== owner) throw new HubError('NOT_FOUND', `no open upload ${id} on this connection; start with upload.begin`);
     return u;
+  }
+}
+
+/**
+ * Every blob file in a hub's data dir (`blobs/ab/<sha256>`), with its time: what `imsg-hub migrate`
+ * copies into a shared store. Reads the directory only (a hub may be running on it).
+ */
+export function* localBlobFiles(dataDir: string): Generator<{ sha256: string; path: string; mtimeMs: number }> {
+  const root = join(dataDir, 'blobs');
+  if (!existsSync(root)) return;
+  for (const prefix of readdirSync(root)) {
+    if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+    for (const name of readdirSync(join(root, prefix))) {
+      if (!SHA256.test(name) || !name.startsWith(prefix)) continue;
+      const path = join(root, prefix, name);
+      yield { sha256: name, path, mtimeMs: statSync(path).mtimeMs };
+    }
   }
 }

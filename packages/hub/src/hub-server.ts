@@ -151,7 +151,7 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
       sendJson(res, 404, { error: `no blob ${blob[1]}` });
       return;
     }
-    const path = hub.blobs.path(blob[1]!);
+    const path = (await hub.blobs.ensure(blob[1]!)) ? hub.blobs.path(blob[1]!) : undefined;
     if (!path) {
       sendJson(res, 404, { error: `no blob ${blob[1]}` });
       return;

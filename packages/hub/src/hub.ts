@@ -82,7 +82,7 @@ export class Hub implements HubContext {
     this.store = options.store;
     this.model = model;
     this.metrics = new HubMetrics();
-    this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes);
+    this.blobs = new BlobStore(this.config.data_dir, this.config.send.max_file_bytes, this.config.max_frame_bytes, this.store.sharedBlobs);
     this.blobCollector = new BlobCollector({ store: this.store, blobs: this.blobs, log: this.log }, this.config.blobs);
     this.sendEventPruner = new SendEventPruner({ store: this.store, log: this.log }, this.config.send_events);
     this.watch = new WatchHub(model, this.feed, {

@@ -30,7 +30,9 @@ export function uploadHandlers(
     },
     'upload.finish': async (p) => {
       const done = blobs.finish(owner, p.upload_id, p.sha256);
+      // The owner first: a collection running meanwhile then keeps the bytes shared next.
       await hub.store.addBlobOwner(done.sha256, ref, { size: done.size, at: Date.now() });
+      await blobs.share(done.sha256);
       return done;
     },
   };

@@ -23,4 +23,5 @@ export type {
   TokenRole,
 } from './port/records.js';
 export { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from './port/store.js';
+export type { SharedBlobs } from './port/shared-blobs.js';
 export { type RateTake, type SendRate, retryAfterS } from './port/send-rate.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../fail.js';
@@ -12,8 +13,9 @@ export function registerMigrate(program: Command): void {
       try {
         if (!/^postgres(ql)?:\/\//.test(flags.to)) throw new Error('--to must be a PostgreSQL URL: postgres://user:password@host:5432/db');
         // The source is always the SQLite file in data_dir, whatever store the config names now.
-        const source = join(resolveHubConfig({ ...flags, dataDir: flags.dataDir }).data_dir, 'hub.db');
-        const { PostgresStore, copySqliteToPostgres } = await import('@imsg-hub/store/open');
+        const dataDir = resolveHubConfig({ ...flags, dataDir: flags.dataDir }).data_dir;
+        const source = join(dataDir, 'hub.db');
+        const [{ PostgresStore, copySqliteToPostgres }, { localBlobFiles }] = await Promise.all([import('@imsg-hub/store/open'), import('@imsg-hub/hub')]);
         const target = await PostgresStore.open(flags.to);
         let counts: Record<string, number>;
         try {
@@ -23,6 +25,13 @@ export function registerMigrate(program: Command): void {
             if (line !== last && (copied === total || copied % 10_000 === 0)) process.stderr.write(`migrate: ${line}\n`);
             last = line;
           });
+          // The attachments too, so every hub on the database can serve them (bytes already there are not sent again).
+          let blobs = 0;
+          for (const f of localBlobFiles(dataDir)) {
+            await target.sharedBlobs.put(f.sha256, readFileSync(f.path), Math.floor(f.mtimeMs));
+            if (++blobs % 1000 === 0) process.stderr.write(`migrate: blobs: ${blobs}\n`);
+          }
+          counts['blobs'] = blobs;
         } finally {
           await target.close();
         }

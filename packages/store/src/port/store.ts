@@ -19,6 +19,7 @@ import type {
   TokenRecord,
 } from './records.js';
 import type { RateTake, SendRate } from './send-rate.js';
+import type { SharedBlobs } from './shared-blobs.js';
 
 /** An uploader's record of a blob: its size and when it was uploaded (Unix ms). */
 export interface BlobUpload {
@@ -100,6 +101,11 @@ export interface Store {
    */
   pruneSendEvents(before: string, limit: number): Promise<number>;
 
+  /**
+   * Blob bytes every hub on the store can read (PostgreSQL); undefined when the store has one hub,
+   * which keeps them in its data dir (SQLite).
+   */
+  readonly sharedBlobs: SharedBlobs | undefined;
   /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
   blobOwners(sha256: string): Promise<string[]>;
   /**
@@ -112,7 +118,8 @@ export interface Store {
   /**
    * Forgets up to `limit` blobs nothing references any more: no stored message carries them (every
    * owner is a `token:` uploader), no queued, dispatched or in-doubt send names them (a send in doubt may be resent), and every upload was
-   * before `before` (Unix ms). Returns their sha256s (each once); deleting the files is the caller's.
+   * before `before` (Unix ms). Returns their sha256s (each once); deleting the files is the caller's
+   * (with `sharedBlobs`, their bytes there go too unless uploaded again since `before`).
    */
   collectBlobs(before: number, limit: number): Promise<string[]>;
 

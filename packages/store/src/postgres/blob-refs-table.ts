@@ -47,13 +47,17 @@ export class BlobRefsTable {
 
   async collect(db: Queryable, before: number, limit: number): Promise<string[]> {
     const r = await db.query<{ sha256: string }>(
+      // The bytes kept for every hub (blob_data) go with the refs, unless uploaded again since `before`.
       stmt(
-        `DELETE FROM blob_refs WHERE sha256 IN (
-           SELECT b.sha256 FROM blob_refs b GROUP BY b.sha256
-           HAVING bool_and(left(b.account, 6) = 'token:') AND MAX(COALESCE(b.created_at, 0)) < $1
-             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file IS NOT NULL AND o.state IN ('queued', 'dispatched', 'in_doubt') AND o.file->>'sha256' = b.sha256)
-           LIMIT $2)
-         RETURNING sha256`,
+        `WITH gone AS (
+           DELETE FROM blob_refs WHERE sha256 IN (
+             SELECT b.sha256 FROM blob_refs b GROUP BY b.sha256
+             HAVING bool_and(left(b.account, 6) = 'token:') AND MAX(COALESCE(b.created_at, 0)) < $1
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.file IS NOT NULL AND o.state IN ('queued', 'dispatched', 'in_doubt') AND o.file->>'sha256' = b.sha256)
+             LIMIT $2)
+           RETURNING sha256),
+         bytes AS (DELETE FROM blob_data d WHERE d.sha256 IN (SELECT sha256 FROM gone) AND d.stored_at < $1)
+         SELECT DISTINCT sha256 FROM gone`,
         [before, limit],
       ),
     );

@@ -21,6 +21,7 @@ import type {
 import type { RateTake, SendRate } from '../port/send-rate.js';
 import { type BlobUpload, type OutboxChange, type Store, StoreConflictError } from '../port/store.js';
 import { AccountsTable } from './accounts-table.js';
+import { BlobDataTable } from './blob-data-table.js';
 import { BlobRefsTable } from './blob-refs-table.js';
 import { CallOrder } from './call-order.js';
 import { CHAT_TAKEN, ChatsTable } from './chats-table.js';
@@ -74,6 +75,7 @@ export class PostgresStore implements Store {
   readonly #sendEvents = new SendEventsTable();
   readonly #shared = new SharedLimitsTable();
   readonly #order = new CallOrder();
+  readonly sharedBlobs: BlobDataTable;
   #closed = false;
 
   readonly #listener: NotifyListener;
@@ -82,6 +84,7 @@ export class PostgresStore implements Store {
 
   private constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
+    this.sharedBlobs = new BlobDataTable(pool, this.#order);
     // On every (re)connect, the current maximum: whatever was committed while the channel was down.
     this.#listener = new NotifyListener(url, async (client) => {
       const { rows } = await client.query<{ m: number }>('SELECT COALESCE(MAX(seq), 0)::bigint AS m FROM messages');

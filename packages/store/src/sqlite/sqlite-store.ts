@@ -180,6 +180,8 @@ export class SqliteStore implements Store {
     return this.#sendEvents.prune(before, limit);
   }
 
+  /** One hub per SQLite file: blob bytes stay in its data dir. */
+  readonly sharedBlobs = undefined;
   async blobOwners(sha256: string): Promise<string[]> {
     return this.#blobRefs.owners(sha256);
   }
