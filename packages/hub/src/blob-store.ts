@@ -1,19 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BLOB_CHUNK_BYTES, HubError } from '@imsg-hub/hub-protocol';
 import type { SharedBlobs } from '@imsg-hub/store';
@@ -170,7 +157,7 @@ export class BlobStore {
   /** Keeps a finished upload's bytes in the shared store (none: nothing to do). */
   async share(sha256: string): Promise<void> {
     const p = this.path(sha256);
-    if (this.#shared && p) await this.#shared.put(sha256, readFileSync(p), Date.now());
+    if (this.#shared && p) await this.#shared.put(sha256, await readFile(p), Date.now());
   }
 
   /**
@@ -195,7 +182,7 @@ export class BlobStore {
       throw new HubError('INTERNAL', `the shared store's copy of blob ${sha256} is corrupt (its sha256 differs); upload the file again`);
     }
     const tmp = join(this.#uploads, `fetch-${nanoid()}`);
-    writeFileSync(tmp, data);
+    await writeFile(tmp, data);
     const dir = join(this.#blobs, sha256.slice(0, 2));
     mkdirSync(dir, { recursive: true });
     renameSync(tmp, join(dir, sha256));
