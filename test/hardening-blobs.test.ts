@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { HubClient } from '@imsg-hub/hub-client';
 import { HUB_ERROR_CODES, HubError, PROTOCOL_VERSION, type Row } from '@imsg-hub/hub-protocol';
 import { Peer, WebSocketTransport } from '@imsg-hub/jsonrpc';
@@ -112,6 +112,12 @@ describe('hardening: uploads', () => {
     expect(existsSync(file(photoSha))).toBe(true);
     expect(sha(await client.download(photoSha))).toBe(photoSha);
     expect(existsSync(file(doc.sha256))).toBe(true);
+    // A file the store has no record of (an upload whose record a crash lost) goes once past the grace.
+    const orphan = 'e'.repeat(64);
+    mkdirSync(dirname(file(orphan)), { recursive: true });
+    writeFileSync(file(orphan), 'lost');
+    await waitFor(() => !existsSync(file(orphan)), 20_000);
+    expect(existsSync(file(photoSha))).toBe(true);
 
     // The send fails: nothing references its file any more, and it goes too.
     await waitFor(() => settle !== undefined, 10_000);

@@ -59,6 +59,8 @@ export function blobConformance(store: () => Store): void {
     expect(await s.blobOwners(sha('b'))).toEqual([]);
     expect(await s.blobOwners(sha('c'))).toEqual(['alice', 'token:t1']);
     expect(await s.blobOwners(sha('d'))).toEqual(['token:t1']);
+    expect(await s.blobsWithOwners([sha('a'), sha('c'), sha('d'), sha('0')])).toEqual(new Set([sha('c'), sha('d')]));
+    expect(await s.blobsWithOwners([])).toEqual(new Set());
     expect(await s.blobUsage('token:t1')).toEqual({ bytes: 10, count: 2 });
     expect(await s.blobUsage('token:t2')).toEqual({ bytes: 0, count: 0 });
     expect(await s.collectBlobs(6_000, 100)).toEqual([]);

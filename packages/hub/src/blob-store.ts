@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { opendir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BLOB_CHUNK_BYTES, HubError } from '@imsg-hub/hub-protocol';
 import type { SharedBlobs } from '@imsg-hub/store';
@@ -187,6 +187,25 @@ export class BlobStore {
     mkdirSync(dir, { recursive: true });
     renameSync(tmp, join(dir, sha256));
     return true;
+  }
+
+  /**
+   * The blobs here whose file was last written before `before` (Unix ms), read without blocking:
+   * what the collector checks for files nothing references (an upload whose record a crash lost,
+   * or another hub's blob collected there after this hub fetched it).
+   */
+  async *filesBefore(before: number): AsyncGenerator<string> {
+    for await (const prefix of await opendir(this.#blobs)) {
+      if (!prefix.isDirectory() || !/^[0-9a-f]{2}$/.test(prefix.name)) continue;
+      for await (const f of await opendir(join(this.#blobs, prefix.name))) {
+        if (!SHA256.test(f.name)) continue;
+        const at = await stat(join(this.#blobs, prefix.name, f.name)).then(
+          (s) => s.mtimeMs,
+          () => undefined,
+        );
+        if (at !== undefined && at < before) yield f.name;
+      }
+    }
   }
 
   path(sha256: string): string | undefined {

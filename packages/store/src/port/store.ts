@@ -108,6 +108,8 @@ export interface Store {
   readonly sharedBlobs: SharedBlobs | undefined;
   /** Who references a blob: accounts whose messages carry it, and `token:<id>` for uploaders. */
   blobOwners(sha256: string): Promise<string[]>;
+  /** Which of these blobs anything references (any owner at all): a file of any other is an orphan. */
+  blobsWithOwners(shas: readonly string[]): Promise<Set<string>>;
   /**
    * Records an owner of a blob. An uploader (`token:<id>`) passes the blob's size and the upload
    * time (Unix ms); uploading the same blob again refreshes both.

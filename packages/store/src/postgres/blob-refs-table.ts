@@ -11,6 +11,11 @@ export class BlobRefsTable {
     return r.rows.map((x) => x.account);
   }
 
+  async known(db: Queryable, shas: readonly string[]): Promise<Set<string>> {
+    const r = await db.query<{ sha256: string }>(stmt('SELECT DISTINCT sha256 FROM blob_refs WHERE sha256 = ANY($1)', [shas]));
+    return new Set(r.rows.map((x) => x.sha256));
+  }
+
   async add(db: Queryable, refs: readonly { sha256: string; owner: string }[]): Promise<void> {
     const part = this.addPart(refs);
     if (part) await db.query(stmt(part.text, part.values));

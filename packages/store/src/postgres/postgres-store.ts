@@ -254,6 +254,9 @@ export class PostgresStore implements Store {
     return this.#order.write(() => this.#sendEvents.prune(this.pool, before, limit));
   }
 
+  async blobsWithOwners(shas: readonly string[]): Promise<Set<string>> {
+    return this.#order.read(() => this.#blobRefs.known(this.pool, shas));
+  }
   async blobOwners(sha256: string): Promise<string[]> {
     return this.#order.read(() => this.#blobRefs.owners(this.pool, sha256));
   }

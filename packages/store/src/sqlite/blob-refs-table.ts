@@ -11,8 +11,10 @@ export class BlobRefsTable {
   readonly #addUpload: Database.Statement;
   readonly #usage: Database.Statement;
   readonly #collect: Database.Statement;
+  readonly #known: Database.Statement;
 
   constructor(db: Database.Database) {
+    this.#known = db.prepare('SELECT DISTINCT sha256 FROM blob_refs WHERE sha256 IN (SELECT value FROM json_each(?))');
     this.#owners = db.prepare('SELECT account FROM blob_refs WHERE sha256 = ? ORDER BY account');
     this.#add = db.prepare('INSERT OR IGNORE INTO blob_refs (sha256, account) VALUES (?, ?)');
     this.#addUpload = db.prepare(
@@ -30,6 +32,10 @@ export class BlobRefsTable {
          LIMIT ?)
        RETURNING sha256`,
     );
+  }
+
+  known(shas: readonly string[]): Set<string> {
+    return new Set((this.#known.all(JSON.stringify(shas)) as { sha256: string }[]).map((r) => r.sha256));
   }
 
   owners(sha256: string): string[] {

@@ -182,6 +182,9 @@ export class SqliteStore implements Store {
 
   /** One hub per SQLite file: blob bytes stay in its data dir. */
   readonly sharedBlobs = undefined;
+  async blobsWithOwners(shas: readonly string[]): Promise<Set<string>> {
+    return this.#blobRefs.known(shas);
+  }
   async blobOwners(sha256: string): Promise<string[]> {
     return this.#blobRefs.owners(sha256);
   }
