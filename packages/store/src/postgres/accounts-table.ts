@@ -1,21 +1,8 @@
 import type { AccountRecord, CommitRecords } from '../port/records.js';
+import { type AccountRow, accountRecord } from '../port/record-rows.js';
 import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 
-interface AccountRow {
-  name: string;
-  epoch: number;
-  hwm: number;
-  last_row_at: string | null;
-  message_count: number;
-}
-
-const toRecord = (r: AccountRow): AccountRecord => ({
-  name: r.name,
-  epoch: r.epoch,
-  hwm: r.hwm,
-  lastRowAt: r.last_row_at ?? undefined,
-  messageCount: r.message_count,
-});
+const toRecord = accountRecord;
 
 const COLUMNS = 'name, epoch, hwm, last_row_at, message_count';
 

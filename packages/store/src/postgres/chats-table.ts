@@ -1,39 +1,13 @@
 import type { ChatRecord } from '../port/records.js';
+import { type ChatRow as RowOf, chatRecord } from '../port/record-rows.js';
 import { StoreConflictError } from '../port/store.js';
 import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 
 /** A chat id of the commit is stored for another chat: another hub allocated it first. */
 export const CHAT_TAKEN = 'a chat id in this commit is already stored for another chat';
 
-interface ChatRow {
-  id: number;
-  account: string;
-  guid: string;
-  native_id: number;
-  identifier: string;
-  name: string;
-  service: string;
-  is_group: boolean;
-  participants: string[];
-  conversation_id: number;
-  last_seq: number;
-  last_message_at: string;
-}
-
-const toRecord = (r: ChatRow): ChatRecord => ({
-  id: r.id,
-  account: r.account,
-  guid: r.guid,
-  nativeId: r.native_id,
-  identifier: r.identifier,
-  name: r.name,
-  service: r.service,
-  isGroup: r.is_group,
-  participants: r.participants,
-  conversationId: r.conversation_id,
-  lastSeq: r.last_seq,
-  lastMessageAt: r.last_message_at,
-});
+type ChatRow = RowOf<string[], boolean>;
+const toRecord = (r: ChatRow): ChatRecord => chatRecord(r, (v) => v);
 
 /** chats: one per (account, chat guid) under a hub id; conversation_id links one conversation's chats. */
 export class ChatsTable {

@@ -1,39 +1,10 @@
 import type { CopyRecord, MessageQuery, MessageRecord, MessageSearch, StoredBody } from '../port/records.js';
 import { type Queryable, type SqlPart, stmt } from './pg-session.js';
 import { searchQuery, searchVector } from './search-text.js';
+import { type MessageRow as RowOf, messageRecord } from '../port/record-rows.js';
 
-interface MessageRow {
-  search?: unknown;
-  seq: number;
-  account: string;
-  epoch: number;
-  native_id: number;
-  chat_id: number;
-  guid: string;
-  dup_of: number | null;
-  is_from_me: boolean;
-  is_reaction: boolean;
-  replay: boolean;
-  send_key: string | null;
-  body: StoredBody;
-  received_at: string;
-}
-
-const toRecord = (r: MessageRow): MessageRecord => ({
-  seq: r.seq,
-  account: r.account,
-  epoch: r.epoch,
-  nativeId: r.native_id,
-  chatId: r.chat_id,
-  guid: r.guid,
-  dupOf: r.dup_of ?? undefined,
-  isFromMe: r.is_from_me,
-  isReaction: r.is_reaction,
-  replay: r.replay,
-  sendKey: r.send_key ?? undefined,
-  body: r.body,
-  receivedAt: r.received_at,
-});
+type MessageRow = RowOf<StoredBody, boolean> & { search?: unknown };
+const toRecord = (r: MessageRow): MessageRecord => messageRecord(r, (v) => v);
 
 /** messages: every stored copy under its hub sequence, and the queries the hub makes of them. */
 export class MessagesTable {

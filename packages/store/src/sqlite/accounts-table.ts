@@ -1,21 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { AccountRecord, CommitRecords } from '../port/records.js';
+import { type AccountRow, accountRecord } from '../port/record-rows.js';
 
-interface AccountRow {
-  name: string;
-  epoch: number;
-  hwm: number;
-  last_row_at: string | null;
-  message_count: number;
-}
-
-const toRecord = (r: AccountRow): AccountRecord => ({
-  name: r.name,
-  epoch: r.epoch,
-  hwm: r.hwm,
-  lastRowAt: r.last_row_at ?? undefined,
-  messageCount: r.message_count,
-});
+const toRecord = accountRecord;
 
 /** accounts: epoch and high-water mark per account. */
 export class AccountsTable {

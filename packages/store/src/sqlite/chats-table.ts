@@ -1,35 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ChatRecord } from '../port/records.js';
+import { type ChatRow as RowOf, chatRecord } from '../port/record-rows.js';
 
-interface ChatRow {
-  id: number;
-  account: string;
-  guid: string;
-  native_id: number;
-  identifier: string;
-  name: string;
-  service: string;
-  is_group: number;
-  participants: string;
-  conversation_id: number;
-  last_seq: number;
-  last_message_at: string;
-}
-
-const toRecord = (r: ChatRow): ChatRecord => ({
-  id: r.id,
-  account: r.account,
-  guid: r.guid,
-  nativeId: r.native_id,
-  identifier: r.identifier,
-  name: r.name,
-  service: r.service,
-  isGroup: r.is_group === 1,
-  participants: JSON.parse(r.participants) as string[],
-  conversationId: r.conversation_id,
-  lastSeq: r.last_seq,
-  lastMessageAt: r.last_message_at,
-});
+type ChatRow = RowOf<string, number>;
+const toRecord = (r: ChatRow): ChatRecord => chatRecord(r, (v) => JSON.parse(v));
 
 /** chats: one per (account, chat guid) under a hub id; conversation_id links one conversation's chats. */
 export class ChatsTable {

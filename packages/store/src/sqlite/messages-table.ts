@@ -1,38 +1,10 @@
 import type Database from 'better-sqlite3';
 import { StatementCache } from './statement-cache.js';
-import type { CopyRecord, MessageQuery, MessageRecord, MessageSearch, StoredBody } from '../port/records.js';
+import type { CopyRecord, MessageQuery, MessageRecord, MessageSearch } from '../port/records.js';
+import { type MessageRow as RowOf, messageRecord } from '../port/record-rows.js';
 
-interface MessageRow {
-  seq: number;
-  account: string;
-  epoch: number;
-  native_id: number;
-  chat_id: number;
-  guid: string;
-  dup_of: number | null;
-  is_from_me: number;
-  is_reaction: number;
-  replay: number;
-  send_key: string | null;
-  body: string;
-  received_at: string;
-}
-
-const toRecord = (r: MessageRow): MessageRecord => ({
-  seq: r.seq,
-  account: r.account,
-  epoch: r.epoch,
-  nativeId: r.native_id,
-  chatId: r.chat_id,
-  guid: r.guid,
-  dupOf: r.dup_of ?? undefined,
-  isFromMe: r.is_from_me === 1,
-  isReaction: r.is_reaction === 1,
-  replay: r.replay === 1,
-  sendKey: r.send_key ?? undefined,
-  body: JSON.parse(r.body) as StoredBody,
-  receivedAt: r.received_at,
-});
+type MessageRow = RowOf<string, number>;
+const toRecord = (r: MessageRow): MessageRecord => messageRecord(r, (v) => JSON.parse(v));
 
 /** messages: every stored copy under its hub sequence, and the queries the hub makes of them. */
 export class MessagesTable {
