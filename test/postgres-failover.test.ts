@@ -1,8 +1,9 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError, type HubMessage, type SendOutcome } from '@imsg-hub/hub-protocol';
-import { type InjectSpec, SimWorld } from '@imsg-hub/sim';
+import type { InjectSpec } from '@imsg-hub/sim';
 import {
   AgentProcess,
+  exampleWorld,
   postgresAvailable,
   simAttachmentsRoot,
   simSource,
@@ -33,10 +34,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('failover between tw
     await using pg = await startPostgres();
     const url = await pg.createDatabase('fleet');
     const handles: Record<string, string> = { alice: 'alice@example.com', bob: 'bob@example.com', carol: '+14155550303' };
-    const world = SimWorld.create(
-      { version: 1, accounts: ACCOUNTS.map((name) => ({ name, db: `${name}/chat.db`, handles: [handles[name]!] })) },
-      tmp.join('world.json'),
-    );
+    const world = exampleWorld(tmp.join('world.json'), ACCOUNTS, handles);
     const agents: AgentProcess[] = [];
     try {
       const config = {

@@ -4,8 +4,17 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage } from '@imsg-hub/hub-protocol';
-import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, postgresAvailable, simAttachmentsRoot, simSource, startHubProcess, startPostgres, tempDir, waitFor } from '@imsg-hub/testkit';
+import {
+  AgentProcess,
+  exampleWorld,
+  postgresAvailable,
+  simAttachmentsRoot,
+  simSource,
+  startHubProcess,
+  startPostgres,
+  tempDir,
+  waitFor,
+} from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -18,16 +27,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs share atta
     await using tmp = tempDir('shared-blobs-');
     await using pg = await startPostgres();
     const url = await pg.createDatabase('fleet');
-    const world = SimWorld.create(
-      {
-        version: 1,
-        accounts: [
-          { name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] },
-          { name: 'bob', db: 'bob/chat.db', handles: ['bob@example.com'] },
-        ],
-      },
-      tmp.join('world.json'),
-    );
+    const world = exampleWorld(tmp.join('world.json'), ['alice', 'bob']);
     try {
       const config = { accounts: { alice: { handles: ['alice@example.com'] } } };
       await using hubA = await startHubProcess({ dir: tmp.join('hub-a'), config, store: { url } });

@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type WebhookDelivery, verifyWebhook } from '@imsg-hub/hub';
 import { HubClient } from '@imsg-hub/hub-client';
 import { HubError } from '@imsg-hub/hub-protocol';
-import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, postgresAvailable, simSource, startHubProcess, startPostgres, tempDir, waitFor } from '@imsg-hub/testkit';
+import { AgentProcess, exampleWorld, postgresAvailable, simSource, startHubProcess, startPostgres, tempDir, waitFor } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 
 const SECRET = 'webhook-secret-for-two-hubs';
@@ -51,7 +50,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs share webh
     await using pg = await startPostgres();
     const url = await pg.createDatabase('fleet');
     await using rx = await receiver();
-    const world = SimWorld.create({ version: 1, accounts: [{ name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] }] }, tmp.join('world.json'));
+    const world = exampleWorld(tmp.join('world.json'), ['alice']);
     try {
       const config = {
         accounts: { alice: { handles: ['alice@example.com'] } },

@@ -1,7 +1,16 @@
 import { HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage } from '@imsg-hub/hub-protocol';
-import { SimWorld } from '@imsg-hub/sim';
-import { AgentProcess, postgresAvailable, simAttachmentsRoot, simSource, startHubProcess, startPostgres, tempDir, waitFor } from '@imsg-hub/testkit';
+import {
+  AgentProcess,
+  exampleWorld,
+  postgresAvailable,
+  simAttachmentsRoot,
+  simSource,
+  startHubProcess,
+  startPostgres,
+  tempDir,
+  waitFor,
+} from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,16 +23,7 @@ describe.skipIf(!postgresAvailable() && !process.env['CI'])('two hubs on one Pos
     await using tmp = tempDir('two-hubs-');
     await using pg = await startPostgres();
     const url = await pg.createDatabase('fleet');
-    const world = SimWorld.create(
-      {
-        version: 1,
-        accounts: [
-          { name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] },
-          { name: 'bob', db: 'bob/chat.db', handles: ['bob@example.com'] },
-        ],
-      },
-      tmp.join('world.json'),
-    );
+    const world = exampleWorld(tmp.join('world.json'), ['alice', 'bob']);
     try {
       const config = {
         accounts: { alice: { handles: ['alice@example.com'] }, bob: { handles: ['bob@example.com'] } },

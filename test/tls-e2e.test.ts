@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { HubClient } from '@imsg-hub/hub-client';
 import type { HubMessage } from '@imsg-hub/hub-protocol';
-import { AgentProcess, startHubProcess, tempDir, waitFor } from '@imsg-hub/testkit';
-import { SimWorld } from '@imsg-hub/sim';
+import { AgentProcess, exampleWorld, startHubProcess, tempDir, waitFor } from '@imsg-hub/testkit';
 import { describe, expect, it } from 'vitest';
 import { sourceFor } from './support/fleet.js';
 
@@ -36,7 +35,7 @@ describe('TLS', () => {
     );
     await using hub = await startHubProcess({ dir: tmp.join('hub'), config: { tls: { cert: tmp.join('cert.pem'), key: tmp.join('key.pem') } } });
     expect(hub.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/$/);
-    const world = SimWorld.create({ version: 1, accounts: [{ name: 'alice', db: 'alice/chat.db', handles: ['alice@example.com'] }] }, tmp.join('world.json'));
+    const world = exampleWorld(tmp.join('world.json'), ['alice']);
     const ca = readFileSync(tmp.join('cert.pem'));
 
     await using agent = new AgentProcess({

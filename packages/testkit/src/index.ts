@@ -5,7 +5,7 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { captureLog } from './capture-log.js';
 export { TempStore } from './temp-store.js';
 export { FakeHub, type FakeHubOptions } from './fake-hub.js';
-export { SimAccount, simCommand, misbehavingCommand, savedCursor, ACCOUNT_HANDLE, PEER_HANDLE } from './sim-account.js';
+export { SimAccount, simCommand, misbehavingCommand, savedCursor, exampleWorld, ACCOUNT_HANDLE, PEER_HANDLE } from './sim-account.js';
 export { writeAgentConfig, runAgentProcess } from './agent-command.js';
 // The real processes live in the fleet package (the demo ships with them); tests take them from here.
 export {

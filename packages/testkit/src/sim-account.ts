@@ -7,6 +7,17 @@ import { binPath, repoRoot } from '@imsg-hub/fleet';
 // plus helpers to write incoming rows (as Messages would) and to count what was sent.
 
 export const ACCOUNT_HANDLE = '+15550000001';
+
+/**
+ * A world file at `path` with one simulated Mac per name: `<name>/chat.db` beside it, reachable at
+ * `<name>@example.com` (or the handle `handles` gives the name).
+ */
+export function exampleWorld(path: string, names: readonly string[], handles: Readonly<Record<string, string>> = {}): SimWorld {
+  return SimWorld.create(
+    { version: 1, accounts: names.map((name) => ({ name, db: `${name}/chat.db`, handles: [handles[name] ?? `${name}@example.com`] })) },
+    path,
+  );
+}
 export const PEER_HANDLE = '+15557654321';
 
 export class SimAccount {
