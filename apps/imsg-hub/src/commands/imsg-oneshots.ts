@@ -46,69 +46,80 @@ export interface OneShotHelp {
   pollsOffered?: boolean;
 }
 
+/** A commander option: flags and help text. */
+type Opt = readonly [flags: string, description: string];
+const CHAT: Opt = ['--chat <guid>', 'chat guid'];
+const MESSAGE: Opt = ['--message <guid>', 'target message guid'];
+const PART: Opt = ['--part <n>', 'part index'];
+const REPLY_TO: Opt = ['--reply-to <guid>', 'guid of the message to reply to (a threaded reply)'];
+const IN_GROUP = '(imsg one-shot), through one of your accounts in the group';
+
+/** imsg's one-shots with plain options, in imsg's order: name, description, options. */
+const ONE_SHOTS: readonly (readonly [name: string, description: string, options: readonly Opt[]])[] = [
+  [
+    'tapback',
+    'send a tapback (imsg one-shot), through the account that holds the message',
+    [CHAT, MESSAGE, ['--kind <kind>', 'love|like|dislike|laugh|emphasize|question'], PART, ['--remove', 'remove this reaction instead of adding']],
+  ],
+  [
+    'edit',
+    'edit a sent message (imsg one-shot), through the account that sent it',
+    [CHAT, MESSAGE, ['--new-text <text>', 'replacement text'], ['--bc-text <text>', 'text older clients see (default: the new text)'], PART],
+  ],
+  ['unsend', 'retract a sent message (imsg one-shot), through the account that sent it', [CHAT, MESSAGE, PART]],
+  [
+    'send-rich',
+    'send a message into a chat (imsg one-shot): a threaded reply, an effect or a subject where the account’s imsg offers them',
+    [
+      ['--chat <guid>', 'chat guid (e.g. iMessage;-;+15551234567)'],
+      ['--text <text>', 'message body'],
+      ['--file <path>', 'path to an attachment'],
+      ['--effect <id>', 'expressive send effect (confetti, slam, … or a full effect id)'],
+      ['--subject <text>', 'subject line'],
+      REPLY_TO,
+      ['--part <n>', 'part of the message replied to (default 0)'],
+      ['--format <json>', 'formatting ranges (accepted; the hub sends plain text)'],
+      ['--format-file <path>', 'formatting ranges from a file (accepted; the hub sends plain text)'],
+      ['--no-dd-scan', 'accepted for imsg compatibility'],
+    ],
+  ],
+  [
+    'send-attachment',
+    'send a file into a chat (imsg one-shot)',
+    [
+      CHAT,
+      ['--file <path>', 'path to the file'],
+      ['--audio', 'send it as a voice message (the account’s imsg converts it)'],
+      REPLY_TO,
+      ['--transport <transport>', 'auto|dylib|applescript (accepted; the account’s imsg decides)'],
+    ],
+  ],
+  ['group', 'show a chat (imsg one-shot): guid, name, participants', [['--chat-id <id>', 'hub chat id']]],
+  ['launch', 'accepted for imsg compatibility: each account’s imsg is launched on its own Mac', []],
+  ['chat-name', `rename a group ${IN_GROUP}`, [CHAT, ['--name <name>', 'new name']]],
+  ['chat-photo', `set a group photo (no --file: remove it) ${IN_GROUP}`, [CHAT, ['--file <path>', 'photo']]],
+  ['chat-add-member', `add a group member ${IN_GROUP}`, [CHAT, ['--address <handle>', 'member']]],
+  ['chat-remove-member', `remove a group member ${IN_GROUP}`, [CHAT, ['--address <handle>', 'member']]],
+  ['chat-leave', `leave a group ${IN_GROUP}`, [CHAT]],
+];
+
 /** `tapback`, `edit`, `unsend`, `send-rich`, `send-attachment`, `group`, `launch`, `chat-*`, `poll send|vote`. */
 export function registerImsgOneShots(program: Command, help: OneShotHelp = {}): void {
-  oneShot(program, 'tapback', 'send a tapback (imsg one-shot), through the account that holds the message')
-    .option('--chat <guid>', 'chat guid')
-    .option('--message <guid>', 'target message guid')
-    .option('--kind <kind>', 'love|like|dislike|laugh|emphasize|question')
-    .option('--part <n>', 'part index')
-    .option('--remove', 'remove this reaction instead of adding')
-    .action(action('tapback'));
-  oneShot(program, 'edit', 'edit a sent message (imsg one-shot), through the account that sent it')
-    .option('--chat <guid>', 'chat guid')
-    .option('--message <guid>', 'target message guid')
-    .option('--new-text <text>', 'replacement text')
-    .option('--bc-text <text>', 'text older clients see (default: the new text)')
-    .option('--part <n>', 'part index')
-    .action(action('edit'));
-  oneShot(program, 'unsend', 'retract a sent message (imsg one-shot), through the account that sent it')
-    .option('--chat <guid>', 'chat guid')
-    .option('--message <guid>', 'target message guid')
-    .option('--part <n>', 'part index')
-    .action(action('unsend'));
-  oneShot(program, 'send-rich', 'send a message into a chat (imsg one-shot): a threaded reply, an effect or a subject where the account’s imsg offers them')
-    .option('--chat <guid>', 'chat guid (e.g. iMessage;-;+15551234567)')
-    .option('--text <text>', 'message body')
-    .option('--file <path>', 'path to an attachment')
-    .option('--effect <id>', 'expressive send effect (confetti, slam, … or a full effect id)')
-    .option('--subject <text>', 'subject line')
-    .option('--reply-to <guid>', 'guid of the message to reply to (a threaded reply)')
-    .option('--part <n>', 'part of the message replied to (default 0)')
-    .option('--format <json>', 'formatting ranges (accepted; the hub sends plain text)')
-    .option('--format-file <path>', 'formatting ranges from a file (accepted; the hub sends plain text)')
-    .option('--no-dd-scan', 'accepted for imsg compatibility')
-    .action(action('send-rich'));
-  oneShot(program, 'send-attachment', 'send a file into a chat (imsg one-shot)')
-    .option('--chat <guid>', 'chat guid')
-    .option('--file <path>', 'path to the file')
-    .option('--audio', 'send it as a voice message (the account’s imsg converts it)')
-    .option('--reply-to <guid>', 'guid of the message to reply to (a threaded reply)')
-    .option('--transport <transport>', 'auto|dylib|applescript (accepted; the account’s imsg decides)')
-    .action(action('send-attachment'));
-  oneShot(program, 'group', 'show a chat (imsg one-shot): guid, name, participants').option('--chat-id <id>', 'hub chat id').action(action('group'));
-  oneShot(program, 'launch', 'accepted for imsg compatibility: each account’s imsg is launched on its own Mac').action(action('launch'));
-  for (const [name, what, extra] of [
-    ['chat-name', 'rename a group', ['--name <name>', 'new name']],
-    ['chat-photo', 'set a group photo (no --file: remove it)', ['--file <path>', 'photo']],
-    ['chat-add-member', 'add a group member', ['--address <handle>', 'member']],
-    ['chat-remove-member', 'remove a group member', ['--address <handle>', 'member']],
-    ['chat-leave', 'leave a group', undefined],
-  ] as const) {
-    const c = oneShot(program, name, `${what} (imsg one-shot), through one of your accounts in the group`).option('--chat <guid>', 'chat guid');
-    if (extra) c.option(extra[0], extra[1]);
-    c.action(action(name));
+  for (const [name, description, options] of ONE_SHOTS) {
+    const command = oneShot(program, name, description);
+    for (const [flags, text] of options) command.option(flags, text);
+    command.action(action(name));
   }
   const poll = program.command('poll').description('send or vote in a poll (imsg one-shot), where the account’s imsg offers polls');
   oneShot(poll, 'send', 'send a poll into a chat')
-    .option('--chat <guid>', 'chat guid')
+    .option(...CHAT)
     .option('--question <text>', 'the question')
     .option('--option <text>', 'one answer (repeat for each, at least two)', (v: string, all: string[] = []) => [...all, v])
     .option('--reply-to <guid>', 'guid of the message to reply to')
     .addOption(new Option('--no-comment', 'send the poll without its caption message').hideHelp(!help.pollsOffered))
     .action(action('poll-send'));
   oneShot(poll, 'vote', 'vote in a poll')
-    .option('--chat <guid>', 'chat guid')
+    .option(...CHAT)
     .option('--poll <guid>', 'the poll message guid')
     .option('--option-id <id>', 'the option id (from the poll)')
     .option('--option-index <n>', 'the option by position (1 = the first)')
