@@ -1,19 +1,11 @@
 import Database from 'better-sqlite3';
 import type { ImsgAttachment, ImsgReaction } from '@imsg-hub/imsg-protocol';
-import { appleNanosFromMs } from './apple-date.js';
 import { loadAttachments, loadReactions } from './message-extras.js';
 import { chatPayload, isGroupChat, messagePayload, messageSender, messageText, replyParentGuid, type ChatInfo, type ReplyContext } from './message-payload.js';
-import { messageSelectList, reactionExclusion, type MessageRow } from './message-row.js';
-import { probeSchema, tableColumns, type ChatDbSchema } from './schema-probe.js';
+import { historySql, messageSelectList, reactionExclusion, type HistoryQuery, type MessageRow } from './message-row.js';
 
-export interface HistoryQuery {
-  chatId: number;
-  limit: number;
-  participants: readonly string[];
-  startMs?: number | undefined;
-  endMs?: number | undefined;
-  attachments: boolean;
-}
+export type { HistoryQuery } from './message-row.js';
+import { probeSchema, tableColumns, type ChatDbSchema } from './schema-probe.js';
 
 export interface AfterQuery {
   cursor: number;
@@ -79,26 +71,7 @@ export class ChatDbReader {
 
   /** `messages.history`: newest first, tapbacks excluded and aggregated (§2.2). */
   history(q: HistoryQuery): Record<string, unknown>[] {
-    let sql = `SELECT ${messageSelectList(this.schema, false)} FROM message m
-      JOIN chat_message_join cmj ON m.ROWID = cmj.message_id
-      LEFT JOIN handle h ON m.handle_id = h.ROWID
-      WHERE cmj.chat_id = ?${reactionExclusion(this.schema)}`;
-    const args: unknown[] = [q.chatId];
-    if (q.startMs !== undefined) {
-      sql += ' AND m.date >= ?';
-      args.push(appleNanosFromMs(q.startMs));
-    }
-    if (q.endMs !== undefined) {
-      sql += ' AND m.date < ?';
-      args.push(appleNanosFromMs(q.endMs));
-    }
-    if (q.participants.length > 0) {
-      const dest = this.schema.hasDestinationCallerId ? 'm.destination_caller_id' : 'NULL';
-      sql += ` AND COALESCE(NULLIF(h.id, ''), ${dest}) COLLATE NOCASE IN (${q.participants.map(() => '?').join(',')})`;
-      args.push(...q.participants);
-    }
-    sql += ' ORDER BY m.date DESC LIMIT ?';
-    args.push(q.limit);
+    const { sql, args } = historySql(this.schema, q, false);
     const rows = this.#stmt(sql).all(...args) as MessageRow[];
     return this.#payloads(rows, { chatId: q.chatId, attachments: q.attachments, reactions: true, events: false });
   }

@@ -1,3 +1,4 @@
+import { appleNanosFromMs } from './apple-date.js';
 import type { ChatDbSchema } from './schema-probe.js';
 
 /** One `message` row joined to its handle (and chat, for watch), with optional columns as NULL. */
@@ -56,4 +57,43 @@ export function messageSelectList(schema: ChatDbSchema, includeChatId: boolean):
 /** SQL fragment excluding tapback rows (2000–3006), empty when the schema has no reaction columns. */
 export function reactionExclusion(schema: ChatDbSchema): string {
   return schema.hasReactionColumns ? ' AND (m.associated_message_type IS NULL OR m.associated_message_type < 2000 OR m.associated_message_type > 3006)' : '';
+}
+
+/** A `messages.history` request, as both protocol versions read it. */
+export interface HistoryQuery {
+  chatId: number;
+  limit: number;
+  participants: readonly string[];
+  startMs?: number | undefined;
+  endMs?: number | undefined;
+  attachments: boolean;
+}
+
+/**
+ * imsg's history query (0.9 §2.2, 0.15 §3.4): one chat's messages newest first, tapbacks excluded,
+ * within [startMs, endMs) and from `participants` when given. 0.15 breaks ties of `date` by ROWID
+ * (`tieBreak`); 0.9 does not.
+ */
+export function historySql(schema: ChatDbSchema, q: HistoryQuery, tieBreak: boolean): { sql: string; args: unknown[] } {
+  let sql = `SELECT ${messageSelectList(schema, false)} FROM message m
+    JOIN chat_message_join cmj ON m.ROWID = cmj.message_id
+    LEFT JOIN handle h ON m.handle_id = h.ROWID
+    WHERE cmj.chat_id = ?${reactionExclusion(schema)}`;
+  const args: unknown[] = [q.chatId];
+  if (q.startMs !== undefined) {
+    sql += ' AND m.date >= ?';
+    args.push(appleNanosFromMs(q.startMs));
+  }
+  if (q.endMs !== undefined) {
+    sql += ' AND m.date < ?';
+    args.push(appleNanosFromMs(q.endMs));
+  }
+  if (q.participants.length > 0) {
+    const dest = schema.hasDestinationCallerId ? 'm.destination_caller_id' : 'NULL';
+    sql += ` AND COALESCE(NULLIF(h.id, ''), ${dest}) COLLATE NOCASE IN (${q.participants.map(() => '?').join(',')})`;
+    args.push(...q.participants);
+  }
+  sql += tieBreak ? ' ORDER BY m.date DESC, m.ROWID DESC LIMIT ?' : ' ORDER BY m.date DESC LIMIT ?';
+  args.push(q.limit);
+  return { sql, args };
 }

@@ -1,21 +1,11 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ImsgAttachment, ImsgReaction } from '@imsg-hub/imsg-protocol';
-import { appleNanosFromMs } from '../apple-date.js';
 import { loadAttachments, loadReactions } from '../message-extras.js';
 import { messageSender, messageText, type ReplyContext } from '../message-payload.js';
-import { messageSelectList, reactionExclusion, type MessageRow } from '../message-row.js';
+import { historySql, messageSelectList, reactionExclusion, type HistoryQuery, type MessageRow } from '../message-row.js';
 import { probeSchema, tableColumns, type ChatDbSchema } from '../schema-probe.js';
 import { chatDetailPayload, chatInfoOf, chatPayloadV1, messagePayloadV1, replyParentGuidV1, type ChatRowV1 } from './payload-v1.js';
-
-export interface HistoryQueryV1 {
-  chatId: number;
-  limit: number;
-  participants: readonly string[];
-  startMs?: number | undefined;
-  endMs?: number | undefined;
-  attachments: boolean;
-}
 
 export interface ScanQuery {
   /** Exclusive ROWID cursor (negative reads from the start). */
@@ -119,25 +109,8 @@ export class ChatDbReaderV1 {
   }
 
   /** §3.4: newest first, tapbacks excluded, reactions always computed. */
-  history(q: HistoryQueryV1): Record<string, unknown>[] {
-    let sql = `SELECT ${messageSelectList(this.schema, false)} FROM message m JOIN chat_message_join cmj ON m.ROWID = cmj.message_id
-      LEFT JOIN handle h ON m.handle_id = h.ROWID WHERE cmj.chat_id = ?${reactionExclusion(this.schema)}`;
-    const args: unknown[] = [q.chatId];
-    if (q.startMs !== undefined) {
-      sql += ' AND m.date >= ?';
-      args.push(appleNanosFromMs(q.startMs));
-    }
-    if (q.endMs !== undefined) {
-      sql += ' AND m.date < ?';
-      args.push(appleNanosFromMs(q.endMs));
-    }
-    if (q.participants.length > 0) {
-      const dest = this.schema.hasDestinationCallerId ? 'm.destination_caller_id' : 'NULL';
-      sql += ` AND COALESCE(NULLIF(h.id, ''), ${dest}) COLLATE NOCASE IN (${q.participants.map(() => '?').join(',')})`;
-      args.push(...q.participants);
-    }
-    sql += ' ORDER BY m.date DESC, m.ROWID DESC LIMIT ?';
-    args.push(q.limit);
+  history(q: HistoryQuery): Record<string, unknown>[] {
+    const { sql, args } = historySql(this.schema, q, true);
     const rows = this.stmt(sql).all(...args) as MessageRow[];
     return this.payloads(rows, { chatId: q.chatId, attachments: q.attachments, reactions: true, events: false });
   }
