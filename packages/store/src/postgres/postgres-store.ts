@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
 
   private constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
-    this.sharedBlobs = new BlobDataTable(pool, this.#order);
+    this.sharedBlobs = new BlobDataTable(pool);
     // On every (re)connect, the current maximum: whatever was committed while the channel was down.
     this.#listener = new NotifyListener(url, async (client) => {
       const { rows } = await client.query<{ m: number }>('SELECT COALESCE(MAX(seq), 0)::bigint AS m FROM messages');
