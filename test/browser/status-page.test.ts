@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, tempDir } from '@imsg-hub/testkit';
 import type { Page } from 'playwright-core';
@@ -26,10 +26,12 @@ describe('status page in Chromium', () => {
   it('shows every account with its agent and imsg state, live messages tagged by account, as text', async () => {
     await using browser = await launchChromium();
     await using tmp = tempDir('status-page-');
+    const faults = join(tmp.path, 'faults.json');
+    writeFileSync(faults, '{}');
     await using fleet = await startFleet({
       dir: tmp.path,
       accounts: [
-        { name: 'alice', handles: ['alice@example.com', '+14155550101'], via: 'local' },
+        { name: 'alice', handles: ['alice@example.com', '+14155550101'], via: 'local', simArgs: ['--faults', faults] },
         { name: 'bob', handles: ['bob@example.com'], via: 'local' },
       ],
       hubConfig: {
@@ -75,6 +77,16 @@ describe('status page in Chromium', () => {
     // Counts and lag follow on the next accounts.list poll.
     await page.locator('[data-account="bob"] dd', { hasText: /^3$/ }).waitFor();
     for (const account of ['alice', 'bob']) await page.locator(`[data-account="${account}"] dd`, { hasText: /^0 rows$/ }).waitFor();
+
+    // A send whose outcome alice's imsg cannot confirm stays in doubt: the page says so, in her card and above.
+    writeFileSync(faults, JSON.stringify({ next_send: 'may_have_completed' }));
+    const doubted = await fleet.hub.cli(['send', 'alice/+14155550177', '--text', 'did it arrive?', '--wait', '15000', '--token', fleet.clientToken]);
+    expect(doubted.code, doubted.stderr).toBe(2);
+    await page.locator('[data-account="alice"] dd', { hasText: '0 queued · 0 dispatched · 1 in doubt' }).waitFor();
+    await page
+      .locator('#summary .stat', { has: page.locator('.label', { hasText: 'sends in doubt' }) })
+      .locator('.value', { hasText: /^1$/ })
+      .waitFor();
 
     mkdirSync(join(repoRoot(), 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

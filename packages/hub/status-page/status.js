@@ -245,6 +245,8 @@ class StatusPage {
     });
     const connected = accounts.filter((a) => a.agent.connected).length;
     const pending = accounts.reduce((n, a) => n + a.outbox.queued + a.outbox.dispatched, 0);
+    // Sends in doubt wait for an operator (`imsg-hub send --resolve KEY sent|resend`): never hidden.
+    const doubted = accounts.reduce((n, a) => n + (a.outbox.in_doubt ?? 0), 0);
     const stored = accounts.reduce((n, a) => n + a.messages, 0);
     const lags = accounts.map((a) => a.lag).filter((lag) => lag !== undefined);
     const stat = (value, label) => el('div', 'card stat', null, el('div', 'value', value), el('div', 'label', label));
@@ -253,6 +255,7 @@ class StatusPage {
       stat(`${connected} / ${accounts.length}`, 'agents connected'),
       stat(stored.toLocaleString(), 'messages stored'),
       stat(pending, 'sends pending'),
+      stat(doubted, 'sends in doubt'),
       stat(lags.length ? Math.max(...lags) : '—', 'largest cursor lag (rows)'),
     );
     $('accounts').replaceChildren(...accounts.map((a) => this.#accountCard(a)));
@@ -280,7 +283,7 @@ class StatusPage {
     fact('Lag', a.lag === undefined ? '—' : `${a.lag} ${a.lag === 1 ? 'row' : 'rows'}`);
     fact('Messages', a.messages.toLocaleString());
     fact('Last message', a.last_row_at ? ago(a.last_row_at) : '—');
-    fact('Outbox', `${a.outbox.queued} queued · ${a.outbox.dispatched} dispatched`);
+    fact('Outbox', `${a.outbox.queued} queued · ${a.outbox.dispatched} dispatched · ${a.outbox.in_doubt ?? 0} in doubt`);
     fact('imsg restarts', a.imsg.restarts ?? 0);
     const c = a.capabilities;
     fact('imsg', c ? `${c.version}${c.protocol_version ? ` · protocol ${c.protocol_version}` : ''}` : 'not reported');
