@@ -1,4 +1,4 @@
-import { imsgError, ParamKeys, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
+import { imsgError, ParamKeys, POLL_VOTE_KEYS, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
 import { uploadFile } from '../hub-submit.js';
 import { localPath } from '../send-plan.js';
 import type { Operation } from './delivery-outcome.js';
@@ -98,21 +98,9 @@ export const pollSend: V1Handler = async (ctx, call, deadline) => {
   return { ...outcome.result, ok: true };
 };
 
-const VOTE_KEYS = unionKeys(ParamKeys.chatTarget, [
-  'poll_guid',
-  'pollGuid',
-  'creatorHandle',
-  'option_id',
-  'optionId',
-  'optionIdentifier',
-  'option_index',
-  'optionIndex',
-  'option',
-]);
-
 function voteMethod(unvote: boolean): V1Handler {
   return async (ctx, call, deadline) => {
-    const params = new StrictParams(call.params, call.method, VOTE_KEYS);
+    const params = new StrictParams(call.params, call.method, POLL_VOTE_KEYS);
     const poll = params.string('poll_guid', ['pollGuid'])?.trim();
     if (!poll) throw imsgError.invalidParams('poll_guid is required');
     params.string('creatorHandle');

@@ -1,5 +1,5 @@
 import type { SendRequest } from '@imsg-hub/hub-protocol';
-import { imsgError, ParamKeys, SEND_RICH_KEYS, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
+import { imsgError, ParamKeys, SEND_ATTACHMENT_KEYS, SEND_RICH_KEYS, StrictParams, unionKeys } from '@imsg-hub/imsg-protocol';
 import type { FacadeContext } from '../facade-context.js';
 import { uploadFile } from '../hub-submit.js';
 import type { Deadline } from '../request-clock.js';
@@ -70,11 +70,7 @@ export const sendRich: V1Handler = async (ctx, call, deadline) => {
 
 /** `send.attachment {file, audio?, reply_to?, part_index?}`. */
 export const sendAttachment: V1Handler = async (ctx, call, deadline) => {
-  const params = new StrictParams(
-    call.params,
-    'send.attachment',
-    unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, ParamKeys.partIndex, ['file', 'path', 'audio', 'is_audio', 'as_voice']),
-  );
+  const params = new StrictParams(call.params, 'send.attachment', SEND_ATTACHMENT_KEYS);
   const file = params.string('file', ['path']);
   if (!file) throw imsgError.invalidParams('file is required');
   const audio = params.boolean('audio', ['is_audio', 'as_voice']) ?? false;

@@ -1,6 +1,16 @@
 export { JsonFloat, parseStrictJson, plainJson, StrictJsonError, MAX_JSON_DEPTH, type StrictJson } from './strict-json.js';
 export { parseImsgV1Request, type ImsgV1Request, type ParsedV1Line } from './request-parser-v1.js';
-export { ATTEMPT_ID_PATTERN, StrictParams, ParamKeys, SEND_KEYS, SEND_RICH_KEYS, unionKeys, type ChatTargetInput } from './strict-params.js';
+export {
+  ATTEMPT_ID_PATTERN,
+  POLL_VOTE_KEYS,
+  StrictParams,
+  ParamKeys,
+  SEND_ATTACHMENT_KEYS,
+  SEND_KEYS,
+  SEND_RICH_KEYS,
+  unionKeys,
+  type ChatTargetInput,
+} from './strict-params.js';
 export {
   ImsgV1ErrorCode,
   DeliveryFailure,

@@ -172,5 +172,27 @@ export const SEND_KEYS: readonly string[] = unionKeys(ParamKeys.chatTarget, Para
   'allowSMSFallback',
 ]);
 
+/** Every key `send.attachment` takes (§3.14), aliases included. */
+export const SEND_ATTACHMENT_KEYS: readonly string[] = unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, ParamKeys.partIndex, [
+  'file',
+  'path',
+  'audio',
+  'is_audio',
+  'as_voice',
+]);
+
+/** Every key `poll.vote` and `poll.unvote` take (§3.22), aliases included. */
+export const POLL_VOTE_KEYS: readonly string[] = unionKeys(ParamKeys.chatTarget, [
+  'poll_guid',
+  'pollGuid',
+  'creatorHandle',
+  'option_id',
+  'optionId',
+  'optionIdentifier',
+  'option_index',
+  'optionIndex',
+  'option',
+]);
+
 /** A tracked send's `attempt_id`: a UUID (any version), case-insensitive. */
 export const ATTEMPT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -2,6 +2,7 @@ import {
   imsgError,
   normalizeTapbackReaction,
   ParamKeys,
+  SEND_ATTACHMENT_KEYS,
   SEND_RICH_KEYS,
   StrictParams,
   TAPBACK_REACTIONS,
@@ -191,11 +192,7 @@ function sendRichLink(ctx: V1Context, params: StrictParams): unknown {
 }
 
 export const sendAttachment: V1Handler = (ctx, call) => {
-  const params = new StrictParams(
-    call.params,
-    'send.attachment',
-    unionKeys(ParamKeys.chatTarget, ParamKeys.replyTarget, ParamKeys.partIndex, ['file', 'path', 'audio', 'is_audio', 'as_voice']),
-  );
+  const params = new StrictParams(call.params, 'send.attachment', SEND_ATTACHMENT_KEYS);
   const file = params.string('file', ['path']);
   if (!file) throw imsgError.invalidParams('file is required');
   params.boolean('audio', ['is_audio', 'as_voice']);

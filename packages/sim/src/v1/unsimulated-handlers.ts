@@ -1,4 +1,4 @@
-import { imsgError, ParamKeys, unionKeys, type StrictParams } from '@imsg-hub/imsg-protocol';
+import { imsgError, ParamKeys, POLL_VOTE_KEYS, unionKeys, type StrictParams } from '@imsg-hub/imsg-protocol';
 import { notSimulated } from './chat-handlers.js';
 
 // Methods of 0.15's table whose effects the simulator cannot reproduce faithfully (poll payloads
@@ -15,18 +15,6 @@ function pollSendChecks(p: StrictParams): void {
   const suppress = p.boolean('suppress_comment', ['suppressComment']) ?? false;
   if (comment !== undefined && suppress) throw imsgError.invalidParams('comment and suppress_comment are mutually exclusive');
 }
-
-const POLL_VOTE_KEYS = unionKeys(ParamKeys.chatTarget, [
-  'poll_guid',
-  'pollGuid',
-  'creatorHandle',
-  'option_id',
-  'optionId',
-  'optionIdentifier',
-  'option_index',
-  'optionIndex',
-  'option',
-]);
 
 function pollVoteChecks(p: StrictParams): void {
   if (!p.string('poll_guid', ['pollGuid'])) throw imsgError.invalidParams('poll_guid is required');
