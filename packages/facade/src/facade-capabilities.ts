@@ -1,5 +1,5 @@
 import type { ImsgInfo } from '@imsg-hub/hub-protocol';
-import { IMSG_V1_METHODS } from '@imsg-hub/imsg-protocol';
+import { IMSG_V1_METHODS, methodDescriptor } from '@imsg-hub/imsg-protocol';
 
 // What `imsg-hub rpc` can do right now, from what each backing account's agent reported
 // (hub `accounts.list` → `capabilities`). Per-account mode: that account. Merged mode: every
@@ -42,16 +42,11 @@ export const ACCOUNT_METHODS: readonly string[] = [
   'poll.unvote',
 ];
 
-/** imsg's aliases of account methods: offered with the method they stand for. */
-const ALIASES: Readonly<Record<string, string>> = {
-  'messages.poll.send': 'poll.send',
-  'messages.poll.vote': 'poll.vote',
-  'polls.unvote': 'poll.unvote',
-  'messages.poll.unvote': 'poll.unvote',
-};
+/** The method an alias of imsg's stands for (`messages.poll.send` → `poll.send`): offered with it. */
+const canonical = (method: string): string => methodDescriptor(method)?.names[0] ?? method;
 
 /** Every method `imsg-hub rpc` implements (its `supported_methods`), in imsg's descriptor order. */
-export const FACADE_V1_METHODS: readonly string[] = IMSG_V1_METHODS.filter((m) => HUB_SERVED_METHODS.includes(m) || ACCOUNT_METHODS.includes(ALIASES[m] ?? m));
+export const FACADE_V1_METHODS: readonly string[] = IMSG_V1_METHODS.filter((m) => HUB_SERVED_METHODS.includes(m) || ACCOUNT_METHODS.includes(canonical(m)));
 
 /** The bridge selector each account-passed method stands for (imsg's method table). */
 const SELECTOR_OF: Readonly<Record<string, string>> = {
@@ -117,7 +112,7 @@ export function capabilitiesOf(accounts: readonly BackingAccount[]): FacadeCapab
   const problems = accounts.map(bridgeProblem).filter((p): p is string => p !== undefined);
   const bridgeReady = any && problems.length === 0;
   const offered = new Set([...HUB_SERVED_METHODS, ...ACCOUNT_METHODS.filter((m) => any && accounts.every((a) => accountCan(a, m)))]);
-  const methods = FACADE_V1_METHODS.filter((m) => offered.has(ALIASES[m] ?? m));
+  const methods = FACADE_V1_METHODS.filter((m) => offered.has(canonical(m)));
   const features: Record<string, number> = {};
   if (any && offered.has('tapback')) {
     const versions = accounts.map((a) => a.info?.features?.['tapback.emoji'] ?? 0);
