@@ -97,7 +97,7 @@ describe('BlobStore', () => {
     // Unknown and corrupt copies: not found, and nothing written.
     await expect(b.read('1'.repeat(64), 0, 10)).rejects.toThrow(/no blob 1{64}/);
     kept.set('2'.repeat(64), Buffer.from('not those bytes'));
-    await expect(b.ensure('2'.repeat(64))).rejects.toThrow(/is corrupt/);
+    await expect(b.localPath('2'.repeat(64))).rejects.toThrow(/is corrupt/);
     expect(b.path('2'.repeat(64))).toBeUndefined();
     expect(readdirSync(join(dir, 'hub-b', 'uploads'))).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { opendir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BLOB_CHUNK_BYTES, HubError } from '@imsg-hub/hub-protocol';
@@ -161,18 +161,19 @@ export class BlobStore {
   }
 
   /**
-   * Whether the blob is here, fetching it from the shared store first when another hub received it.
-   * Bytes whose sha256 does not match are refused (and nothing is written).
+   * The blob's file here, fetched from the shared store first when another hub received it (one
+   * fetch however many ask at once); undefined when neither has it. Bytes whose sha256 does not
+   * match are refused (and nothing is written).
    */
-  ensure(sha256: string): Promise<boolean> {
-    if (!SHA256.test(sha256)) return Promise.resolve(false);
-    if (this.path(sha256) || !this.#shared) return Promise.resolve(this.path(sha256) !== undefined);
+  async localPath(sha256: string): Promise<string | undefined> {
+    const here = this.path(sha256);
+    if (here || !this.#shared || !SHA256.test(sha256)) return here;
     let fetching = this.#fetching.get(sha256);
     if (!fetching) {
       fetching = this.#fetch(this.#shared, sha256).finally(() => this.#fetching.delete(sha256));
       this.#fetching.set(sha256, fetching);
     }
-    return fetching;
+    return (await fetching) ? this.path(sha256) : undefined;
   }
 
   async #fetch(shared: SharedBlobs, sha256: string): Promise<boolean> {
@@ -195,17 +196,7 @@ export class BlobStore {
    * or another hub's blob collected there after this hub fetched it).
    */
   async *filesBefore(before: number): AsyncGenerator<string> {
-    for await (const prefix of await opendir(this.#blobs)) {
-      if (!prefix.isDirectory() || !/^[0-9a-f]{2}$/.test(prefix.name)) continue;
-      for await (const f of await opendir(join(this.#blobs, prefix.name))) {
-        if (!SHA256.test(f.name)) continue;
-        const at = await stat(join(this.#blobs, prefix.name, f.name)).then(
-          (s) => s.mtimeMs,
-          () => undefined,
-        );
-        if (at !== undefined && at < before) yield f.name;
-      }
-    }
+    for await (const f of blobFiles(this.#blobs)) if (f.mtimeMs < before) yield f.sha256;
   }
 
   path(sha256: string): string | undefined {
@@ -221,7 +212,7 @@ export class BlobStore {
 
   /** A chunk of a blob, base64 (fetched from the shared store first when another hub received it). */
   async read(sha256: string, offset: number, length: number): Promise<{ data: string; size: number; eof: boolean }> {
-    const p = (await this.ensure(sha256)) ? this.path(sha256) : undefined;
+    const p = await this.localPath(sha256);
     if (!p) throw new HubError('NOT_FOUND', `no blob ${sha256} in the hub's store`);
     const size = statSync(p).size;
     const n = Math.max(0, Math.min(length, size - offset));
@@ -243,18 +234,23 @@ export class BlobStore {
 }
 
 /**
- * Every blob file in a hub's data dir (`blobs/ab/<sha256>`), with its time: what `imsg-hub migrate`
- * copies into a shared store. Reads the directory only (a hub may be running on it).
+ * Every blob file under a blob dir (`<dir>/ab/<sha256>`), with its time, read without blocking and
+ * without writing (a hub may be running on it): what the collector checks for orphans and what
+ * `imsg-hub migrate` copies into a shared store (`<data_dir>/blobs`). Files that vanish meanwhile
+ * are skipped.
  */
-export function* localBlobFiles(dataDir: string): Generator<{ sha256: string; path: string; mtimeMs: number }> {
-  const root = join(dataDir, 'blobs');
-  if (!existsSync(root)) return;
-  for (const prefix of readdirSync(root)) {
-    if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-    for (const name of readdirSync(join(root, prefix))) {
-      if (!SHA256.test(name) || !name.startsWith(prefix)) continue;
-      const path = join(root, prefix, name);
-      yield { sha256: name, path, mtimeMs: statSync(path).mtimeMs };
+export async function* blobFiles(dir: string): AsyncGenerator<{ sha256: string; path: string; mtimeMs: number }> {
+  if (!existsSync(dir)) return;
+  for await (const prefix of await opendir(dir)) {
+    if (!prefix.isDirectory() || !/^[0-9a-f]{2}$/.test(prefix.name)) continue;
+    for await (const f of await opendir(join(dir, prefix.name))) {
+      if (!SHA256.test(f.name) || !f.name.startsWith(prefix.name)) continue;
+      const path = join(dir, prefix.name, f.name);
+      const mtimeMs = await stat(path).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      );
+      if (mtimeMs !== undefined) yield { sha256: f.name, path, mtimeMs };
     }
   }
 }

@@ -151,7 +151,7 @@ async function route(hub: Hub, options: HubServerOptions, req: IncomingMessage, 
       sendJson(res, 404, { error: `no blob ${blob[1]}` });
       return;
     }
-    const path = (await hub.blobs.ensure(blob[1]!)) ? hub.blobs.path(blob[1]!) : undefined;
+    const path = await hub.blobs.localPath(blob[1]!);
     if (!path) {
       sendJson(res, 404, { error: `no blob ${blob[1]}` });
       return;

@@ -5,7 +5,7 @@ export { createToken, verifyToken, tokenAllows, tokenScope } from './token-auth.
 export { Router, type Route } from './router.js';
 export { RateLimiter } from './rate-limiter.js';
 export { type SendLimiter, StoreRateLimiter } from './store-rate-limiter.js';
-export { BlobStore, localBlobFiles } from './blob-store.js';
+export { BlobStore, blobFiles } from './blob-store.js';
 export { HubMetrics } from './metrics.js';
 export type { AgentLink } from './agent-registry.js';
 export { WebhookDispatcher, webhookId, type WebhookDelivery, type WebhookSendDelivery } from './webhooks/webhook-dispatcher.js';

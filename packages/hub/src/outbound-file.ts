@@ -10,7 +10,7 @@ export async function outboundFile(
   client: TokenRecord,
   file: { sha256: string; name: string },
 ): Promise<NonNullable<OutboxRecord['file']>> {
-  const size = (await blobVisible(store, client, file.sha256)) && (await blobs.ensure(file.sha256)) ? blobs.size(file.sha256) : undefined;
+  const size = (await blobVisible(store, client, file.sha256)) && (await blobs.localPath(file.sha256)) ? blobs.size(file.sha256) : undefined;
   if (size === undefined) throw new HubError('NOT_FOUND', `file ${file.sha256} is not in the hub; upload it first (upload.begin/chunk/finish)`);
   if (size > blobs.maxBytes) throw new HubError('PAYLOAD_TOO_LARGE', `file of ${size} bytes exceeds the limit of ${blobs.maxBytes}`);
   return { sha256: file.sha256, name: file.name, size };

@@ -15,7 +15,7 @@ export function registerMigrate(program: Command): void {
         // The source is always the SQLite file in data_dir, whatever store the config names now.
         const dataDir = resolveHubConfig({ ...flags, dataDir: flags.dataDir }).data_dir;
         const source = join(dataDir, 'hub.db');
-        const [{ PostgresStore, copySqliteToPostgres }, { localBlobFiles }] = await Promise.all([import('@imsg-hub/store/open'), import('@imsg-hub/hub')]);
+        const [{ PostgresStore, copySqliteToPostgres }, { blobFiles }] = await Promise.all([import('@imsg-hub/store/open'), import('@imsg-hub/hub')]);
         const target = await PostgresStore.open(flags.to);
         let counts: Record<string, number>;
         try {
@@ -27,7 +27,7 @@ export function registerMigrate(program: Command): void {
           });
           // The attachments too, so every hub on the database can serve them (bytes already there are not sent again).
           let blobs = 0;
-          for (const f of localBlobFiles(dataDir)) {
+          for await (const f of blobFiles(join(dataDir, 'blobs'))) {
             await target.sharedBlobs.put(f.sha256, readFileSync(f.path), Math.floor(f.mtimeMs));
             if (++blobs % 1000 === 0) process.stderr.write(`migrate: blobs: ${blobs}\n`);
           }
