@@ -3,22 +3,20 @@
 // it with everything it imports into one file (scripts/bundle-facade.mjs): loading hundreds of
 // module files cost more than all the rest. `rpc` as OpenClaw runs it skips commander entirely.
 import { config } from 'zod';
-import { fastRpcFlags, runRpc } from './commands/rpc.js';
+import { fastRpcFlags, registerRpc, runRpc } from './commands/rpc.js';
 
 // Zod compiles a parser for each object schema (new Function) the first time it parses one: worth
 // it for a hub's millions of rows, not for a facade's few requests; V8's code cache cannot keep it.
 config({ jitless: true });
 
+/** What the full command line needs besides `rpc` (already loaded): commander and the other commands. */
+const loadCommands = () => Promise.all([import('commander'), import('./commands/status.js'), import('./commands/imsg-oneshots.js')]);
+
 /** Runs a facade command from `argv` (process.argv shape). */
 export async function main(argv: string[]): Promise<void> {
   const rpc = fastRpcFlags(argv);
   if (rpc) return runRpc(rpc);
-  const [{ Command }, { registerRpc }, { registerStatus }, { registerImsgOneShots }] = await Promise.all([
-    import('commander'),
-    import('./commands/rpc.js'),
-    import('./commands/status.js'),
-    import('./commands/imsg-oneshots.js'),
-  ]);
+  const [{ Command }, { registerStatus }, { registerImsgOneShots }] = await loadCommands();
   const program = new Command('imsg-hub').showHelpAfterError('(run imsg-hub --help for every command)');
   registerRpc(program);
   registerStatus(program);
@@ -27,18 +25,11 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * Loads every module `main` may load, and does nothing else (no I/O): the build runs it before it
- * stores V8's code cache of the bundle, so the cache holds the code that sets those modules up
- * (building every zod schema), not only the bundle's top level.
+ * Loads every module `main` may load, and does nothing else (no I/O): the build's code-cache
+ * training runs it first, so the cache also holds the setup of the modules its probe does not use.
  */
 export async function warm(): Promise<void> {
-  await Promise.all([
-    import('commander'),
-    import('./commands/rpc.js'),
-    import('./commands/status.js'),
-    import('./commands/imsg-oneshots.js'),
-    import('@imsg-hub/facade'),
-  ]);
+  await Promise.all([loadCommands(), import('@imsg-hub/facade')]);
 }
 
 /** Whether the accounts behind this facade can send polls now (`poll send --help` then mentions `--no-comment`). */
